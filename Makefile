@@ -1,0 +1,68 @@
+# Portal Mutu — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres install install-dev translations extract-messages system-test-deps postgres bench demo serve
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Compiled catalogues are built, not committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d translations
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+
+# Serve the demo on http://127.0.0.1:5000 (migrates and loads the demo data first).
+run: install translations
+	PORTAL_DEMO=1 $(BIN)/flask db upgrade
+	PORTAL_DEMO=1 $(BIN)/flask demo load
+	PORTAL_DEMO=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# Debian packages the browser tests need (Chromium for Playwright; Playwright's own download does not work here).
+system-test-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# PostgreSQL on 127.0.0.1:5432; started when it is down.
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "Starting PostgreSQL..."; \
+	  for v in $$(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster --skip-systemctl-redirect $$v main start || pg_ctlcluster $$v main start || true; done; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432
+
+test-sqlite: install-dev translations system-test-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install-dev translations system-test-deps postgres
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+# The whole suite on SQLite, then on PostgreSQL.
+test: test-sqlite test-postgres
+
+bench: install-dev translations
+	$(BIN)/python -m tests.bench

@@ -1,0 +1,108 @@
+"""Portal Mutu: the ISO 9001 quality portal of a contact-center operator."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    from portal.config import Config
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("PORTAL_INSTANCE") or str(ROOT / "instance"),
+    )
+    app.config.from_mapping(Config().as_dict())
+    if config:
+        app.config.from_mapping(config)
+    _finish_config(app)
+
+    from portal.core import logging as portal_logging
+
+    portal_logging.configure(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from portal.core import errors
+
+    errors.register(app)
+    from portal import cli
+
+    cli.register(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://") or uri.startswith("postgresql://"):
+        # psycopg 3 is the driver.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
+    if not app.config.get("PORTAL_SEEDS"):
+        app.config["PORTAL_SEEDS"] = str(ROOT.parent / "shared" / "seeds")
+    if not app.config.get("DOCUMENTS_FOLDER"):
+        app.config["DOCUMENTS_FOLDER"] = str(ROOT / "documents")
+    if not app.config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / "secret_key"
+        if app.config.get("PORTAL_DEMO") or app.debug or app.testing or key_file.exists():
+            if not key_file.exists():
+                import secrets
+
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+        else:
+            raise RuntimeError("SECRET_KEY must be set in production (see README).")
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal.core import i18n
+    from portal.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=i18n.get_locale, timezone_selector=i18n.get_timezone,
+                   default_translation_directories=str(ROOT / "translations"))
+    i18n.register(app)
+
+    from portal.auth import sessions
+
+    sessions.init_login(app, login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.admin.views import bp as admin_bp
+    from portal.api.views import bp as api_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.documents import inbox as _documents_inbox  # noqa: F401 (registers the home-page providers)
+    from portal.documents.views import bp as documents_bp
+    from portal.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(documents_bp, url_prefix="/documents")
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+
+def _register_hooks(app: Flask) -> None:
+    from portal.core import htmx, navigation, permissions, security
+
+    app.before_request(permissions.deny_undeclared)
+    app.after_request(security.add_security_headers)
+    app.after_request(htmx.redirect_for_htmx)
+    navigation.register(app)

@@ -1,0 +1,1 @@
+"""Administration: users, sites and services."""

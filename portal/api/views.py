@@ -1,0 +1,130 @@
+"""GET /api/documents, GET /api/documents/<code>, GET /api/openapi.json — session or Bearer token."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, request, url_for
+from sqlalchemy import select
+
+from portal.core.permissions import public, require
+from portal.documents import services
+from portal.documents.models import Document, Revision
+from portal.extensions import db
+
+bp = Blueprint("api", __name__)
+
+
+def _revision_json(rev: Revision | None) -> dict | None:
+    if rev is None:
+        return None
+    doc = rev.document
+    history = [r for r in doc.revisions if r.number <= rev.number and r.status not in ("draft", "submitted", "checked", "approved")]
+    return {
+        "number": rev.number,
+        "effective_date": rev.effective_date.isoformat() if rev.effective_date else None,
+        "signatures": [
+            {"role": s.role, "name": s.name, "position": s.position,
+             "signed_on": (s.signed_on or (s.signed_at.date() if s.signed_at else None)).isoformat()
+             if (s.signed_on or s.signed_at) else None,
+             "transcribed": s.transcribed}
+            for s in sorted(rev.signatures, key=lambda s: ["prepared", "checked", "approved"].index(s.role))
+        ],
+        "change_log": [
+            {"revision": r.number, "effective_date": r.effective_date.isoformat() if r.effective_date else None,
+             "description": r.change_description}
+            for r in history
+        ],
+        "records": [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records],
+    }
+
+
+def _document_json(doc: Document, full: bool) -> dict:
+    data = {
+        "code": doc.code,
+        "title": doc.title,
+        "type": doc.doc_type,
+        "status": doc.status,
+        "url": url_for("documents.show", code=doc.code, _external=True),
+    }
+    if full:
+        data["current_revision"] = _revision_json(doc.current)
+    else:
+        current = doc.current
+        data["current_revision"] = {"number": current.number,
+                                    "effective_date": current.effective_date.isoformat() if current.effective_date else None} if current else None
+    return data
+
+
+@bp.route("/documents")
+@require("documents.read")
+def documents():
+    stmt = select(Document).order_by(Document.code_key)
+    doc_type = request.args.get("type")
+    if doc_type:
+        stmt = stmt.where(Document.doc_type == doc_type.upper())
+    docs = db.session.scalars(stmt).all()
+    return jsonify({"documents": [_document_json(d, full=False) for d in docs], "count": len(docs)})
+
+
+@bp.route("/documents/<code>")
+@require("documents.read")
+def document(code: str):
+    doc = services.get_document(code)
+    if doc is None:
+        return jsonify({"error": "not_found", "message": f"no document with code {code}"}), 404
+    return jsonify(_document_json(doc, full=True))
+
+
+@bp.route("/openapi.json")
+@public
+def openapi():
+    return jsonify(OPENAPI)
+
+
+_signature = {"type": "object", "properties": {
+    "role": {"type": "string", "enum": ["prepared", "checked", "approved"]},
+    "name": {"type": "string"}, "position": {"type": "string"},
+    "signed_on": {"type": "string", "format": "date", "nullable": True},
+    "transcribed": {"type": "boolean", "description": "true when transcribed from the paper original by an import"}}}
+_revision = {"type": "object", "nullable": True, "properties": {
+    "number": {"type": "string", "example": "02"},
+    "effective_date": {"type": "string", "format": "date", "nullable": True},
+    "signatures": {"type": "array", "items": _signature},
+    "change_log": {"type": "array", "items": {"type": "object", "properties": {
+        "revision": {"type": "string"}, "effective_date": {"type": "string", "format": "date", "nullable": True},
+        "description": {"type": "string"}}}},
+    "records": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "retention": {"type": "string", "example": "2 Tahun"},
+        "owner": {"type": "string"}}}}}}
+_document = {"type": "object", "properties": {
+    "code": {"type": "string", "example": "IN.OCC.TELK.P-10"}, "title": {"type": "string"},
+    "type": {"type": "string", "enum": ["PM", "MNOP", "P", "W", "F", "S", "EXT"]},
+    "status": {"type": "string", "enum": ["draft", "effective", "withdrawn"]}, "url": {"type": "string"},
+    "current_revision": _revision}}
+
+OPENAPI = {
+    "openapi": "3.0.3",
+    "info": {"title": "Portal Mutu API", "version": "1.0",
+             "description": "Read-only access to the register of controlled documents. Authenticate with the portal "
+                            "session cookie or a personal API token (Authorization: Bearer pm_...), created under "
+                            "My account > API tokens."},
+    "servers": [{"url": "/api"}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                       "session": {"type": "apiKey", "in": "cookie", "name": "portal_session"}},
+                   "schemas": {"Document": _document}},
+    "security": [{"bearer": []}, {"session": []}],
+    "paths": {
+        "/documents": {"get": {
+            "summary": "All registered documents with their current revision number",
+            "parameters": [{"name": "type", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The register", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"count": {"type": "integer"},
+                                                 "documents": {"type": "array", "items": {"$ref": "#/components/schemas/Document"}}}}}}},
+                "401": {"description": "Not signed in / no valid token"}}}},
+        "/documents/{code}": {"get": {
+            "summary": "One document with its current revision, signatures, change log and records",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "Document code, case-insensitive, without the .Rev.NN suffix"}],
+            "responses": {"200": {"description": "The document", "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Document"}}}},
+                "404": {"description": "No such document"}, "401": {"description": "Not signed in / no valid token"}}}},
+    },
+}

@@ -1,0 +1,1 @@
+"""The auditors' view of the audit trail."""

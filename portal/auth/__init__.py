@@ -1,0 +1,1 @@
+"""People: users, roles, sites, services, sessions, login."""

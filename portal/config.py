@@ -1,0 +1,66 @@
+"""Configuration read from the environment; tests pass their own overrides."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings with their defaults; every one can be overridden from the environment."""
+
+    def __init__(self) -> None:
+        env = os.environ
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
+        # None means: SQLite in the instance folder (set in create_app).
+        self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.DOCUMENTS_FOLDER = env.get("DOCUMENTS_FOLDER") or None
+        self.PORTAL_TIMEZONE = env.get("PORTAL_TIMEZONE", "Asia/Jakarta")
+        self.PORTAL_DEMO = _bool("PORTAL_DEMO")
+        self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")
+
+        # Sessions and cookies.
+        idle = int(env.get("SESSION_IDLE_MINUTES", "30"))
+        self.SESSION_IDLE_MINUTES = idle
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=idle)
+        self.SESSION_COOKIE_NAME = "portal_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+        # Passwords and login throttling (counted in the database, so every worker shares them).
+        self.PASSWORD_MIN_LENGTH = int(env.get("PASSWORD_MIN_LENGTH", "10"))
+        self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+        self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+        self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+
+        # CSRF: tokens live as long as the session may.
+        self.WTF_CSRF_TIME_LIMIT = int(env.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
+        self.WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+        # Language.
+        self.BABEL_DEFAULT_LOCALE = "id"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+
+        # Documents.
+        self.DOCUMENT_MAX_BYTES = int(env.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+        self.DOCUMENTS_SEPARATE_PREPARER_APPROVER = _bool("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True)
+        self.PORTAL_SEEDS = env.get("PORTAL_SEEDS") or None  # default: ../shared/seeds beside the repository
+
+        self.LOG_JSON = _bool("LOG_JSON", True)
+        self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))
+
+    def as_dict(self) -> dict:
+        """All upper-case settings as a plain dict."""
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,1 @@
+"""Shared building blocks without routes: database helpers, audit, permissions, htmx, exports."""

@@ -1,0 +1,69 @@
+"""Language and time: the user's locale, Indonesian date formats, each site's local time."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from flask import current_app, has_request_context, session
+from flask_login import current_user
+
+TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def get_locale() -> str:
+    """The signed-in user's language, else the one chosen on the login page, else Indonesian."""
+    languages = current_app.config["LANGUAGES"]
+    if has_request_context():
+        if current_user and current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+        chosen = session.get("lang")
+        if chosen in languages:
+            return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def get_timezone_name() -> str:
+    """The time zone of the signed-in user's site, else the portal's."""
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.site:
+        return current_user.site.timezone
+    return current_app.config["PORTAL_TIMEZONE"]
+
+
+def get_timezone() -> str:
+    return get_timezone_name()
+
+
+def to_local(value: datetime, tz_name: str | None = None) -> datetime:
+    """A naive UTC datetime from the database as an aware local datetime."""
+    tz = ZoneInfo(tz_name or get_timezone_name())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(tz)
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    """'05 Juni 2017' (or '05 June 2017' in English)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return format_date(value, "dd MMMM yyyy", locale=get_locale())
+
+
+def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bool = False) -> str:
+    """'05 Juni 2017 14.30 WIB' in the site's local time."""
+    if value is None:
+        return ""
+    tz_name = tz_name or get_timezone_name()
+    local = to_local(value, tz_name)
+    pattern = "dd MMMM yyyy HH.mm.ss" if seconds else "dd MMMM yyyy HH.mm"
+    if get_locale() == "en":
+        pattern = pattern.replace(".", ":")
+    text = format_datetime(local, pattern, tzinfo=local.tzinfo, locale=get_locale())
+    return f"{text} {TZ_LABELS.get(tz_name, tz_name)}"
+
+
+def register(app) -> None:
+    app.jinja_env.filters["date_id"] = fmt_date
+    app.jinja_env.filters["datetime_local"] = fmt_datetime

@@ -1,0 +1,92 @@
+"""The navigation by role, breadcrumbs and helpers every template can call."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.core import permissions
+from portal.core.i18n import get_locale
+
+
+@dataclass
+class NavItem:
+    label: object
+    endpoint: str
+    permission: str | tuple[str, ...] | None = None  # None: every signed-in user; a tuple: any of them
+    section: object = ""
+
+
+NAV: list[NavItem] = [
+    NavItem(_l("Home"), "main.home"),
+    NavItem(_l("Document register"), "documents.register", "documents.read", _l("Documents")),
+    NavItem(_l("Master list"), "documents.master", "documents.read", _l("Documents")),
+    NavItem(_l("Signatures"), "documents.work", ("documents.draft", "documents.check", "documents.approve"), _l("Documents")),
+    NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", _l("Documents")),
+    NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", _l("Documents")),
+    NavItem(_l("Users"), "admin.users", "users.manage", _l("Administration")),
+    NavItem(_l("Sites"), "admin.sites", "org.manage", _l("Administration")),
+    NavItem(_l("Services"), "admin.services", "org.manage", _l("Administration")),
+    NavItem(_l("Audit trail"), "audit.events", "audit.view", _l("Audit")),
+]
+
+
+def nav_for(user) -> list[NavItem]:
+    """The navigation entries this user may open."""
+    if not user.is_authenticated:
+        return []
+    def allowed(item: NavItem) -> bool:
+        if item.permission is None:
+            return True
+        wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
+        return any(user.can(p) for p in wanted)
+
+    return [item for item in NAV if allowed(item)]
+
+
+def audit_value(value) -> str:
+    """An old/new value of the audit trail as a person reads it."""
+    from flask_babel import gettext as _
+
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {audit_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def register(app) -> None:
+    app.jinja_env.filters["audit_value"] = audit_value
+    app.jinja_env.filters["dict_without"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+
+    @app.context_processor
+    def inject():
+        from portal.auth.models import User
+
+        def can(permission: str) -> bool:
+            return current_user.is_authenticated and current_user.can(permission)
+
+        def is_active(endpoint: str) -> bool:
+            # "admin.users" is active on admin.users, admin.user_new, admin.user_edit, ...
+            current = request.endpoint or ""
+            return current == endpoint or (endpoint != "main.home" and current.startswith(endpoint.rstrip("s")))
+
+        return {
+            "nav_items": nav_for(current_user),
+            "can": can,
+            "can_see_site": lambda site_id: permissions.can_see_site(current_user, site_id),
+            "is_active": is_active,
+            "role_labels": permissions.ROLES,
+            "roles_text": lambda roles: ", ".join(str(permissions.ROLES[r]) for r in roles),
+            "languages": app.config["LANGUAGES"],
+            "get_locale": get_locale,
+            "organisation": app.config["PORTAL_ORGANISATION"],
+            "url_for": url_for,
+            "User": User,
+        }

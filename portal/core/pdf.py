@@ -1,0 +1,33 @@
+"""PDF rendering with a warm WeasyPrint that may fetch only the app's own static files."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from flask import current_app, render_template
+
+import weasyprint  # imported once per process: the import is the slow part
+from weasyprint.urls import URLFetcher
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serve files under static/ to WeasyPrint; refuse every other URL (no network, no other files)."""
+
+    def __init__(self, static_root: Path):
+        super().__init__(allowed_protocols={"file"}, fail_on_errors=False)
+        self.root = static_root.resolve()
+
+    def fetch(self, url, headers=None):
+        parsed = urlparse(url)
+        target = Path(unquote(parsed.path)).resolve() if parsed.scheme == "file" else None
+        if target is None or self.root not in target.parents:
+            raise ValueError(f"refused to fetch {url}")
+        return super().fetch(target.as_uri(), headers)
+
+
+def render_pdf(template: str, **context) -> bytes:
+    """Render a template to PDF bytes (relative links resolve inside static/)."""
+    html = render_template(template, **context)
+    root = Path(current_app.static_folder)
+    return weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
+                           url_fetcher=StaticOnlyFetcher(root)).write_pdf()

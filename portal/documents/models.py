@@ -1,0 +1,260 @@
+"""The register of controlled documents: documents, revisions, signatures, reading, requests, reviews."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Service, Site, User
+from portal.core.db import TimestampMixin, utcnow
+from portal.extensions import db
+
+DOC_TYPES = {
+    "PM": "Manual Mutu",
+    "MNOP": "Manual Operasional",
+    "P": "Prosedur (SOP)",
+    "W": "Instruksi Kerja",
+    "F": "Formulir",
+    "S": "Standar",
+    "EXT": "Dokumen Eksternal",
+}
+
+# Revision lifecycle. "submitted" = prepared and signed by its author, waiting for the checker.
+DRAFT, SUBMITTED, CHECKED, APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN = (
+    "draft", "submitted", "checked", "approved", "effective", "superseded", "withdrawn")
+REVISION_STATUSES = [DRAFT, SUBMITTED, CHECKED, APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN]
+
+document_service = Table(
+    "document_service",
+    db.metadata,
+    Column("document_id", ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+document_site = Table(
+    "document_site",
+    db.metadata,
+    Column("document_id", ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("site.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Document(TimestampMixin, db.Model):
+    """A controlled document, identified by its code; its content lives in its revisions."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80))
+    code_key: Mapped[str] = mapped_column(String(80), unique=True)  # upper-case code, for case-insensitive lookup
+    title: Mapped[str] = mapped_column(String(300))
+    doc_type: Mapped[str] = mapped_column(String(10), index=True)
+    unit: Mapped[str] = mapped_column(String(20), default="", index=True)
+    outbound: Mapped[bool] = mapped_column(default=False)
+    review_interval_months: Mapped[int] = mapped_column(default=24)
+    last_reviewed_on: Mapped[date | None]
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+
+    services: Mapped[list[Service]] = relationship(secondary=document_service, lazy="selectin", order_by=Service.code)
+    sites: Mapped[list[Site]] = relationship(secondary=document_site, lazy="selectin", order_by=Site.code)
+    revisions: Mapped[list["Revision"]] = relationship(back_populates="document", order_by="Revision.number",
+                                                       cascade="all, delete-orphan")
+    links: Mapped[list["DocumentLink"]] = relationship(cascade="all, delete-orphan", order_by="DocumentLink.kind")
+
+    def __repr__(self) -> str:
+        return f"<Document {self.code}>"
+
+    @property
+    def current(self) -> "Revision | None":
+        return next((r for r in self.revisions if r.status == EFFECTIVE), None)
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at is not None:
+            return WITHDRAWN
+        return EFFECTIVE if self.current else DRAFT
+
+    @property
+    def type_label(self) -> str:
+        return DOC_TYPES.get(self.doc_type, self.doc_type)
+
+
+class DocumentLink(db.Model):
+    """A reference from a document to another by code (which need not be registered yet)."""
+
+    __tablename__ = "document_link"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # work_instruction | form | standard | reference | application | iso
+    target_code: Mapped[str] = mapped_column(String(80), default="")
+    label: Mapped[str] = mapped_column(String(300), default="")
+
+    def __repr__(self) -> str:
+        return f"<DocumentLink {self.kind} {self.target_code or self.label}>"
+
+
+class Revision(db.Model):
+    """One revision of a document: its content, its original file and its place in the lifecycle."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
+    effective_date: Mapped[date | None]
+    change_description: Mapped[str] = mapped_column(Text, default="")
+    sections_json: Mapped[str] = mapped_column(Text, default="[]")
+    meta_json: Mapped[str] = mapped_column(Text, default="{}")  # references, parties, applications, ... as read or edited
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    file_path: Mapped[str] = mapped_column(String(255), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    file_size: Mapped[int] = mapped_column(default=0)
+    file_mime: Mapped[str] = mapped_column(String(120), default="")
+    imported: Mapped[bool] = mapped_column(default=False)
+    import_warnings: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_since: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    document: Mapped[Document] = relationship(back_populates="revisions")
+    signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                         order_by="Signature.id")
+    records: Mapped[list["RecordType"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                       order_by="RecordType.position")
+    created_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("document_id", "number", name="uq_revision_document_number"),
+        # Exactly one effective revision per document, guarded by the database itself.
+        Index("uq_revision_one_effective", "document_id", unique=True,
+              sqlite_where=db.text("status = 'effective'"), postgresql_where=db.text("status = 'effective'")),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Revision {self.document.code if self.document else self.document_id} rev {self.number} {self.status}>"
+
+    @property
+    def sections(self) -> list[dict]:
+        return json.loads(self.sections_json or "[]")
+
+    @sections.setter
+    def sections(self, value: list[dict]) -> None:
+        self.sections_json = json.dumps(value, ensure_ascii=False)
+
+    @property
+    def meta(self) -> dict:
+        return json.loads(self.meta_json or "{}")
+
+    @meta.setter
+    def meta(self, value: dict) -> None:
+        self.meta_json = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+    def signature(self, role: str) -> "Signature | None":
+        return next((s for s in self.signatures if s.role == role), None)
+
+    @property
+    def editable(self) -> bool:
+        return self.status == DRAFT
+
+
+class Signature(db.Model):
+    """An electronic signature (or one transcribed from paper by an import) on a revision."""
+
+    __tablename__ = "signature"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # prepared | checked | approved
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(160), default="")
+    signed_on: Mapped[date | None]
+    signed_at: Mapped[datetime | None]
+    meaning: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    transcribed: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (UniqueConstraint("revision_id", "role", name="uq_signature_revision_role"),)
+
+    def __repr__(self) -> str:
+        return f"<Signature {self.role} {self.name}>"
+
+
+class RecordType(db.Model):
+    """A row of section 10: a record the procedure produces, with its retention and owner."""
+
+    __tablename__ = "record_type"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(String(80), default="")
+    name: Mapped[str] = mapped_column(String(300))
+    retention: Mapped[str] = mapped_column(String(80), default="")
+    owner: Mapped[str] = mapped_column(String(160), default="")
+
+    def __repr__(self) -> str:
+        return f"<RecordType {self.code} {self.retention}>"
+
+
+class Acknowledgement(db.Model):
+    """A user's confirmation that they have read an effective revision."""
+
+    __tablename__ = "acknowledgement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("revision_id", "user_id", name="uq_acknowledgement_revision_user"),)
+
+    def __repr__(self) -> str:
+        return f"<Acknowledgement rev={self.revision_id} user={self.user_id}>"
+
+
+class ChangeRequest(db.Model):
+    """Anyone's proposal to change a document; the document controller accepts (new draft) or rejects it."""
+
+    __tablename__ = "change_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    proposal: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open | accepted | rejected
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
+    seen_by_proposer: Mapped[bool] = mapped_column(default=False)
+
+    document: Mapped[Document] = relationship()
+    proposer: Mapped[User] = relationship(foreign_keys=[proposer_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    revision: Mapped[Revision | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ChangeRequest {self.id} {self.status}>"
+
+
+class Review(db.Model):
+    """A periodic review of a document, signed by its reviewer."""
+
+    __tablename__ = "document_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    reviewer_name: Mapped[str] = mapped_column(String(120))
+    reviewer_position: Mapped[str] = mapped_column(String(160), default="")
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(12))  # no_change | revise
+    notes: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    document: Mapped[Document] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Review {self.document_id} {self.outcome}>"

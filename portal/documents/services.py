@@ -1,0 +1,578 @@
+"""Every state change of the document register: mutate, audit, in the caller's transaction."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import zipfile
+from datetime import date, timedelta
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from werkzeug.security import check_password_hash
+
+from portal.auth.models import Service, Site, User, user_service
+from portal.auth.services import ServiceError
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.documents import search
+from portal.documents.models import (
+    APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
+    ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
+from portal.documents.parsed import SOP_SECTIONS
+from portal.extensions import db
+
+CODE_RE = re.compile(r"^(?P<ob>OB\.)?IN\.(?P<unit>[A-Z]+)\.TELK\.(?P<type>MNOP|PM|P|W|F|S)-(?P<num>\d{1,3})$", re.I)
+REV_SUFFIX_RE = re.compile(r"\.REV\.?\d{1,3}$", re.I)
+VALID_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,79}$")
+REVISION_NUMBER_RE = re.compile(r"^\d{2,3}$")
+
+SIGNATURE_MEANINGS = {
+    "prepared": "Disusun oleh: saya menyusun revisi ini",
+    "checked": "Diperiksa oleh: isi revisi ini telah saya periksa",
+    "approved": "Disetujui oleh: revisi ini disetujui untuk diberlakukan",
+}
+
+
+# ---------------------------------------------------------------- codes
+def normalise_code(code: str) -> str:
+    """A code as users write it, without spaces or a '.Rev.NN' suffix."""
+    code = re.sub(r"\s+", "", code or "")
+    return REV_SUFFIX_RE.sub("", code)
+
+
+def read_code(code: str) -> dict:
+    """The type, unit and direction a code following the house grammar says; empty for other codes."""
+    match = CODE_RE.match(normalise_code(code))
+    if not match:
+        return {}
+    return {"doc_type": match["type"].upper(), "unit": match["unit"].upper(), "outbound": bool(match["ob"])}
+
+
+def get_document(code: str) -> Document | None:
+    """The document with this code, whatever its case."""
+    return db.session.scalar(select(Document).where(Document.code_key == normalise_code(code).upper()))
+
+
+# ---------------------------------------------------------------- register
+def _doc_snapshot(doc: Document) -> dict:
+    return {
+        "code": doc.code, "title": doc.title, "doc_type": doc.doc_type, "unit": doc.unit,
+        "review_interval_months": doc.review_interval_months,
+        "services": sorted(s.code for s in doc.services), "sites": sorted(s.code for s in doc.sites),
+    }
+
+
+def _apply_document_fields(doc: Document, data: dict) -> None:
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ServiceError(_("Enter the title."), "title")
+    doc.title = title[:300]
+    read = read_code(doc.code)
+    doc_type = (data.get("doc_type") or read.get("doc_type") or "").upper()
+    if read and doc_type != read["doc_type"]:
+        raise ServiceError(_("The code says this is a %(type)s document.", type=DOC_TYPES[read["doc_type"]]), "doc_type")
+    if doc_type not in DOC_TYPES:
+        raise ServiceError(_("Choose the document type."), "doc_type")
+    doc.doc_type = doc_type
+    doc.unit = (data.get("unit") or read.get("unit") or "").strip().upper()[:20]
+    doc.outbound = bool(read.get("outbound", data.get("outbound", False)))
+    interval = data.get("review_interval_months", doc.review_interval_months or 24)
+    try:
+        interval = int(interval)
+    except (TypeError, ValueError):
+        raise ServiceError(_("The review interval is a number of months."), "review_interval_months")
+    if not 1 <= interval <= 120:
+        raise ServiceError(_("The review interval is between 1 and 120 months."), "review_interval_months")
+    doc.review_interval_months = interval
+    if "service_ids" in data:
+        ids = list(data["service_ids"] or [])
+        doc.services = list(db.session.scalars(select(Service).where(Service.id.in_(ids)))) if ids else []
+    if "site_ids" in data:
+        ids = list(data["site_ids"] or [])
+        doc.sites = list(db.session.scalars(select(Site).where(Site.id.in_(ids)))) if ids else []
+
+
+def register_document(data: dict) -> Document:
+    """Register a new document by its code; the first draft revision comes separately."""
+    code = normalise_code(data.get("code", ""))
+    if not code:
+        raise ServiceError(_("Enter the document code."), "code")
+    if not VALID_CODE_RE.match(code):
+        raise ServiceError(_("A code uses letters, digits, dot, dash or underscore (2–80 characters), e.g. IN.OCC.TELK.P-10."), "code")
+    if get_document(code) is not None:
+        raise ServiceError(_("The code %(code)s is already registered.", code=code), "code")
+    read = read_code(code)
+    doc = Document(code=code.upper() if read else code, code_key=code.upper(), title="", doc_type="")
+    _apply_document_fields(doc, data)
+    db.session.add(doc)
+    db.session.flush()
+    audit.record("document.registered", doc, new=_doc_snapshot(doc))
+    return doc
+
+
+def update_document(doc: Document, data: dict, reason: str = "") -> Document:
+    """Change a document's register data (title, type, scope, review interval)."""
+    before = _doc_snapshot(doc)
+    _apply_document_fields(doc, data)
+    after = _doc_snapshot(doc)
+    old = {k: v for k, v in before.items() if after[k] != v}
+    if old:
+        audit.record("document.updated", doc, old=old, new={k: after[k] for k in old}, reason=reason)
+    return doc
+
+
+def set_links(doc: Document, links: list[tuple[str, str, str]]) -> None:
+    """Replace a document's links with (kind, target_code, label) triples."""
+    doc.links = [DocumentLink(kind=k, target_code=normalise_code(c) if c else "", label=l[:300]) for k, c, l in links]
+
+
+# ---------------------------------------------------------------- revision content
+def _next_number(doc: Document) -> str:
+    numbers = [int(r.number) for r in doc.revisions if r.number.isdigit()]
+    return f"{(max(numbers) + 1) if numbers else 0:02d}"
+
+
+def empty_sections(doc_type: str) -> list[dict]:
+    """The sections a new revision starts with: the 13 of an SOP, or one chapter."""
+    if doc_type in ("P", "W"):
+        return [{"number": str(n), "title": t, "body": ""} for n, t in SOP_SECTIONS.items()]
+    return [{"number": "1", "title": "", "body": ""}]
+
+
+def content_hash(rev: Revision) -> str:
+    """SHA-256 of everything a signature vouches for: code, number, date, sections, records, change, file."""
+    payload = {
+        "code": rev.document.code,
+        "number": rev.number,
+        "effective_date": rev.effective_date.isoformat() if rev.effective_date else None,
+        "change": rev.change_description,
+        "sections": rev.sections,
+        "meta": rev.meta,
+        "records": [[r.code, r.name, r.retention, r.owner] for r in rev.records],
+        "file": rev.file_sha256,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def new_draft(doc: Document, by: User, change_request: ChangeRequest | None = None) -> Revision:
+    """Start the next revision as a draft, copying the content of the current one."""
+    if doc.withdrawn_at is not None:
+        raise ServiceError(_("This document has been withdrawn."))
+    open_draft = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
+    if open_draft is not None:
+        raise ServiceError(_("Revision %(n)s is already in progress; finish or discard it first.", n=open_draft.number))
+    base = doc.current
+    rev = Revision(document=doc, number=_next_number(doc), status=DRAFT, created_by=by)
+    if base is not None:
+        rev.sections_json, rev.meta_json = base.sections_json, base.meta_json
+        rev.records = [RecordType(position=r.position, code=r.code, name=r.name, retention=r.retention, owner=r.owner)
+                       for r in base.records]
+    else:
+        rev.sections = empty_sections(doc.doc_type)
+    db.session.add(rev)
+    db.session.flush()
+    audit.record("revision.drafted", rev, new={"document": doc.code, "number": rev.number,
+                                               "change_request": change_request.id if change_request else None})
+    return rev
+
+
+def _require_editable(rev: Revision) -> None:
+    if rev.status != DRAFT:
+        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status))
+
+
+def save_draft(rev: Revision, data: dict) -> Revision:
+    """Save the content of a draft: sections, records table, change description, effective date."""
+    _require_editable(rev)
+    before = content_hash(rev)
+    if "effective_date" in data:
+        eff = data["effective_date"]
+        if eff is not None and not isinstance(eff, date):
+            raise ServiceError(_("Enter a valid date."), "effective_date")
+        rev.effective_date = eff
+    if "change_description" in data:
+        rev.change_description = (data["change_description"] or "").strip()
+    if "sections" in data:
+        sections = []
+        for s in data["sections"]:
+            number, title, body = (s.get("number") or "").strip(), (s.get("title") or "").strip(), (s.get("body") or "").rstrip()
+            if not (number or title or body):
+                continue
+            sections.append({"number": number[:12], "title": title[:200], "body": body})
+        rev.sections = sections
+    if "records" in data:
+        rows = []
+        for i, r in enumerate(data["records"]):
+            name = (r.get("name") or "").strip()
+            code = normalise_code(r.get("code") or "")
+            if not (name or code):
+                continue
+            if not name:
+                raise ServiceError(_("Row %(n)d of the records table needs a name.", n=i + 1), "records")
+            rows.append(RecordType(position=len(rows), code=code, name=name[:300], retention=(r.get("retention") or "").strip()[:80],
+                                   owner=(r.get("owner") or "").strip()[:160]))
+        rev.records = rows
+    if "meta" in data:
+        rev.meta = data["meta"]
+    db.session.flush()
+    after = content_hash(rev)
+    if after != before:
+        audit.record("revision.edited", rev, old={"content_hash": before}, new={"content_hash": after})
+    return rev
+
+
+# ---------------------------------------------------------------- original files
+PDF_MAGIC = b"%PDF-"
+
+
+def sniff_file(data: bytes, filename: str) -> tuple[str, str] | None:
+    """(extension, mime type) of a PDF or DOCX judged from its bytes, or None."""
+    if data.startswith(PDF_MAGIC):
+        return "pdf", "application/pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return None
+
+
+def attach_file(rev: Revision, data: bytes, filename: str) -> Revision:
+    """Store the original file of a draft under the documents folder with a random name."""
+    _require_editable(rev)
+    limit = current_app.config.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+    if not data:
+        raise ServiceError(_("The file is empty."), "file")
+    if len(data) > limit:
+        raise ServiceError(_("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)), "file")
+    kind = sniff_file(data, filename)
+    if kind is None:
+        raise ServiceError(_("Only PDF or Word (.docx) files are accepted; this file is neither."), "file")
+    ext, mime = kind
+    folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "originals"
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"{secrets.token_hex(16)}.{ext}"
+    (folder / stored).write_bytes(data)
+    old = {"file": rev.file_name, "sha256": rev.file_sha256} if rev.file_sha256 else None
+    rev.file_name = Path(filename or f"original.{ext}").name[:255]
+    rev.file_path = f"originals/{stored}"
+    rev.file_sha256 = hashlib.sha256(data).hexdigest()
+    rev.file_size = len(data)
+    rev.file_mime = mime
+    audit.record("revision.file_attached", rev, old=old, new={"file": rev.file_name, "sha256": rev.file_sha256, "size": rev.file_size})
+    return rev
+
+
+def file_path(rev: Revision) -> Path:
+    return Path(current_app.config["DOCUMENTS_FOLDER"]) / rev.file_path
+
+
+# ---------------------------------------------------------------- signatures and lifecycle
+def _verify_password(user: User, password: str, rev: Revision, role: str) -> None:
+    if not check_password_hash(user.password_hash, password or ""):
+        audit.record("revision.signature_refused", rev, new={"role": role, "why": "password"})
+        db.session.commit()  # keep the refusal on record
+        raise ServiceError(_("The password is not correct; the revision was not signed."), "password")
+
+
+def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
+    _verify_password(user, password, rev, role)
+    existing = rev.signature(role)
+    if existing is not None:
+        raise ServiceError(_("This revision has already been signed as %(role)s.", role=role))
+    sig = Signature(role=role, user_id=user.id, name=user.full_name, position=user.position, signed_at=utcnow(),
+                    signed_on=utcnow().date(), meaning=SIGNATURE_MEANINGS[role], content_hash=content_hash(rev))
+    rev.signatures.append(sig)
+    db.session.flush()
+    return sig
+
+
+def submit(rev: Revision, user: User, password: str) -> Revision:
+    """The author signs as preparer; the draft is locked and waits for the checker."""
+    _require_editable(rev)
+    problems = []
+    if rev.effective_date is None:
+        problems.append(_("an effective date"))
+    if not rev.change_description:
+        problems.append(_("a description of the change"))
+    if not any(s["body"].strip() for s in rev.sections):
+        problems.append(_("some content"))
+    if problems:
+        raise ServiceError(_("Before submitting, the revision needs %(what)s.", what=", ".join(problems)))
+    _sign(rev, user, "prepared", password)
+    rev.status = SUBMITTED
+    audit.record("revision.submitted", rev, old={"status": DRAFT}, new={"status": SUBMITTED, "content_hash": content_hash(rev)})
+    return rev
+
+
+def check(rev: Revision, user: User, password: str) -> Revision:
+    """The checker signs; the revision goes to approval."""
+    if rev.status != SUBMITTED:
+        raise ServiceError(_("Only a submitted revision can be checked."))
+    _sign(rev, user, "checked", password)
+    rev.status = CHECKED
+    audit.record("revision.checked", rev, old={"status": SUBMITTED}, new={"status": CHECKED})
+    return rev
+
+
+def approve(rev: Revision, user: User, password: str, today: date | None = None) -> Revision:
+    """The approver signs; the revision becomes effective now or on its date."""
+    if rev.status != CHECKED:
+        raise ServiceError(_("Only a checked revision can be approved."))
+    prepared = rev.signature("prepared")
+    if current_app.config.get("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True) and prepared and prepared.user_id == user.id:
+        raise ServiceError(_("You prepared this revision, so someone else must approve it."))
+    _sign(rev, user, "approved", password)
+    rev.status = APPROVED
+    audit.record("revision.approved", rev, old={"status": CHECKED}, new={"status": APPROVED})
+    today = today or local_today()
+    if rev.effective_date and rev.effective_date <= today:
+        make_effective(rev)
+    return rev
+
+
+def return_to_draft(rev: Revision, user: User, reason: str) -> Revision:
+    """The checker or approver sends the revision back; its signatures are void."""
+    if rev.status not in (SUBMITTED, CHECKED):
+        raise ServiceError(_("Only a revision waiting for check or approval can be returned."))
+    if not (reason or "").strip():
+        raise ServiceError(_("Say what must change."), "reason")
+    voided = [s.role for s in rev.signatures]
+    old_status = rev.status
+    rev.signatures = []
+    rev.status = DRAFT
+    audit.record("revision.returned", rev, old={"status": old_status, "signatures": voided}, new={"status": DRAFT}, reason=reason)
+    return rev
+
+
+def discard_draft(rev: Revision, reason: str) -> None:
+    """Throw away a draft that was never submitted."""
+    _require_editable(rev)
+    audit.record("revision.discarded", rev, old={"number": rev.number, "document": rev.document.code}, reason=reason)
+    db.session.delete(rev)
+
+
+def body_text(rev: Revision) -> str:
+    """The revision's text for searching: section titles and bodies, records."""
+    parts = [f"{s['number']} {s['title']}\n{s['body']}" for s in rev.sections]
+    parts += [f"{r.code} {r.name} {r.retention} {r.owner}" for r in rev.records]
+    return "\n".join(parts)
+
+
+def make_effective(rev: Revision) -> Revision:
+    """Make an approved revision the current one; the previous one is superseded in the same transaction."""
+    if rev.status != APPROVED:
+        raise ServiceError(_("Only an approved revision can become effective."))
+    doc = rev.document
+    previous = doc.current
+    now = utcnow()
+    if previous is not None:
+        previous.status = SUPERSEDED
+        previous.ended_at = now
+        db.session.flush()  # the old one stops being effective before the new one starts (unique index)
+        audit.record("revision.superseded", previous, old={"status": EFFECTIVE}, new={"status": SUPERSEDED, "by": rev.number})
+    rev.status = EFFECTIVE
+    rev.effective_since = now
+    doc.last_reviewed_on = rev.effective_date
+    db.session.flush()
+    search.index_document(doc.id, doc.code, doc.title, body_text(rev))
+    audit.record("revision.effective", rev, old={"status": APPROVED}, new={"status": EFFECTIVE, "effective_date": rev.effective_date})
+    return rev
+
+
+def local_today() -> date:
+    """Today's date in the portal's time zone."""
+    from zoneinfo import ZoneInfo
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()
+
+
+def activate_due(today: date | None = None) -> list[Revision]:
+    """Make effective every approved revision whose date has come."""
+    today = today or local_today()
+    due = list(db.session.scalars(select(Revision).where(Revision.status == APPROVED, Revision.effective_date <= today)))
+    for rev in due:
+        make_effective(rev)
+    return due
+
+
+def withdraw(doc: Document, reason: str) -> Document:
+    """Withdraw a document: no revision stays effective; it stays readable, marked obsolete."""
+    if not (reason or "").strip():
+        raise ServiceError(_("Give the reason for the withdrawal."), "reason")
+    if doc.withdrawn_at is not None:
+        raise ServiceError(_("This document is already withdrawn."))
+    now = utcnow()
+    current = doc.current
+    for rev in doc.revisions:
+        if rev.status in (DRAFT, SUBMITTED, CHECKED, APPROVED):
+            raise ServiceError(_("Revision %(n)s is in progress; discard it or finish it first.", n=rev.number))
+    if current is not None:
+        current.status = WITHDRAWN
+        current.ended_at = now
+    doc.withdrawn_at = now
+    doc.withdrawn_reason = reason.strip()
+    search.remove_document(doc.id)
+    audit.record("document.withdrawn", doc, old={"status": EFFECTIVE}, new={"status": WITHDRAWN}, reason=reason)
+    return doc
+
+
+# ---------------------------------------------------------------- reading and acknowledgement
+def readers_query(rev: Revision):
+    """Active users who must read an effective revision: those of its services and sites (all when unset)."""
+    doc = rev.document
+    stmt = select(User).where(User.active.is_(True))
+    if doc.sites:
+        stmt = stmt.where(User.site_id.in_([s.id for s in doc.sites]))
+    if doc.services:
+        stmt = stmt.where(User.id.in_(select(user_service.c.user_id).where(user_service.c.service_id.in_([s.id for s in doc.services]))))
+    return stmt
+
+
+def must_read(rev: Revision, user: User) -> bool:
+    """Whether this user is among the readers of the revision."""
+    return rev.status == EFFECTIVE and db.session.scalar(
+        readers_query(rev).where(User.id == user.id).with_only_columns(User.id)) is not None
+
+
+def has_acknowledged(rev: Revision, user: User) -> bool:
+    return db.session.scalar(select(Acknowledgement.id).where(Acknowledgement.revision_id == rev.id,
+                                                              Acknowledgement.user_id == user.id)) is not None
+
+
+def acknowledge(rev: Revision, user: User) -> Acknowledgement:
+    """Record that the user has read the current revision."""
+    if rev.status != EFFECTIVE:
+        raise ServiceError(_("Only the current revision can be acknowledged."))
+    if has_acknowledged(rev, user):
+        raise ServiceError(_("You have already confirmed reading this revision."))
+    ack = Acknowledgement(revision_id=rev.id, user_id=user.id)
+    db.session.add(ack)
+    db.session.flush()
+    audit.record("revision.acknowledged", rev, new={"user": user.username})
+    return ack
+
+
+def unread_for(user: User) -> list[Revision]:
+    """Effective revisions this user must read and has not yet acknowledged."""
+    acked = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
+    stmt = (select(Revision).join(Document).where(Revision.status == EFFECTIVE, Revision.id.not_in(acked))
+            .order_by(Revision.effective_since.desc()))
+    site_ok = or_(~Document.sites.any(), Document.sites.any(Site.id == user.site_id))
+    svc_ids = [s.id for s in user.services]
+    service_ok = or_(~Document.services.any(), Document.services.any(Service.id.in_(svc_ids))) if svc_ids else ~Document.services.any()
+    return list(db.session.scalars(stmt.where(site_ok, service_ok)))
+
+
+def reading_status(rev: Revision) -> list[dict]:
+    """For each reader of the revision: user, site and when they acknowledged (None when not yet)."""
+    acks = dict(db.session.execute(select(Acknowledgement.user_id, Acknowledgement.acknowledged_at)
+                                   .where(Acknowledgement.revision_id == rev.id)).all())
+    users = db.session.scalars(readers_query(rev).order_by(User.site_id, User.full_name))
+    return [{"user": u, "site": u.site, "acknowledged_at": acks.get(u.id)} for u in users]
+
+
+# ---------------------------------------------------------------- change requests
+def propose_change(doc: Document, user: User, proposal: str, reason: str) -> ChangeRequest:
+    """Anyone proposes a change to a document, with a reason."""
+    if not (proposal or "").strip():
+        raise ServiceError(_("Describe the change you propose."), "proposal")
+    if not (reason or "").strip():
+        raise ServiceError(_("Give the reason for the change."), "reason")
+    cr = ChangeRequest(document=doc, proposer=user, proposal=proposal.strip(), reason=reason.strip())
+    db.session.add(cr)
+    db.session.flush()
+    audit.record("change_request.proposed", cr, new={"document": doc.code, "proposal": cr.proposal, "reason": cr.reason})
+    return cr
+
+
+def accept_change_request(cr: ChangeRequest, by: User) -> Revision:
+    """Turn a change request into a new draft of its document."""
+    if cr.status != "open":
+        raise ServiceError(_("This change request has already been decided."))
+    rev = new_draft(cr.document, by, change_request=cr)
+    if not rev.change_description:
+        rev.change_description = cr.proposal
+    cr.status, cr.decided_by, cr.decided_at, cr.revision = "accepted", by, utcnow(), rev
+    audit.record("change_request.accepted", cr, old={"status": "open"}, new={"status": "accepted", "revision": rev.number})
+    return rev
+
+
+def reject_change_request(cr: ChangeRequest, by: User, reason: str) -> ChangeRequest:
+    """Refuse a change request, telling the proposer why."""
+    if cr.status != "open":
+        raise ServiceError(_("This change request has already been decided."))
+    if not (reason or "").strip():
+        raise ServiceError(_("Tell the proposer why the request is rejected."), "reason")
+    cr.status, cr.decided_by, cr.decided_at, cr.decision_reason = "rejected", by, utcnow(), reason.strip()
+    audit.record("change_request.rejected", cr, old={"status": "open"}, new={"status": "rejected"}, reason=reason)
+    return cr
+
+
+def mark_outcome_seen(cr: ChangeRequest) -> None:
+    """The proposer has seen the decision (it leaves their home page)."""
+    if not cr.seen_by_proposer and cr.status != "open":
+        cr.seen_by_proposer = True
+        audit.record("change_request.outcome_seen", cr, new={"seen": True})
+
+
+# ---------------------------------------------------------------- periodic review
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def review_due(doc: Document) -> date | None:
+    """When the document's next periodic review is due."""
+    base = doc.last_reviewed_on or (doc.current.effective_date if doc.current else None)
+    return add_months(base, doc.review_interval_months) if base else None
+
+
+def overdue_reviews(today: date | None = None) -> list[tuple[Document, date]]:
+    """Documents in force whose review date has passed, oldest first."""
+    today = today or local_today()
+    out = []
+    for doc in db.session.scalars(select(Document).where(Document.withdrawn_at.is_(None)).order_by(Document.code)):
+        due = review_due(doc)
+        if due and due <= today:
+            out.append((doc, due))
+    return sorted(out, key=lambda pair: pair[1])
+
+
+def record_review(doc: Document, user: User, password: str, outcome: str, notes: str) -> Review:
+    """Record a signed periodic review: no change needed, or revise (opens a change request)."""
+    if outcome not in ("no_change", "revise"):
+        raise ServiceError(_("Choose the outcome of the review."), "outcome")
+    if outcome == "revise" and not (notes or "").strip():
+        raise ServiceError(_("Say what must be revised."), "notes")
+    current = doc.current
+    if current is None:
+        raise ServiceError(_("Only a document in force can be reviewed."))
+    if not check_password_hash(user.password_hash, password or ""):
+        raise ServiceError(_("The password is not correct; the review was not signed."), "password")
+    review = Review(document=doc, revision_id=current.id, reviewer_id=user.id, reviewer_name=user.full_name,
+                    reviewer_position=user.position, outcome=outcome, notes=(notes or "").strip(), content_hash=content_hash(current))
+    db.session.add(review)
+    old = doc.last_reviewed_on
+    doc.last_reviewed_on = local_today()
+    db.session.flush()
+    audit.record("document.reviewed", doc, old={"last_reviewed_on": old},
+                 new={"last_reviewed_on": doc.last_reviewed_on, "outcome": outcome, "revision": current.number}, reason=notes)
+    if outcome == "revise":
+        propose_change(doc, user, notes, _("Periodic review"))
+    return review

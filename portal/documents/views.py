@@ -1,0 +1,673 @@
+"""The register, reading, drafting and approving of controlled documents."""
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import func, or_, select
+
+from portal.auth.models import Service, Site
+from portal.auth.services import ServiceError
+from portal.core.forms import apply_service_error
+from portal.core.htmx import render
+from portal.core.permissions import login_required, require
+from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
+from portal.documents import search, services
+from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
+                                    SignForm)
+from portal.documents.models import (APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, REVISION_STATUSES, SUBMITTED,
+                                     SUPERSEDED, WITHDRAWN, ChangeRequest, Document, Revision)
+from portal.extensions import db
+
+bp = Blueprint("documents", __name__)
+PAGE_SIZE = 50
+
+
+# ---------------------------------------------------------------- loading
+def _document_or_404(code: str) -> Document:
+    doc = services.get_document(code)
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def _revision_or_404(doc: Document, number: str) -> Revision:
+    rev = next((r for r in doc.revisions if r.number == number), None)
+    if rev is None:
+        abort(404)
+    return rev
+
+
+def _visible(rev: Revision) -> bool:
+    """Drafts are seen by those who work on them; everything else by every reader."""
+    if rev.status in (EFFECTIVE, SUPERSEDED, WITHDRAWN, APPROVED):
+        return True
+    return any(current_user.can(p) for p in ("documents.draft", "documents.check", "documents.approve"))
+
+
+def _fill_scope_choices(form: DocumentForm) -> None:
+    form.service_ids.choices = [(s.id, s.name) for s in db.session.scalars(select(Service).order_by(Service.name))]
+    form.site_ids.choices = [(s.id, s.name) for s in db.session.scalars(select(Site).order_by(Site.is_head_office.desc(), Site.name))]
+
+
+def _status_of(form) -> int:
+    return 422 if (form.errors or getattr(form, "form_errors", None)) else 200
+
+
+# ---------------------------------------------------------------- register
+def _register_query(args):
+    stmt = select(Document)
+    doc_type = args.get("type") or ""
+    if doc_type in DOC_TYPES:
+        stmt = stmt.where(Document.doc_type == doc_type)
+    unit = (args.get("unit") or "").upper()
+    if unit:
+        stmt = stmt.where(Document.unit == unit)
+    service_id = args.get("service", type=int)
+    if service_id:
+        stmt = stmt.where(or_(~Document.services.any(), Document.services.any(Service.id == service_id)))
+    site_id = args.get("site", type=int)
+    if site_id:
+        stmt = stmt.where(or_(~Document.sites.any(), Document.sites.any(Site.id == site_id)))
+    status = args.get("status") or ""
+    if status == WITHDRAWN:
+        stmt = stmt.where(Document.withdrawn_at.is_not(None))
+    elif status == EFFECTIVE:
+        stmt = stmt.where(Document.revisions.any(Revision.status == EFFECTIVE))
+    elif status == DRAFT:
+        stmt = stmt.where(Document.withdrawn_at.is_(None), ~Document.revisions.any(Revision.status == EFFECTIVE))
+    q = (args.get("q") or "").strip()
+    if q:
+        # Code and title are short columns; the bodies are searched through the full-text index only.
+        like = f"%{q.upper()}%"
+        stmt = stmt.where(or_(Document.code_key.like(like), func.upper(Document.title).like(like)))
+    return stmt
+
+
+@bp.route("/")
+@require("documents.read")
+def register():
+    args = request.args
+    text = (args.get("text") or "").strip()
+    hits = {}
+    stmt = _register_query(args)
+    if text:
+        found = search.search(text, limit=PAGE_SIZE)
+        hits = {h.document_id: h.snippet for h in found}
+        stmt = stmt.where(Document.id.in_(list(hits) or [0]))
+    after = args.get("after") or ""
+    stmt = stmt.order_by(Document.code_key)
+    if after:
+        stmt = stmt.where(Document.code_key > after.upper())
+    docs = db.session.scalars(stmt.limit(PAGE_SIZE + 1)).all()
+    more = len(docs) > PAGE_SIZE
+    docs = docs[:PAGE_SIZE]
+    if text:
+        rank = {doc_id: i for i, doc_id in enumerate(hits)}
+        docs.sort(key=lambda d: rank.get(d.id, 0))
+    # One query for the revisions in force of the page (not one per row, not their full text).
+    current = {row.document_id: row for row in db.session.execute(
+        select(Revision.document_id, Revision.number, Revision.effective_date)
+        .where(Revision.status == EFFECTIVE, Revision.document_id.in_([d.id for d in docs])))}
+    units = db.session.scalars(select(Document.unit).where(Document.unit != "").distinct().order_by(Document.unit)).all()
+    block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
+    return render("documents/register.html", block=block, docs=docs, hits=hits, more=more and not text, args=args,
+                  doc_types=DOC_TYPES, current=current,
+                  units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
+                  sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
+                  next_after=docs[-1].code_key if more and docs else None, review_due=services.review_due)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("documents.draft")
+def new():
+    form = DocumentForm()
+    _fill_scope_choices(form)
+    if form.validate_on_submit():
+        try:
+            doc = services.register_document(form.data)
+            rev = services.new_draft(doc, current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("%(code)s is registered. Write its first revision.", code=doc.code), "success")
+            return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    return render("documents/document_form.html", form=form, doc=None, status=_status_of(form))
+
+
+@bp.route("/<code>/settings", methods=["GET", "POST"])
+@require("documents.draft")
+def settings(code: str):
+    doc = _document_or_404(code)
+    form = DocumentForm(obj=doc) if request.method == "GET" else DocumentForm()
+    _fill_scope_choices(form)
+    if request.method == "GET":
+        form.service_ids.data = [s.id for s in doc.services]
+        form.site_ids.data = [s.id for s in doc.sites]
+    form.code.data = doc.code
+    if form.validate_on_submit():
+        try:
+            services.update_document(doc, form.data, reason=form.reason.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("documents.show", code=doc.code), 303)
+    return render("documents/document_form.html", form=form, doc=doc, status=_status_of(form))
+
+
+# ---------------------------------------------------------------- reading
+def _page(doc: Document, rev: Revision | None, **extra):
+    services.activate_due()
+    must_read = rev is not None and services.must_read(rev, current_user)
+    acknowledged = rev is not None and services.has_acknowledged(rev, current_user)
+    in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
+    related = {l.target_code: services.get_document(l.target_code) for l in doc.links if l.target_code}
+    cited_by = db.session.scalars(select(Document).where(Document.links.any(target_code=doc.code)).order_by(Document.code)).all()
+    return render("documents/show.html", doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
+                  in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
+                  review_due=services.review_due(doc), today=services.local_today(), sign_form=SignForm(),
+                  reason_form=ReasonForm(), **extra)
+
+
+@bp.route("/<code>")
+@require("documents.read")
+def show(code: str):
+    doc = _document_or_404(code)
+    if doc.code != code:
+        return redirect(url_for("documents.show", code=doc.code), 301)
+    rev = doc.current or next((r for r in reversed(doc.revisions) if r.status == WITHDRAWN), None)
+    if rev is None:
+        rev = next((r for r in reversed(doc.revisions) if _visible(r)), None)
+    return _page(doc, rev)
+
+
+@bp.route("/<code>/rev/<number>")
+@require("documents.read")
+def revision(code: str, number: str):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    if not _visible(rev):
+        abort(403)
+    return _page(doc, rev)
+
+
+@bp.route("/<code>/rev/<number>/original")
+@require("documents.read")
+def original(code: str, number: str):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    if not _visible(rev) or not rev.file_path:
+        abort(404)
+    path = services.file_path(rev)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=rev.file_mime, as_attachment=True, download_name=rev.file_name)
+
+
+def _diff_html(old: str, new: str) -> Markup:
+    """Word-level differences between two texts, as <del>/<ins> marked HTML."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            out.append(Markup("<del>%s</del>") % " ".join(a[i1:i2]))
+        if op in ("insert", "replace"):
+            out.append(Markup("<ins>%s</ins>") % " ".join(b[j1:j2]))
+    return Markup(" ").join(out)
+
+
+@bp.route("/<code>/diff/<a>/<b>")
+@require("documents.read")
+def diff(code: str, a: str, b: str):
+    doc = _document_or_404(code)
+    left, right = _revision_or_404(doc, a), _revision_or_404(doc, b)
+    if not (_visible(left) and _visible(right)):
+        abort(403)
+    old = {s["number"]: s for s in left.sections}
+    new = {s["number"]: s for s in right.sections}
+    order = list(dict.fromkeys([*old, *new]))
+    rows = []
+    for number in order:
+        o, n = old.get(number), new.get(number)
+        o_text = f"{o['title']}\n{o['body']}" if o else ""
+        n_text = f"{n['title']}\n{n['body']}" if n else ""
+        rows.append({"number": number, "title": (n or o)["title"], "changed": o_text != n_text,
+                     "html": _diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
+    rec_old = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in left.records]
+    rec_new = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in right.records]
+    return render("documents/diff.html", doc=doc, left=left, right=right, rows=rows,
+                  records_removed=[r for r in rec_old if r not in rec_new], records_added=[r for r in rec_new if r not in rec_old],
+                  no_content=not left.sections or not right.sections)
+
+
+@bp.route("/<code>/acknowledge", methods=["POST"])
+@require("documents.read")
+def acknowledge(code: str):
+    doc = _document_or_404(code)
+    rev = doc.current
+    if rev is None:
+        abort(404)
+    try:
+        services.acknowledge(rev, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Thank you: you confirmed reading %(code)s revision %(n)s.", code=doc.code, n=rev.number), "success")
+    return redirect(url_for("documents.show", code=doc.code), 303)
+
+
+@bp.route("/<code>/reading")
+@require("documents.reports")
+def reading(code: str):
+    doc = _document_or_404(code)
+    rev = doc.current
+    rows = services.reading_status(rev) if rev else []
+    by_site: dict = {}
+    for row in rows:
+        by_site.setdefault(row["site"], []).append(row)
+    return render("documents/reading.html", doc=doc, rev=rev, by_site=by_site,
+                  done=sum(1 for r in rows if r["acknowledged_at"]), total=len(rows))
+
+
+@bp.route("/<code>/reading.xlsx")
+@require("documents.reports")
+def reading_xlsx(code: str):
+    from portal.core.i18n import fmt_datetime
+
+    doc = _document_or_404(code)
+    rev = doc.current
+    if rev is None:
+        abort(404)
+    rows = services.reading_status(rev)
+    data = build_workbook(
+        _("Reading"), [_("Site"), _("User name"), _("Full name"), _("Position"), _("Read"), _("Acknowledged at")],
+        ([r["site"].name, r["user"].username, r["user"].full_name, r["user"].position, _("yes") if r["acknowledged_at"] else _("no"),
+          fmt_datetime(r["acknowledged_at"]) if r["acknowledged_at"] else ""] for r in rows),
+        widths=[22, 16, 28, 28, 8, 28])
+    return _xlsx_response(data, f"{doc.code}-rev{rev.number}-pembacaan.xlsx")
+
+
+def _xlsx_response(data: bytes, filename: str):
+    from flask import Response
+
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# ---------------------------------------------------------------- drafting and signing
+def _sections_from_form() -> list[dict]:
+    f = request.form
+    return [{"number": n, "title": t, "body": b} for n, t, b in
+            zip(f.getlist("section_number"), f.getlist("section_title"), f.getlist("section_body"))]
+
+
+def _records_from_form() -> list[dict]:
+    f = request.form
+    return [{"code": c, "name": n, "retention": r, "owner": o} for c, n, r, o in
+            zip(f.getlist("record_code"), f.getlist("record_name"), f.getlist("record_retention"), f.getlist("record_owner"))]
+
+
+@bp.route("/<code>/drafts", methods=["POST"])
+@require("documents.draft")
+def start_draft(code: str):
+    doc = _document_or_404(code)
+    try:
+        rev = services.new_draft(doc, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("documents.show", code=doc.code), 303)
+    db.session.commit()
+    flash(_("Revision %(n)s has been started from the current one.", n=rev.number), "success")
+    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+
+
+@bp.route("/<code>/rev/<number>/edit", methods=["GET", "POST"])
+@require("documents.draft")
+def edit_revision(code: str, number: str):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    if not rev.editable:
+        flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
+        return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
+    form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
+    sections, records = rev.sections, [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
+    if form.validate_on_submit():
+        sections, records = _sections_from_form(), _records_from_form()
+        try:
+            services.save_draft(rev, {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
+                                      "sections": sections, "records": records})
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The draft has been saved."), "success")
+            return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    elif form.is_submitted():
+        sections, records = _sections_from_form(), _records_from_form()
+    return render("documents/edit.html", doc=doc, rev=rev, form=form, sections=sections, records=records,
+                  file_form=FileForm(), sign_form=SignForm(), reason_form=ReasonForm(), status=_status_of(form))
+
+
+@bp.route("/<code>/rev/<number>/file", methods=["POST"])
+@require("documents.draft")
+def upload(code: str, number: str):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    form = FileForm()
+    storage = request.files.get("file")
+    if form.validate_on_submit():
+        try:
+            if storage is None or not storage.filename:
+                raise ServiceError(_("Choose a file."), "file")
+            services.attach_file(rev, storage.read(), storage.filename)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The original file has been attached."), "success")
+    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+
+
+def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    form = form_cls()
+    if form.validate_on_submit():
+        try:
+            action(rev, form)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(success % {"code": doc.code, "n": rev.number}, "success")
+            return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
+    if rev.status == DRAFT and current_user.can("documents.draft"):
+        return render("documents/edit.html", doc=doc, rev=rev, form=DraftForm(obj=rev, formdata=None),
+                      sections=rev.sections, records=rev.records, file_form=FileForm(formdata=None),
+                      sign_form=form if form_cls is SignForm else SignForm(formdata=None), reason_form=ReasonForm(formdata=None),
+                      status=422)
+    page = _page(doc, rev, **({"sign_form": form} if form_cls is SignForm else {"reason_form": form}))
+    page.status_code = 422
+    return page
+
+
+@bp.route("/<code>/rev/<number>/submit", methods=["POST"])
+@require("documents.draft")
+def submit(code: str, number: str):
+    return _signing(code, number, lambda rev, f: services.submit(rev, current_user, f.password.data),
+                    _("%(code)s revision %(n)s is signed and sent for checking."))
+
+
+@bp.route("/<code>/rev/<number>/check", methods=["POST"])
+@require("documents.check")
+def check(code: str, number: str):
+    return _signing(code, number, lambda rev, f: services.check(rev, current_user, f.password.data),
+                    _("%(code)s revision %(n)s is checked and sent for approval."))
+
+
+@bp.route("/<code>/rev/<number>/approve", methods=["POST"])
+@require("documents.approve")
+def approve(code: str, number: str):
+    return _signing(code, number, lambda rev, f: services.approve(rev, current_user, f.password.data),
+                    _("%(code)s revision %(n)s is approved."))
+
+
+@bp.route("/<code>/rev/<number>/return", methods=["POST"])
+@require("documents.check")
+def return_revision(code: str, number: str):
+    return _signing(code, number, lambda rev, f: services.return_to_draft(rev, current_user, f.reason.data),
+                    _("%(code)s revision %(n)s has been returned to its author."), form_cls=ReasonForm)
+
+
+@bp.route("/<code>/rev/<number>/discard", methods=["POST"])
+@require("documents.draft")
+def discard(code: str, number: str):
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.discard_draft(rev, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The draft has been discarded."), "success")
+            return redirect(url_for("documents.show", code=doc.code), 303)
+    else:
+        flash(_("Give a reason."), "error")
+    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+
+
+@bp.route("/<code>/withdraw", methods=["POST"])
+@require("documents.manage")
+def withdraw(code: str):
+    doc = _document_or_404(code)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw(doc, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(code)s has been withdrawn.", code=doc.code), "success")
+    else:
+        flash(_("Give the reason for the withdrawal."), "error")
+    return redirect(url_for("documents.show", code=doc.code), 303)
+
+
+@bp.route("/work")
+@login_required
+def work():
+    """What waits for my signature: drafts to submit, revisions to check or approve."""
+    services.activate_due()
+    queues = {}
+    if current_user.can("documents.draft"):
+        queues["draft"] = db.session.scalars(select(Revision).where(Revision.status == DRAFT).order_by(Revision.created_at)).all()
+    if current_user.can("documents.check"):
+        queues["check"] = db.session.scalars(select(Revision).where(Revision.status == SUBMITTED).order_by(Revision.created_at)).all()
+    if current_user.can("documents.approve"):
+        queues["approve"] = db.session.scalars(select(Revision).where(Revision.status == CHECKED).order_by(Revision.created_at)).all()
+    scheduled = db.session.scalars(select(Revision).where(Revision.status == APPROVED).order_by(Revision.effective_date)).all()
+    return render("documents/work.html", queues=queues, scheduled=scheduled)
+
+
+# ---------------------------------------------------------------- change requests
+@bp.route("/<code>/change-requests/new", methods=["GET", "POST"])
+@require("documents.read")
+def propose(code: str):
+    doc = _document_or_404(code)
+    form = ChangeRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.propose_change(doc, current_user, form.proposal.data, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Your change request has been sent to the document controller."), "success")
+            return redirect(url_for("documents.my_requests"), 303)
+    return render("documents/propose.html", doc=doc, form=form, status=_status_of(form))
+
+
+@bp.route("/change-requests")
+@require("documents.manage")
+def change_requests():
+    status = request.args.get("status") or "open"
+    stmt = select(ChangeRequest).order_by(ChangeRequest.created_at.desc())
+    if status in ("open", "accepted", "rejected"):
+        stmt = stmt.where(ChangeRequest.status == status)
+    return render("documents/change_requests.html", rows=db.session.scalars(stmt.limit(200)).all(), status_filter=status,
+                  reason_form=ReasonForm())
+
+
+@bp.route("/my-requests")
+@require("documents.read")
+def my_requests():
+    rows = db.session.scalars(select(ChangeRequest).where(ChangeRequest.proposer_id == current_user.id)
+                              .order_by(ChangeRequest.created_at.desc())).all()
+    for cr in rows:
+        services.mark_outcome_seen(cr)
+    db.session.commit()
+    return render("documents/my_requests.html", rows=rows)
+
+
+def _change_request_or_404(cr_id: int) -> ChangeRequest:
+    cr = db.session.get(ChangeRequest, cr_id)
+    if cr is None:
+        abort(404)
+    return cr
+
+
+@bp.route("/change-requests/<int:cr_id>/accept", methods=["POST"])
+@require("documents.manage")
+def accept_request(cr_id: int):
+    cr = _change_request_or_404(cr_id)
+    try:
+        rev = services.accept_change_request(cr, current_user)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("documents.change_requests"), 303)
+    db.session.commit()
+    flash(_("Draft revision %(n)s of %(code)s has been started from the request.", n=rev.number, code=cr.document.code), "success")
+    return redirect(url_for("documents.edit_revision", code=cr.document.code, number=rev.number), 303)
+
+
+@bp.route("/change-requests/<int:cr_id>/reject", methods=["POST"])
+@require("documents.manage")
+def reject_request(cr_id: int):
+    cr = _change_request_or_404(cr_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.reject_change_request(cr, current_user, form.reason.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The request has been rejected; the proposer will see your reason."), "success")
+    else:
+        flash(_("Tell the proposer why the request is rejected."), "error")
+    return redirect(url_for("documents.change_requests"), 303)
+
+
+# ---------------------------------------------------------------- periodic review
+@bp.route("/reviews")
+@require("documents.review")
+def reviews():
+    today = services.local_today()
+    upcoming = []
+    for doc in db.session.scalars(select(Document).where(Document.withdrawn_at.is_(None)).order_by(Document.code)):
+        due = services.review_due(doc)
+        if due:
+            upcoming.append((doc, due))
+    upcoming.sort(key=lambda pair: pair[1])
+    return render("documents/reviews.html", overdue=[p for p in upcoming if p[1] <= today],
+                  upcoming=[p for p in upcoming if p[1] > today][:50], today=today)
+
+
+@bp.route("/<code>/review", methods=["GET", "POST"])
+@require("documents.review")
+def review(code: str):
+    doc = _document_or_404(code)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.record_review(doc, current_user, form.password.data, form.outcome.data, form.notes.data)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("The review of %(code)s has been recorded.", code=doc.code), "success")
+            return redirect(url_for("documents.reviews"), 303)
+    from portal.documents.models import Review
+
+    history = db.session.scalars(select(Review).where(Review.document_id == doc.id).order_by(Review.reviewed_at.desc())).all()
+    return render("documents/review.html", doc=doc, form=form, history=history, due=services.review_due(doc),
+                  status=_status_of(form))
+
+
+# ---------------------------------------------------------------- master list
+def _master_rows():
+    docs = db.session.scalars(select(Document).order_by(Document.doc_type, Document.code_key)).all()
+    return [(d, d.current or next((r for r in reversed(d.revisions) if r.status == WITHDRAWN), None), services.review_due(d)) for d in docs]
+
+
+@bp.route("/master")
+@require("documents.read")
+def master():
+    return render("documents/master.html", rows=_master_rows())
+
+
+@bp.route("/master.xlsx")
+@require("documents.reports")
+def master_xlsx():
+    from portal.core.i18n import fmt_date
+
+    def rows():
+        for doc, rev, due in _master_rows():
+            base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", fmt_date(rev.effective_date) if rev else "",
+                    _status_label(doc.status), doc.unit, fmt_date(due) if due else ""]
+            records = rev.records if rev else []
+            if not records:
+                yield base + ["", "", "", ""]
+            for r in records:
+                yield base + [r.code, r.name, r.retention, r.owner]
+
+    headers = [_("Code"), _("Title"), _("Type"), _("Revision"), _("Effective date"), _("Status"), _("Owning unit"),
+               _("Review due"), _("Record code"), _("Record"), _("Retention"), _("Record owner")]
+    data = build_workbook(_("Master list"), headers, rows(), widths=[26, 48, 18, 8, 16, 12, 10, 16, 22, 44, 12, 28])
+    return _xlsx_response(data, "daftar-induk-dokumen.xlsx")
+
+
+@bp.route("/master.pdf")
+@require("documents.reports")
+def master_pdf():
+    from flask import Response
+
+    from portal.core.pdf import render_pdf
+
+    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=services.local_today())
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="daftar-induk-dokumen.pdf"'})
+
+
+def _status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+STATUS_LABELS = {
+    DRAFT: _l("Draft"), SUBMITTED: _l("Waiting for check"), CHECKED: _l("Waiting for approval"),
+    APPROVED: _l("Approved, not yet effective"), EFFECTIVE: _l("Effective"), SUPERSEDED: _l("Superseded"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+
+
+@bp.app_context_processor
+def _labels():
+    return {"status_label": _status_label, "doc_type_labels": DOC_TYPES}

@@ -1,0 +1,26 @@
+// Portal Mutu: small behaviours that need no inline script (the CSP forbids it).
+(function () {
+  "use strict";
+  // Move focus to the swapped content so screen readers and keyboards follow an htmx swap.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "content") {
+      var heading = event.detail.target.querySelector("h1, .field-error, [role=alert]");
+      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus({ preventScroll: false }); }
+    }
+  });
+  // A network failure must not look like nothing happened.
+  document.addEventListener("htmx:sendError", function () {
+    var box = document.getElementById("content");
+    if (!box) { return; }
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.setAttribute("role", "alert");
+    p.textContent = document.documentElement.lang === "en"
+      ? "The server could not be reached. Your input is still on the page; try again."
+      : "Server tidak dapat dihubungi. Isian Anda masih ada di halaman; coba lagi.";
+    box.prepend(p);
+  });
+  // On a phone the menu starts closed.
+  var toggle = document.querySelector(".navtoggle");
+  if (toggle && window.matchMedia("(max-width: 800px)").matches) { toggle.removeAttribute("open"); }
+})();

@@ -1,0 +1,201 @@
+"""Deny by default: every route declares a policy; every role is checked against every route."""
+from __future__ import annotations
+
+import pytest
+
+from portal.core.permissions import ROLE_PERMISSIONS, ROLES, Policy, policy_of
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Who may open what, written out by hand (not derived from the code under test).
+ADMIN_ONLY = {"admin"}
+AUDIT_READERS = {"admin", "qmr", "auditor"}
+EVERYONE = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "dc", "qmr", "manager", "auditor", "admin"}
+DRAFTERS = {"dc"}
+CHECKERS = {"spv", "qa", "qmr", "manager"}
+APPROVERS = {"qmr", "manager"}
+DOC_MANAGERS = {"dc", "qmr"}
+REPORT_READERS = {"dc", "qmr", "manager", "auditor"}
+EXPECTED_ROLES = {
+    "admin.users": ADMIN_ONLY,
+    "admin.user_new": ADMIN_ONLY,
+    "admin.user_edit": ADMIN_ONLY,
+    "admin.user_deactivate": ADMIN_ONLY,
+    "admin.user_reactivate": ADMIN_ONLY,
+    "admin.user_reset_password": ADMIN_ONLY,
+    "admin.sites": ADMIN_ONLY,
+    "admin.site_new": ADMIN_ONLY,
+    "admin.site_edit": ADMIN_ONLY,
+    "admin.services": ADMIN_ONLY,
+    "admin.service_new": ADMIN_ONLY,
+    "admin.service_edit": ADMIN_ONLY,
+    "audit.events": AUDIT_READERS,
+    "audit.export": AUDIT_READERS,
+    "documents.register": EVERYONE,
+    "documents.master": EVERYONE,
+    "documents.show": EVERYONE,
+    "documents.revision": EVERYONE,
+    "documents.original": EVERYONE,
+    "documents.diff": EVERYONE,
+    "documents.acknowledge": EVERYONE,
+    "documents.propose": EVERYONE,
+    "documents.my_requests": EVERYONE,
+    "documents.new": DRAFTERS,
+    "documents.settings": DRAFTERS,
+    "documents.start_draft": DRAFTERS,
+    "documents.edit_revision": DRAFTERS,
+    "documents.upload": DRAFTERS,
+    "documents.submit": DRAFTERS,
+    "documents.discard": DRAFTERS,
+    "documents.check": CHECKERS,
+    "documents.return_revision": CHECKERS,
+    "documents.approve": APPROVERS,
+    "documents.withdraw": DOC_MANAGERS,
+    "documents.change_requests": DOC_MANAGERS,
+    "documents.accept_request": DOC_MANAGERS,
+    "documents.reject_request": DOC_MANAGERS,
+    "documents.reviews": DOC_MANAGERS,
+    "documents.review": DOC_MANAGERS,
+    "documents.reading": REPORT_READERS,
+    "documents.reading_xlsx": REPORT_READERS,
+    "documents.master_xlsx": REPORT_READERS,
+    "documents.master_pdf": REPORT_READERS,
+    "api.documents": EVERYONE,
+    "api.document": EVERYONE,
+}
+# Sample values per endpoint where the general ones would not show the page (a draft to edit).
+ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}}
+PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi"}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules()]
+
+
+def _sample_args(rule, ids) -> dict:
+    args = {}
+    for name in rule.arguments:
+        if name not in ids:
+            pytest.fail(f"route {rule.endpoint} has argument {name!r}: add a sample value to this test")
+        args[name] = ARG_OVERRIDES.get(rule.endpoint, {}).get(name, ids[name])
+    return args
+
+
+@pytest.fixture
+def ids(app, factories):
+    from portal.auth.services import create_api_token
+    from portal.documents import services as docs
+    from portal.extensions import db
+    from tests.documents_factories import effective_document
+
+    site = factories.site()
+    service = factories.service()
+    user = factories.user(["agent"], site=site)
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-77", with_file=True)
+        docs.new_draft(doc, dc)
+        cr = docs.propose_change(doc, user, "Tambah langkah", "Klausul baru")
+        create_api_token(user, "matrix")
+        from portal.auth.models import ApiToken
+        from sqlalchemy import select
+
+        token = db.session.scalar(select(ApiToken).limit(1))
+        db.session.commit()
+    return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
+            "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id}
+
+
+def test_every_route_declares_a_policy(app):
+    missing = [r.endpoint for r in _rules(app) if policy_of_in(app, r.endpoint) is None]
+    assert missing == [], f"routes without a declared policy: {missing}"
+
+
+def policy_of_in(app, endpoint) -> Policy | None:
+    with app.test_request_context():
+        return policy_of(endpoint)
+
+
+def test_every_non_public_route_is_in_the_expectations(app):
+    for rule in _rules(app):
+        policy = policy_of_in(app, rule.endpoint)
+        if rule.endpoint in PUBLIC:
+            assert policy.kind == "public", rule.endpoint
+        elif policy.kind == "permission":
+            assert rule.endpoint in EXPECTED_ROLES, f"{rule.endpoint} needs {policy.permission}: list who may use it here"
+        else:
+            assert policy.kind == "login", rule.endpoint
+
+
+def test_undeclared_route_is_refused_at_run_time(app, client, factories):
+    user = factories.user(["admin"])
+    app.view_functions["main.home"].__dict__.pop("policy")
+    try:
+        client.login(user.username)
+        assert client.get("/").status_code == 403
+    finally:
+        from portal.core.permissions import Policy
+
+        app.view_functions["main.home"].policy = Policy("login")
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_role_route_matrix(app, make_client, factories, ids, role):
+    user = factories.user([role])
+    client = make_client()
+    assert client.login(user.username).status_code == 303
+    checked = 0
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        allowed = EXPECTED_ROLES.get(rule.endpoint)
+        may = allowed is None or role in allowed
+        url = rule.build(_sample_args(rule, ids), append_unknown=False)[1]
+        if "GET" in rule.methods:
+            status = client.get(url).status_code
+            assert status == (200 if may else 403), f"{role} GET {url}: {status}"
+            checked += 1
+        if rule.methods & MUTATING and not may:
+            token = client.token("/account")
+            status = client.post(url, data={"csrf_token": token}).status_code
+            assert status == 403, f"{role} POST {url}: {status}"
+            checked += 1
+    assert checked >= 12
+
+
+def test_anonymous_is_sent_to_login_everywhere_but_public_routes(app, client, ids):
+    for rule in _rules(app):
+        if rule.endpoint in PUBLIC or "GET" not in rule.methods:
+            continue
+        url = rule.build(_sample_args(rule, ids), append_unknown=False)[1]
+        response = client.get(url)
+        if rule.endpoint.startswith("api."):
+            assert response.status_code == 401 and response.is_json, url
+            continue
+        assert response.status_code == 302, url
+        assert "/login" in response.headers["Location"]
+
+
+def test_permission_table_matches_the_expectations():
+    for endpoint, roles in EXPECTED_ROLES.items():
+        assert roles <= set(ROLES), endpoint
+    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read"})
+
+
+def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):
+    from portal.core.audit import AuditEvent
+    from portal.extensions import db
+    from sqlalchemy import func, select
+
+    admin = factories.user(["admin"])
+    client.login(admin.username)
+    before = db.session.scalar(select(func.count(AuditEvent.id)))
+    mutating = [r for r in _rules(app) if r.methods & MUTATING]
+    assert len(mutating) >= 10
+    for rule in mutating:
+        url = rule.build(_sample_args(rule, ids), append_unknown=False)[1]
+        response = client.post(url, data={"reason": "no token", "locale": "en", "code": "X1", "name": "X",
+                                          "username": "admin2", "full_name": "X"})
+        assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
+        assert "kirim ulang" in response.get_data(as_text=True).lower() or "send it again" in response.get_data(as_text=True).lower()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == before

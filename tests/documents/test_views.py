@@ -1,0 +1,277 @@
+"""Document pages through the test client: what each role sees, what it may do, and the 403s."""
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from portal.documents import services
+from portal.documents.models import Revision
+from portal.extensions import db
+from tests.conftest import TEST_PASSWORD
+from tests.documents_factories import effective_document
+
+
+def _doc(app, **kw):
+    with app.test_request_context():
+        doc = effective_document(**kw)
+        db.session.commit()
+        return doc.code
+
+
+def test_register_lists_filters_and_searches(app, client, factories):
+    agent = factories.user(["agent"])
+    _doc(app, code="IN.OCC.TELK.P-10")
+    _doc(app, code="IN.QCC.TELK.S-01", title="Parameter Penilaian 108",
+         number_sections=[{"number": "1", "title": "Parameter", "body": "Salam pembuka dan verifikasi pelanggan."}])
+    client.login(agent.username)
+    html = client.get("/documents/").get_data(as_text=True)
+    assert "IN.OCC.TELK.P-10" in html and "IN.QCC.TELK.S-01" in html
+    assert "IN.QCC.TELK.S-01" not in client.get("/documents/?type=P").get_data(as_text=True)
+    assert "IN.OCC.TELK.P-10" not in client.get("/documents/?unit=QCC").get_data(as_text=True)
+    found = client.get("/documents/?text=verifikasi", headers={"HX-Request": "true", "HX-Target": "document-results"})
+    body = found.get_data(as_text=True)
+    assert "IN.QCC.TELK.S-01" in body and "IN.OCC.TELK.P-10" not in body and "<mark>" in body and "<form" not in body
+    assert "IN.OCC.TELK.P-10" in client.get("/documents/?q=p-10").get_data(as_text=True)
+
+
+def test_document_page_shows_the_paper_header_sections_and_records(app, client, factories):
+    agent = factories.user(["agent"])
+    code = _doc(app, code="IN.OCC.TELK.P-10", with_file=True)
+    client.login(agent.username)
+    html = client.get(f"/documents/{code}").get_data(as_text=True)
+    for expected in ["IN.OCC.TELK.P-10", "05 Juni 2017", 'id="section-1"', "Rujukan", "IN.OCC.TELK.F-04", "2 Tahun",
+                     "Dibuat oleh", "Disetujui oleh"]:
+        assert expected in html, expected
+    assert client.get(f"/documents/{code.lower()}").status_code == 301
+    original = client.get(f"/documents/{code}/rev/00/original")
+    assert original.status_code == 200 and original.data.startswith(b"%PDF")
+    assert client.get("/documents/NO.SUCH.CODE").status_code == 404
+
+
+def test_superseded_revision_carries_a_banner_to_the_current_one(app, client, factories):
+    agent = factories.user(["agent"])
+    dc, spv, qmr = factories.user(["dc"]), factories.user(["spv"]), factories.user(["qmr"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-10")
+        rev = services.new_draft(doc, dc)
+        services.save_draft(rev, {"effective_date": date.today(), "change_description": "Rev baru",
+                                  "sections": [{"number": "1", "title": "Rujukan", "body": "Klausul 9.1 ISO 9001:2015 diperbarui"}]})
+        services.submit(rev, dc, TEST_PASSWORD)
+        services.check(rev, spv, TEST_PASSWORD)
+        services.approve(rev, qmr, TEST_PASSWORD)
+        db.session.commit()
+    client.login(agent.username)
+    old = client.get("/documents/IN.OCC.TELK.P-10/rev/00").get_data(as_text=True)
+    assert 'data-testid="superseded-banner"' in old and 'href="/documents/IN.OCC.TELK.P-10"' in old
+    current = client.get("/documents/IN.OCC.TELK.P-10").get_data(as_text=True)
+    assert 'data-testid="superseded-banner"' not in current
+    diff = client.get("/documents/IN.OCC.TELK.P-10/diff/00/01").get_data(as_text=True)
+    assert "<ins>diperbarui</ins>" in diff
+
+
+def test_drafts_are_hidden_from_readers(app, client, factories):
+    agent = factories.user(["agent"])
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-10")
+        services.new_draft(doc, dc)
+        db.session.commit()
+    client.login(agent.username)
+    assert client.get("/documents/IN.OCC.TELK.P-10/rev/01").status_code == 403
+    page = client.get("/documents/IN.OCC.TELK.P-10").get_data(as_text=True)
+    assert "rev/01" not in page
+
+
+def test_acknowledge_button_only_for_readers_and_once(app, client, make_client, factories):
+    svc = factories.service(code="147")
+    reader = factories.user(["agent"], services=[svc])
+    other = factories.user(["agent"])
+    with app.test_request_context():
+        doc = effective_document(services_=[svc])
+        db.session.commit()
+        code = doc.code
+    client.login(reader.username)
+    home = client.get("/").get_data(as_text=True)
+    assert f"/documents/{code}" in home  # waits on the home page
+    page = client.get(f"/documents/{code}").get_data(as_text=True)
+    assert 'data-testid="acknowledge-button"' in page
+    assert client.post_form(f"/documents/{code}/acknowledge").status_code == 303
+    assert 'data-testid="acknowledge-button"' not in client.get(f"/documents/{code}").get_data(as_text=True)
+    assert f"/documents/{code}" not in client.get("/").get_data(as_text=True)
+    second = make_client()
+    second.login(other.username)
+    assert 'data-testid="acknowledge-button"' not in second.get(f"/documents/{code}").get_data(as_text=True)
+
+
+def test_workflow_through_the_pages(app, client, make_client, factories):
+    dc = factories.user(["dc"], position="Document Controller")
+    spv = factories.user(["spv"], position="Supervisor")
+    qmr = factories.user(["qmr"], position="QMR")
+    code = _doc(app, code="IN.OCC.TELK.P-10")
+    c_dc, c_spv, c_qmr = client, make_client(), make_client()
+    c_dc.login(dc.username)
+    page = c_dc.get(f"/documents/{code}").get_data(as_text=True)
+    assert 'data-testid="new-revision"' in page
+    assert c_dc.post_form(f"/documents/{code}/drafts").status_code == 303
+    form = {"effective_date": date.today().isoformat(), "change_description": "Langkah 9 diperjelas",
+            "section_number": ["1", "2"], "section_title": ["Rujukan", "Tujuan"], "section_body": ["Klausul 9.1", "Memastikan KPI"],
+            "record_code": ["IN.OCC.TELK.F-04", ""], "record_name": ["Real Monitoring", ""], "record_retention": ["2 Tahun", ""],
+            "record_owner": ["TL", ""]}
+    saved = c_dc.post_form(f"/documents/{code}/rev/01/edit", form, token_from=f"/documents/{code}/rev/01/edit")
+    assert saved.status_code == 303
+    bad = c_dc.post_form(f"/documents/{code}/rev/01/submit", {"password": "wrong-password"}, token_from=f"/documents/{code}/rev/01/edit")
+    assert bad.status_code == 422 and 'id="password-err"' in bad.get_data(as_text=True)
+    assert c_dc.post_form(f"/documents/{code}/rev/01/submit", {"password": TEST_PASSWORD},
+                          token_from=f"/documents/{code}/rev/01/edit").status_code == 303
+    c_spv.login(spv.username)
+    page = c_spv.get(f"/documents/{code}/rev/01").get_data(as_text=True)
+    assert 'data-testid="check"' in page and 'data-testid="approve"' not in page
+    assert c_spv.post_form(f"/documents/{code}/rev/01/approve", {"password": TEST_PASSWORD},
+                           token_from=f"/documents/{code}/rev/01").status_code == 403
+    assert c_spv.post_form(f"/documents/{code}/rev/01/check", {"password": TEST_PASSWORD},
+                           token_from=f"/documents/{code}/rev/01").status_code == 303
+    c_qmr.login(qmr.username)
+    assert 'data-testid="approve"' in c_qmr.get(f"/documents/{code}/rev/01").get_data(as_text=True)
+    assert c_qmr.post_form(f"/documents/{code}/rev/01/approve", {"password": TEST_PASSWORD},
+                           token_from=f"/documents/{code}/rev/01").status_code == 303
+    db.session.expire_all()
+    doc = services.get_document(code)
+    assert doc.current.number == "01" and doc.current.records[0].retention == "2 Tahun"
+
+
+def test_invalid_draft_keeps_input(app, client, factories):
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = services.register_document({"code": "IN.OCC.TELK.P-44", "title": "Baru"})
+        services.new_draft(doc, dc)
+        db.session.commit()
+    client.login(dc.username)
+    response = client.post_form("/documents/IN.OCC.TELK.P-44/rev/00/edit",
+                                {"effective_date": "31-02-2026", "change_description": "Isian saya", "section_number": ["1"],
+                                 "section_title": ["Rujukan"], "section_body": ["Teks yang saya ketik"],
+                                 "record_code": ["F-1"], "record_name": [""], "record_retention": ["2 Tahun"], "record_owner": [""]},
+                                token_from="/documents/IN.OCC.TELK.P-44/rev/00/edit")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Teks yang saya ketik" in html and "Isian saya" in html and 'id="effective_date-err"' in html
+
+
+def test_new_document_form(app, client, factories):
+    dc = factories.user(["dc"])
+    client.login(dc.username)
+    bad = client.post_form("/documents/new", {"code": "", "title": "", "review_interval_months": "0"}, token_from="/documents/new")
+    assert bad.status_code == 422 and 'id="code-err"' in bad.get_data(as_text=True)
+    ok = client.post_form("/documents/new", {"code": "IN.OCC.TELK.W-04", "title": "Real Time Management", "review_interval_months": "24"},
+                          token_from="/documents/new")
+    assert ok.status_code == 303 and ok.headers["Location"].endswith("/documents/IN.OCC.TELK.W-04/rev/00/edit")
+    doc = services.get_document("IN.OCC.TELK.W-04")
+    assert doc.doc_type == "W" and doc.unit == "OCC"
+
+
+def test_buttons_hidden_for_readers(app, client, factories):
+    agent = factories.user(["agent"])
+    code = _doc(app)
+    client.login(agent.username)
+    page = client.get(f"/documents/{code}").get_data(as_text=True)
+    for hidden in ['data-testid="new-revision"', "/withdraw", "/reading", 'data-testid="check"', "/settings"]:
+        assert hidden not in page, hidden
+    assert "Propose a change" in page or "Usulkan perubahan" in page
+    register = client.get("/documents/").get_data(as_text=True)
+    assert 'data-testid="new-document"' not in register
+    assert client.get("/documents/new").status_code == 403
+    assert client.get(f"/documents/{code}/reading").status_code == 403
+
+
+def test_change_request_round_trip(app, client, make_client, factories):
+    agent = factories.user(["agent"])
+    dc = factories.user(["dc"])
+    code = _doc(app)
+    client.login(agent.username)
+    empty = client.post_form(f"/documents/{code}/change-requests/new", {"proposal": "", "reason": ""})
+    assert empty.status_code == 422
+    assert client.post_form(f"/documents/{code}/change-requests/new", {"proposal": "Tambah eskalasi", "reason": "Keluhan"}).status_code == 303
+    c_dc = make_client()
+    c_dc.login(dc.username)
+    queue = c_dc.get("/documents/change-requests").get_data(as_text=True)
+    assert "Tambah eskalasi" in queue
+    from portal.documents.models import ChangeRequest
+
+    cr = db.session.scalar(select(ChangeRequest))
+    assert c_dc.post_form(f"/documents/change-requests/{cr.id}/reject", {"reason": "Sudah diatur di IK"},
+                          token_from="/documents/change-requests").status_code == 303
+    home = client.get("/").get_data(as_text=True)
+    assert "/documents/my-requests" in home
+    mine = client.get("/documents/my-requests").get_data(as_text=True)
+    assert "Sudah diatur di IK" in mine
+    assert "/documents/my-requests" not in client.get("/").get_data(as_text=True)
+
+
+def test_reading_report_and_exports(app, client, factories):
+    svc = factories.service()
+    reader = factories.user(["agent"], services=[svc], full_name="Rina Marlina")
+    auditor = factories.user(["auditor"])
+    code = _doc(app, services_=[svc])
+    client.login(auditor.username)
+    html = client.get(f"/documents/{code}/reading").get_data(as_text=True)
+    assert "Rina Marlina" in html
+    sheet = load_workbook(io.BytesIO(client.get(f"/documents/{code}/reading.xlsx").data)).active
+    assert any("Rina Marlina" in [c for c in row if c] for row in sheet.iter_rows(values_only=True))
+    master = load_workbook(io.BytesIO(client.get("/documents/master.xlsx").data)).active
+    rows = list(master.iter_rows(values_only=True))
+    assert rows[1][0] == code and "2 Tahun" in rows[1]
+    pdf = client.get("/documents/master.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_api_with_session_and_token(app, client, make_client, factories):
+    agent = factories.user(["agent"])
+    code = _doc(app, code="IN.OCC.TELK.P-10")
+    anonymous = make_client()
+    assert anonymous.get("/api/documents").status_code == 401
+    assert anonymous.get("/api/openapi.json").get_json()["paths"]["/documents/{code}"]
+    client.login(agent.username)
+    listing = client.get("/api/documents").get_json()
+    assert listing["documents"][0]["code"] == code
+    created = client.post_form("/account/tokens", {"name": "dashboard"}, token_from="/account/tokens")
+    import re
+
+    raw = re.search(r'data-testid="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)
+    tool = make_client()
+    data = tool.get("/api/documents/in.occ.telk.p-10", headers={"Authorization": f"Bearer {raw}"}).get_json()
+    assert data["code"] == "IN.OCC.TELK.P-10" and data["type"] == "P" and data["status"] == "effective"
+    cur = data["current_revision"]
+    assert cur["number"] == "00" and cur["effective_date"] == "2017-06-05"
+    assert cur["records"] == [{"code": "IN.OCC.TELK.F-04", "name": "Real Monitoring Call Handling", "retention": "2 Tahun", "owner": "Team Leader"}]
+    assert cur["change_log"] == [{"revision": "00", "effective_date": "2017-06-05", "description": "Dokumen baru"}]
+    assert tool.get("/api/documents/NOPE", headers={"Authorization": f"Bearer {raw}"}).status_code == 404
+    assert tool.get("/api/documents", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    # A token opens the API only, never the HTML pages.
+    assert tool.get("/documents/", headers={"Authorization": f"Bearer {raw}"}).status_code == 302
+    from portal.auth.models import ApiToken
+
+    token = db.session.scalar(select(ApiToken))
+    client.post_form(f"/account/tokens/{token.id}/revoke", {}, token_from="/account/tokens")
+    assert tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_periodic_review_pages(app, client, factories):
+    qmr = factories.user(["qmr"])
+    code = _doc(app, effective=date(2019, 1, 1))
+    client.login(qmr.username)
+    assert code in client.get("/documents/reviews").get_data(as_text=True)
+    bad = client.post_form(f"/documents/{code}/review", {"outcome": "revise", "notes": "", "password": TEST_PASSWORD})
+    assert bad.status_code == 422
+    ok = client.post_form(f"/documents/{code}/review", {"outcome": "no_change", "notes": "Masih sesuai", "password": TEST_PASSWORD})
+    assert ok.status_code == 303
+
+
+def test_withdraw_page(app, client, factories):
+    qmr = factories.user(["qmr"])
+    code = _doc(app)
+    client.login(qmr.username)
+    assert client.post_form(f"/documents/{code}/withdraw", {"reason": "Tidak dipakai"}).status_code == 303
+    page = client.get(f"/documents/{code}").get_data(as_text=True)
+    assert 'data-testid="withdrawn-banner"' in page
