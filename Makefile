@@ -26,11 +26,11 @@ install-dev: $(VENV)/.installed-dev
 
 # Compiled catalogues are built, not committed.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Serve the demo on http://127.0.0.1:5000 (migrates and loads the demo data first).
 run: install translations
