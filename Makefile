@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations extract-messages system-test-deps postgres bench demo serve
+.PHONY: run test test-sqlite test-postgres install install-dev translations extract-messages system-test-deps system-run-deps system-packages postgres bench demo serve
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,17 +33,27 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 # Serve the demo on http://127.0.0.1:5000 (migrates and loads the demo data first).
-run: install translations
+run: install translations system-run-deps
 	PORTAL_DEMO=1 $(BIN)/flask db upgrade
 	PORTAL_DEMO=1 $(BIN)/flask demo load
 	PORTAL_DEMO=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Debian packages the browser tests need (Chromium for Playwright; Playwright's own download does not work here).
+# Debian packages the tests need: Chromium for Playwright (Playwright's own download does not work here),
+# Noto fonts for the PDFs, poppler-utils (pdftotext) to read PDFs back.
+SYSTEM_PACKAGES := chromium fonts-noto-core poppler-utils
 system-test-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
-	  echo "Installing Debian's chromium for the browser tests..."; \
+	@$(MAKE) --no-print-directory system-packages PACKAGES="$(SYSTEM_PACKAGES)"
+
+# Fonts the PDFs are rendered with.
+system-run-deps:
+	@$(MAKE) --no-print-directory system-packages PACKAGES="fonts-noto-core"
+
+system-packages:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 # PostgreSQL on 127.0.0.1:5432; started when it is down.

@@ -200,11 +200,15 @@ def test_request_log_is_structured(app, client, caplog):
             records.append(record)
 
     handler = Grab()
-    logging.getLogger("portal.access").addHandler(handler)
+    access = logging.getLogger("portal.access")
+    level = access.level
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
     try:
         client.get("/healthz")
     finally:
-        logging.getLogger("portal.access").removeHandler(handler)
+        access.removeHandler(handler)
+        access.setLevel(level)
     fields = records[-1].fields
     assert fields["path"] == "/healthz" and fields["status"] == 200 and fields["method"] == "GET"
     from portal.core.logging import JsonFormatter

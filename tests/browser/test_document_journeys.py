@@ -1,0 +1,86 @@
+"""Issue 3 in a real browser: a revision of a real SOP from draft to effective, then read and acknowledged."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, login, logout
+
+CODE = "IN.OCC.TELK.P-10"  # Real Time Management, imported from the seeds at revision 02
+
+
+def _sign(page, testid: str, password: str = DEMO_PASSWORD) -> None:
+    form = page.locator(f"#{testid}-form")
+    form.locator("input[name=password]").fill(password)
+    form.get_by_test_id(testid).click()
+
+
+def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base_url):
+    def as_user(username):
+        context = browser.new_context(locale="id-ID")
+        page = context.new_page()
+        login(page, base_url, username)
+        return context, page
+
+    # The document controller starts revision 03 and describes the change.
+    ctx, page = as_user("dc")
+    page.goto(f"{base_url}/documents/{CODE}")
+    expect(page.locator("main")).to_contain_text("Real Time Management")
+    page.get_by_test_id("new-revision").click()
+    expect(page).to_have_url(re.compile(rf"/documents/{re.escape(CODE)}/rev/03/edit"))
+    page.locator("#effective_date").fill(date.today().isoformat())
+    page.locator("#change_description").fill("Penyesuaian eskalasi gangguan massal ke Supervisor")
+    page.get_by_test_id("save-draft").click()
+    expect(page.locator(".flash, .alert").first).to_be_visible()
+    # A wrong password gives no signature and keeps the draft.
+    _sign(page, "submit", "salah-sandi")
+    expect(page.locator("#submit-form input[name=password]")).to_have_attribute("aria-invalid", "true")
+    _sign(page, "submit")
+    expect(page).to_have_url(re.compile(rf"/rev/03$"))
+    ctx.close()
+
+    # The supervisor checks it.
+    ctx, page = as_user("spv")
+    page.goto(f"{base_url}/documents/{CODE}/rev/03")
+    _sign(page, "check")
+    expect(page.locator("main")).to_contain_text("Sukron Azis")
+    ctx.close()
+
+    # The QMR approves it; with today's date it becomes effective at once.
+    ctx, page = as_user("qmr")
+    page.goto(f"{base_url}/documents/{CODE}/rev/03")
+    _sign(page, "approve")
+    page.goto(f"{base_url}/documents/{CODE}")
+    expect(page.locator(".doc-header, main").first).to_contain_text("03")
+    expect(page.locator("main")).to_contain_text("Penyesuaian eskalasi gangguan massal")
+    ctx.close()
+
+    # The agent of service 147 at Malang finds it on the home page and acknowledges it.
+    ctx, page = as_user("agent")
+    page.goto(base_url + "/")
+    link = page.locator(f"main a[href*='/documents/{CODE}']").first
+    expect(link).to_be_visible()
+    link.click()
+    page.get_by_test_id("acknowledge-button").click()
+    expect(page.get_by_test_id("acknowledge")).to_have_class(re.compile("ack-done"))
+    page.goto(base_url + "/")
+    expect(page.locator(f"main a[href*='/documents/{CODE}']")).to_have_count(0)
+
+    # Revision 02 now carries the superseded banner linking to the current one.
+    page.goto(f"{base_url}/documents/{CODE}/rev/02")
+    banner = page.get_by_test_id("superseded-banner")
+    expect(banner).to_be_visible()
+    banner.locator("a").first.click()
+    expect(page).to_have_url(re.compile(rf"/documents/{re.escape(CODE)}$"))
+    logout(page)
+    ctx.close()
+
+
+def test_register_active_search_finds_words_inside_procedures(page, base_url):
+    login(page, base_url, "agent")
+    page.goto(f"{base_url}/documents")
+    page.locator("input[type=search]").first.fill("roster")
+    expect(page.locator("main mark").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text(CODE)
