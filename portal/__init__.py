@@ -49,7 +49,8 @@ def _finish_config(app: Flask) -> None:
         # psycopg 3 is the driver.
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.split("://", 1)[1]
     if not app.config.get("PORTAL_SEEDS"):
-        app.config["PORTAL_SEEDS"] = str(ROOT.parent / "shared" / "seeds")
+        # The five real documents the register starts from, bundled with the code (copied from shared/seeds).
+        app.config["PORTAL_SEEDS"] = str(ROOT / "portal" / "seeds")
     if not app.config.get("DOCUMENTS_FOLDER"):
         app.config["DOCUMENTS_FOLDER"] = str(ROOT / "documents")
     if not app.config.get("SECRET_KEY"):
