@@ -55,7 +55,7 @@ class Config:
         # Documents.
         self.DOCUMENT_MAX_BYTES = int(env.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
         self.DOCUMENTS_SEPARATE_PREPARER_APPROVER = _bool("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True)
-        self.PORTAL_SEEDS = env.get("PORTAL_SEEDS") or None  # default: ../shared/seeds beside the repository
+        self.PORTAL_SEEDS = env.get("PORTAL_SEEDS") or None  # default: portal/seeds (the five real documents)
 
         self.LOG_JSON = _bool("LOG_JSON", True)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
