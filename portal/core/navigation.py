@@ -64,6 +64,7 @@ def audit_value(value) -> str:
 def register(app) -> None:
     app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.filters["dict_without"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+    app.jinja_env.filters["compact"] = lambda d: {k: v for k, v in d.items() if v is not None and v is not False}
 
     @app.context_processor
     def inject():

@@ -71,6 +71,14 @@ def base_url(live_server):
     return live_server.url
 
 
+@pytest.fixture
+def axe_page(browser):
+    """A page whose Content-Security-Policy lets the test inject axe-core (the app's own pages never need that)."""
+    context = browser.new_context(locale="id-ID", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
 def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
     page.goto(f"{base_url}/login")
     page.locator("#username").fill(username)

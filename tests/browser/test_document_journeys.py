@@ -81,6 +81,7 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
 def test_register_active_search_finds_words_inside_procedures(page, base_url):
     login(page, base_url, "agent")
     page.goto(f"{base_url}/documents")
-    page.locator("input[type=search]").first.fill("roster")
-    expect(page.locator("main mark").first).to_be_visible()
+    page.locator("#text").fill("roster")
+    expect(page.locator("#document-results mark").first).to_be_visible()
+    expect(page).to_have_url(re.compile(r"text=roster"))
     expect(page.locator("main")).to_contain_text(CODE)

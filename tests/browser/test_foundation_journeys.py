@@ -36,7 +36,8 @@ def test_wrong_password_shows_a_message_and_keeps_the_user_name(page, base_url):
     page.locator("#username").fill("agent")
     page.locator("#password").fill("not-the-password")
     page.locator("form.form button[type=submit]").click()
-    expect(page.locator(".alert, .form-errors, [role=alert]").first).to_be_visible()
+    expect(page.locator(".field-error, .flash-error").first).to_be_visible()
+    expect(page.locator("#password")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#username")).to_have_value("agent")
     expect(page).to_have_url(re.compile(r"/login"))
 
@@ -67,15 +68,15 @@ def test_admin_creates_a_user_after_fixing_a_mistake(page, base_url):
     ("tl", "/"), ("admin", "/admin/users"), ("admin", "/admin/users/new"), ("auditor", "/audit"),
     ("agent", "/documents"), ("dc", "/documents/master"), ("agent", "/documents/IN.OCC.TELK.P-10"),
 ])
-def test_pages_have_no_serious_accessibility_violations(page, base_url, username, path):
-    login(page, base_url, username)
-    page.goto(base_url + path)
-    assert axe_violations(page) == []
+def test_pages_have_no_serious_accessibility_violations(axe_page, base_url, username, path):
+    login(axe_page, base_url, username)
+    axe_page.goto(base_url + path)
+    assert axe_violations(axe_page) == []
 
 
-def test_login_page_is_accessible(page, base_url):
-    page.goto(f"{base_url}/login")
-    assert axe_violations(page) == []
+def test_login_page_is_accessible(axe_page, base_url):
+    axe_page.goto(f"{base_url}/login")
+    assert axe_violations(axe_page) == []
 
 
 @pytest.mark.parametrize("path", ["/", "/documents", "/documents/IN.OCC.TELK.P-01", "/audit"])
