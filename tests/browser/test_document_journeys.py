@@ -11,10 +11,14 @@ from tests.browser.conftest import DEMO_PASSWORD, login, logout
 CODE = "IN.OCC.TELK.P-10"  # Real Time Management, imported from the seeds at revision 02
 
 
-def _sign(page, testid: str, password: str = DEMO_PASSWORD) -> None:
+def _sign(page, testid: str, password: str = DEMO_PASSWORD) -> int:
+    """Sign with the password; returns the status of the signing request once its page has loaded."""
     form = page.locator(f"#{testid}-form")
     form.locator("input[name=password]").fill(password)
-    form.get_by_test_id(testid).click()
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(f"/{testid}")) as info:
+        form.get_by_test_id(testid).click()
+    page.wait_for_load_state()
+    return info.value.status
 
 
 def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base_url):
@@ -33,9 +37,9 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
     page.locator("#effective_date").fill(date.today().isoformat())
     page.locator("#change_description").fill("Penyesuaian eskalasi gangguan massal ke Supervisor")
     page.get_by_test_id("save-draft").click()
-    expect(page.locator(".flash, .alert").first).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("Draf telah disimpan")
     # A wrong password gives no signature and keeps the draft.
-    _sign(page, "submit", "salah-sandi")
+    assert _sign(page, "submit", "salah-sandi") == 422
     expect(page.locator("#submit-form input[name=password]")).to_have_attribute("aria-invalid", "true")
     _sign(page, "submit")
     expect(page).to_have_url(re.compile(rf"/rev/03$"))
@@ -45,6 +49,7 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
     ctx, page = as_user("spv")
     page.goto(f"{base_url}/documents/{CODE}/rev/03")
     _sign(page, "check")
+    expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Sukron Azis")
     ctx.close()
 
@@ -52,6 +57,7 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
     ctx, page = as_user("qmr")
     page.goto(f"{base_url}/documents/{CODE}/rev/03")
     _sign(page, "approve")
+    expect(page.locator(".flash-success")).to_contain_text("disetujui")
     page.goto(f"{base_url}/documents/{CODE}")
     expect(page.locator(".doc-header, main").first).to_contain_text("03")
     expect(page.locator("main")).to_contain_text("Penyesuaian eskalasi gangguan massal")

@@ -197,5 +197,5 @@ def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):
         response = client.post(url, data={"reason": "no token", "locale": "en", "code": "X1", "name": "X",
                                           "username": "admin2", "full_name": "X"})
         assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
-        assert "kirim ulang" in response.get_data(as_text=True).lower() or "send it again" in response.get_data(as_text=True).lower()
+        assert "kirim kembali" in response.get_data(as_text=True).lower() or "send it again" in response.get_data(as_text=True).lower()
     assert db.session.scalar(select(func.count(AuditEvent.id))) == before

@@ -51,7 +51,7 @@ def test_register_refuses_bad_codes(app):
                 services.register_document({"code": bad, "title": "T"})
             assert exc.value.field == field
         services.register_document({"code": "IN.OCC.TELK.P-10", "title": "Real Time Management"})
-        with pytest.raises(ServiceError, match="already registered"):
+        with pytest.raises(ServiceError, match="sudah terdaftar"):
             services.register_document({"code": "in.occ.telk.p-10", "title": "Again"})
         with pytest.raises(ServiceError) as exc:
             services.register_document({"code": "PKS-2022-TELKOM", "title": "Kontrak"})
@@ -107,7 +107,7 @@ def test_preparer_may_not_approve(app, factories, people):
         rev = _draft_of(doc, boss)
         services.submit(rev, boss, TEST_PASSWORD)
         services.check(rev, people["spv"], TEST_PASSWORD)
-        with pytest.raises(ServiceError, match="someone else"):
+        with pytest.raises(ServiceError, match="orang lain"):
             services.approve(rev, boss, TEST_PASSWORD)
 
 
@@ -130,7 +130,7 @@ def test_submit_needs_date_description_and_content(app, people):
     with app.test_request_context():
         doc = services.register_document({"code": "IN.OCC.TELK.P-55", "title": "Baru"})
         rev = services.new_draft(doc, people["dc"])
-        with pytest.raises(ServiceError, match="effective date"):
+        with pytest.raises(ServiceError, match="tanggal berlaku"):
             services.submit(rev, people["dc"], TEST_PASSWORD)
 
 
@@ -170,7 +170,7 @@ def test_one_draft_at_a_time(app, people):
     with app.test_request_context():
         doc = effective_document()
         services.new_draft(doc, people["dc"])
-        with pytest.raises(ServiceError, match="in progress"):
+        with pytest.raises(ServiceError, match="sedang disusun"):
             services.new_draft(doc, people["dc"])
 
 
@@ -219,7 +219,7 @@ def test_attach_file_checks_bytes_not_names(app, people):
             services.attach_file(rev, b"", "sop.pdf")
         app.config["DOCUMENT_MAX_BYTES"] = 100
         try:
-            with pytest.raises(ServiceError, match="larger"):
+            with pytest.raises(ServiceError, match="lebih besar"):
                 services.attach_file(rev, b"%PDF-" + b"x" * 200, "sop.pdf")
         finally:
             app.config["DOCUMENT_MAX_BYTES"] = 20 * 1024 * 1024
