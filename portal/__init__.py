@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.documents import inbox as _documents_inbox  # noqa: F401 (registers the home-page providers)
     from portal.documents.views import bp as documents_bp
     from portal.main.views import bp as main_bp
+    from portal.printing.views import bp as printing_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(api_bp, url_prefix="/api")
+    app.register_blueprint(printing_bp)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -211,6 +211,40 @@ def original(code: str, number: str):
     if not path.exists():
         abort(404)
     return send_file(path, mimetype=rev.file_mime, as_attachment=True, download_name=rev.file_name)
+
+
+PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
+
+
+def _pdf_response(rev: Revision):
+    from portal.printing import services as printing
+
+    pdf, printout = printing.render_document_pdf(rev, current_user)
+    db.session.commit()
+    name = f"{rev.document.code}.Rev.{rev.number}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+
+
+@bp.route("/<code>.pdf")
+@require("documents.read")
+def current_pdf(code: str):
+    """The revision in force, as paper (an uncontrolled copy, registered for /verify)."""
+    doc = _document_or_404(code)
+    if doc.current is None:
+        abort(404)
+    return _pdf_response(doc.current)
+
+
+@bp.route("/<code>/rev/<number>.pdf")
+@require("documents.read")
+def revision_pdf(code: str, number: str):
+    """Any issued revision as paper; drafts do not print (they must not circulate)."""
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    if rev.status not in PRINTABLE or not rev.sections:
+        abort(404)
+    return _pdf_response(rev)
 
 
 def _diff_html(old: str, new: str) -> Markup:

@@ -60,12 +60,14 @@ EXPECTED_ROLES = {
     "documents.reading_xlsx": REPORT_READERS,
     "documents.master_xlsx": REPORT_READERS,
     "documents.master_pdf": REPORT_READERS,
+    "documents.current_pdf": EVERYONE,
+    "documents.revision_pdf": EVERYONE,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
 }
 # Sample values per endpoint where the general ones would not show the page (a draft to edit).
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}}
-PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi"}
+PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi", "printing.verify"}
 
 
 def _rules(app):
@@ -103,7 +105,7 @@ def ids(app, factories):
         token = db.session.scalar(select(ApiToken).limit(1))
         db.session.commit()
     return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
-            "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id}
+            "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token"}
 
 
 def test_every_route_declares_a_policy(app):

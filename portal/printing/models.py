@@ -1,0 +1,33 @@
+"""A printout: one PDF handed out, with the token its QR code and short link point at."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.core.db import utcnow
+from portal.extensions import db
+
+
+class Printout(db.Model):
+    __tablename__ = "printout"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(24), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "document" (a revision); records come with the records module
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
+    revision_number: Mapped[str] = mapped_column(String(10), default="")
+    document_code: Mapped[str] = mapped_column(String(80), default="")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    copy_status: Mapped[str] = mapped_column(String(20), default="uncontrolled")  # uncontrolled | controlled
+    copy_number: Mapped[int | None]  # the number of a registered controlled copy
+    holder: Mapped[str] = mapped_column(String(160), default="")
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    printed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    printed_by: Mapped[User | None] = relationship(lazy="joined")
+    revision = relationship("Revision", lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Printout {self.token} {self.document_code} rev {self.revision_number}>"
