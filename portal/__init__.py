@@ -91,7 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.documents import inbox as _documents_inbox  # noqa: F401 (registers the home-page providers)
     from portal.documents.views import bp as documents_bp
     from portal.main.views import bp as main_bp
+    from portal.exports.views import bp as exports_bp
     from portal.printing.views import bp as printing_bp
+    from portal.records import inbox as _records_inbox  # noqa: F401 (registers the home-page providers)
+    from portal.records.views import bp as records_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -100,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(documents_bp, url_prefix="/documents")
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(printing_bp)
+    app.register_blueprint(exports_bp, url_prefix="/records/export")
+    app.register_blueprint(records_bp, url_prefix="/records")
 
 
 def _register_hooks(app: Flask) -> None:

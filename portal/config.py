@@ -25,6 +25,9 @@ class Config:
         self.PORTAL_TIMEZONE = env.get("PORTAL_TIMEZONE", "Asia/Jakarta")
         self.PORTAL_DEMO = _bool("PORTAL_DEMO")
         self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")
+        self.PORTAL_BASE_URL = env.get("PORTAL_BASE_URL", "")  # printed under QR codes, e.g. http://mutu.intranet
+        self.EXPORTS_INLINE = _bool("EXPORTS_INLINE")  # build exports in the request (tests) instead of a thread
+        self.EXPORTS_BUNDLE_MAX = int(env.get("EXPORTS_BUNDLE_MAX", "2000"))
 
         # Sessions and cookies.
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))

@@ -77,6 +77,8 @@ def load() -> list[str]:
         )
         out.append(f"user {username} created (password {DEMO_PASSWORD})")
     out += _import_seeds()
+    out += _install_forms()
+    out += _demo_records()
     if not out:
         out.append("demo data already present; nothing changed")
     return out
@@ -99,4 +101,71 @@ def _import_seeds() -> list[str]:
             out.append(f"document {result.message}")
         elif result.status == "refused":
             out.append(f"document refused: {result.source}: {result.message}")
+    return out
+
+
+FORM_SERVICES = {"OB.IN.OCC.TELK.F-01": ["TAM-CT0"], "IN.OCC.TELK.F-21": ["SOSMED"]}
+
+
+def _install_forms() -> list[str]:
+    """Register the online forms of the seed procedures (revision 00, taken through dc -> spv -> qmr signatures)."""
+    from datetime import date
+
+    from portal.documents import services as documents
+    from portal.records import catalogue
+    from portal.records.schema import parse_schema
+
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    svcs = {s.code: s for s in db.session.scalars(select(Service))}
+    out = []
+    for code in catalogue.codes():
+        if documents.get_document(code) is not None:
+            continue
+        schema, errors = parse_schema(catalogue.text_for(code))
+        assert not errors, (code, errors)
+        doc = documents.register_document({"code": code, "title": catalogue.title_for(code)})
+        doc.services = [svcs[c] for c in FORM_SERVICES.get(code, []) if c in svcs]
+        rev = documents.new_draft(doc, users["dc"])
+        documents.save_draft(rev, {"effective_date": date(2026, 1, 5), "change_description": "Formulir online pertama (menggantikan formulir kertas)",
+                                   "sections": [{"number": "1", "title": "Petunjuk pengisian",
+                                                 "body": "Formulir ini diisi secara online di Portal Mutu oleh petugas yang ditunjuk, "
+                                                         "diserahkan dengan tanda tangan elektronik, lalu diperiksa dan disetujui oleh atasan."}],
+                                   "records": [], "meta": {"form_schema": schema}})
+        documents.submit(rev, users["dc"], DEMO_PASSWORD)
+        documents.check(rev, users["spv"], DEMO_PASSWORD)
+        documents.approve(rev, users["qmr"], DEMO_PASSWORD, today=date(2026, 1, 5))
+        out.append(f"form {code} rev 00 in force ({sum(len(s['fields']) for s in schema['sections'])} fields)")
+    return out
+
+
+def _demo_records() -> list[str]:
+    """A client contract and a few records: one approved F-04, one old enough to be disposed of, one draft."""
+    from datetime import date
+
+    from portal.records import services as records
+    from portal.records.models import Contract, Record
+
+    if db.session.scalar(select(Record.id).limit(1)) is not None:
+        return []
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    svcs = {s.code: s for s in db.session.scalars(select(Service))}
+    tl, spv = users["tl"], users["spv"]
+    records.save_contract(None, {"name": "PKS Layanan Contact Center Telkom 2024-2027", "service_id": None,
+                                 "starts_on": date(2024, 1, 1), "ends_on": date(2027, 12, 31)}, users["dc"])
+
+    def f04(day, score):
+        return {"layanan_line": "147", "desk_control": str(tl.id), "jam_mulai": "09:00", "jam_selesai": "10:00",
+                "sampling": [{"agent": str(users["agent"].id), "jam": "09:12", "no_tiket": "IN-2611-0042", "jenis": "Keluhan",
+                              "salam": "yes", "verifikasi": "yes", "solusi": "yes", "nilai": str(score),
+                              "temuan": "Empati baik, solusi tuntas."}],
+                "rekomendasi": "", "recovery_plan": "no"}
+
+    out = []
+    for period, score, approve in ((date(2023, 6, 5), 88, True), (date(2026, 11, 2), 92, True), (date(2026, 11, 23), 0, False)):
+        record = records.create("IN.OCC.TELK.F-04", tl, tl.site_id, svcs["147"].id, period)
+        if approve:
+            records.submit(record, tl, DEMO_PASSWORD, data=f04(period, score))
+            records.approve(record, spv, DEMO_PASSWORD)
+        out.append(f"record {record.number} IN.OCC.TELK.F-04 {period} {record.status}")
+    db.session.flush()
     return out

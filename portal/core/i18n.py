@@ -51,6 +51,14 @@ def fmt_date(value: date | datetime | None) -> str:
     return format_date(value, "dd MMMM yyyy", locale=get_locale())
 
 
+def fmt_iso_date(value: str | None) -> str:
+    """A date typed into a form ("2026-11-24") as people read it; anything else unchanged."""
+    try:
+        return fmt_date(date.fromisoformat(value or ""))
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bool = False) -> str:
     """'05 Juni 2017 14.30 WIB' in the site's local time."""
     if value is None:
@@ -66,4 +74,5 @@ def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bo
 
 def register(app) -> None:
     app.jinja_env.filters["date_id"] = fmt_date
+    app.jinja_env.filters["iso_date_id"] = fmt_iso_date
     app.jinja_env.filters["datetime_local"] = fmt_datetime

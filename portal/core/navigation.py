@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import request, url_for
+from flask import has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -26,6 +26,10 @@ NAV: list[NavItem] = [
     NavItem(_l("Signatures"), "documents.work", ("documents.draft", "documents.check", "documents.approve"), _l("Documents")),
     NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", _l("Documents")),
     NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", _l("Documents")),
+    NavItem(_l("Records"), "records.index", "records.read", _l("Records")),
+    NavItem(_l("Export"), "exports.new", "records.export", _l("Records")),
+    NavItem(_l("Disposal"), "records.disposal", "records.dispose", _l("Records")),
+    NavItem(_l("Contracts (PKS)"), "records.contracts", "records.manage", _l("Records")),
     NavItem(_l("Users"), "admin.users", "users.manage", _l("Administration")),
     NavItem(_l("Sites"), "admin.sites", "org.manage", _l("Administration")),
     NavItem(_l("Services"), "admin.services", "org.manage", _l("Administration")),
@@ -35,8 +39,9 @@ NAV: list[NavItem] = [
 
 def nav_for(user) -> list[NavItem]:
     """The navigation entries this user may open."""
-    if not user.is_authenticated:
+    if user is None or not user.is_authenticated:
         return []
+
     def allowed(item: NavItem) -> bool:
         if item.permission is None:
             return True
@@ -70,8 +75,10 @@ def register(app) -> None:
     def inject():
         from portal.auth.models import User
 
+        user = current_user._get_current_object() if has_request_context() else None  # None: a PDF rendered by a job
+
         def can(permission: str) -> bool:
-            return current_user.is_authenticated and current_user.can(permission)
+            return user is not None and user.is_authenticated and user.can(permission)
 
         def is_active(endpoint: str) -> bool:
             # "admin.users" is active on admin.users, admin.user_new, admin.user_edit, ...
@@ -79,7 +86,7 @@ def register(app) -> None:
             return current == endpoint or (endpoint != "main.home" and current.startswith(endpoint.rstrip("s")))
 
         return {
-            "nav_items": nav_for(current_user),
+            "nav_items": nav_for(user),
             "can": can,
             "can_see_site": lambda site_id: permissions.can_see_site(current_user, site_id),
             "is_active": is_active,

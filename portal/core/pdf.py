@@ -25,9 +25,14 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(target.as_uri(), headers)
 
 
-def render_pdf(template: str, **context) -> bytes:
-    """Render a template to PDF bytes (relative links resolve inside static/)."""
-    html = render_template(template, **context)
+def html_to_pdf(html: str, pdf_variant: str | None = None) -> bytes:
+    """PDF bytes of an HTML page (relative links resolve inside static/; nothing else is fetched)."""
     root = Path(current_app.static_folder)
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     return weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",
-                           url_fetcher=StaticOnlyFetcher(root)).write_pdf()
+                           url_fetcher=StaticOnlyFetcher(root)).write_pdf(**options)
+
+
+def render_pdf(template: str, pdf_variant: str | None = None, **context) -> bytes:
+    """Render a template to PDF bytes; pdf_variant="pdf/a-3b" for archived records."""
+    return html_to_pdf(render_template(template, **context), pdf_variant)

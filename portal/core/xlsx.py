@@ -25,6 +25,14 @@ def safe_value(value: Any) -> Any:
 
 def build_workbook(sheet_title: str, headers: list[str], rows: Iterable[Iterable[Any]], widths: list[int] | None = None) -> bytes:
     """An .xlsx with one sheet: a bold header row, then the rows as they come."""
+    buffer = io.BytesIO()
+    write_workbook(buffer, sheet_title, headers, rows, widths)
+    return buffer.getvalue()
+
+
+def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[Iterable[Any]],
+                   widths: list[int] | None = None) -> None:
+    """Stream rows into an .xlsx at `target` (a path or a binary file): openpyxl write-only, one row in memory."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     if widths:
@@ -41,9 +49,7 @@ def build_workbook(sheet_title: str, headers: list[str], rows: Iterable[Iterable
     ws.append(header_cells)
     for row in rows:
         ws.append([safe_value(v) for v in row])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    wb.save(target)
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -24,6 +24,7 @@ class DocumentForm(FlaskForm):
 class DraftForm(FlaskForm):
     effective_date = DateField(_l("Effective date"), validators=[Optional()])
     change_description = TextAreaField(_l("Description of the change"), validators=[Optional(), Length(max=5000)])
+    form_schema = TextAreaField(_l("Fields of the online form"), validators=[Optional(), Length(max=20000)])
 
 
 class FileForm(FlaskForm):

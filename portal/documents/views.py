@@ -368,6 +368,21 @@ def start_draft(code: str):
     return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
 
 
+def _schema_ok(doc: Document, form: DraftForm) -> bool:
+    """A form's field schema must parse; its errors (by line) stay next to the text the user typed."""
+    form.parsed_schema = None
+    if doc.doc_type != "F" or not (form.form_schema.data or "").strip():
+        return True
+    from portal.records import schema as schemas
+
+    parsed, errors = schemas.parse_schema(form.form_schema.data)
+    if errors:
+        form.form_schema.errors = [str(e) for e in errors]
+        return False
+    form.parsed_schema = parsed
+    return True
+
+
 @bp.route("/<code>/rev/<number>/edit", methods=["GET", "POST"])
 @require("documents.draft")
 def edit_revision(code: str, number: str):
@@ -377,12 +392,20 @@ def edit_revision(code: str, number: str):
         flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
         return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
+    if request.method == "GET" and doc.doc_type == "F":
+        from portal.records import catalogue, schema as schemas
+
+        current_schema = rev.meta.get("form_schema")
+        form.form_schema.data = schemas.schema_text(current_schema) if current_schema else catalogue.text_for(doc.code)
     sections, records = rev.sections, [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _schema_ok(doc, form):
         sections, records = _sections_from_form(), _records_from_form()
+        data = {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
+                "sections": sections, "records": records}
+        if doc.doc_type == "F":
+            data["meta"] = {**rev.meta, "form_schema": form.parsed_schema}
         try:
-            services.save_draft(rev, {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
-                                      "sections": sections, "records": records})
+            services.save_draft(rev, data)
         except ServiceError as exc:
             db.session.rollback()
             apply_service_error(form, exc)

@@ -15,7 +15,7 @@ class Printout(db.Model):
     __tablename__ = "printout"
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(24), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "document" (a revision); records come with the records module
+    kind: Mapped[str] = mapped_column(String(20))  # "document" (a revision) | "record" (a version of a record)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
     revision_number: Mapped[str] = mapped_column(String(10), default="")
     document_code: Mapped[str] = mapped_column(String(80), default="")
@@ -23,11 +23,14 @@ class Printout(db.Model):
     copy_status: Mapped[str] = mapped_column(String(20), default="uncontrolled")  # uncontrolled | controlled
     copy_number: Mapped[int | None]  # the number of a registered controlled copy
     holder: Mapped[str] = mapped_column(String(160), default="")
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id", ondelete="RESTRICT"), index=True)
+    record_version: Mapped[int | None]
     printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     printed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     printed_by: Mapped[User | None] = relationship(lazy="joined")
     revision = relationship("Revision", lazy="joined")
+    record = relationship("Record", lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Printout {self.token} {self.document_code} rev {self.revision_number}>"

@@ -55,6 +55,8 @@ def verify(printout: Printout) -> Verdict:
 
     from portal.core.i18n import fmt_date
 
+    if printout.kind == "record":
+        return _verify_record(printout)
     rev = printout.revision
     doc = rev.document
     current = doc.current
@@ -75,12 +77,42 @@ def verify(printout: Printout) -> Verdict:
                        label, doc.title, current_label, link)
     return Verdict(printout, False, _("This revision is not in force."), label, doc.title, current_label, link)
 
-def verify_url(token: str) -> str:
-    """The short link printed under the QR code (absolute: a phone scans it from paper)."""
-    from flask import current_app, request, url_for
+def _verify_record(printout: Printout) -> Verdict:
+    from flask import url_for
 
-    base = current_app.config.get("PORTAL_BASE_URL") or (request.host_url if request else "")
-    return base.rstrip("/") + url_for("printing.verify", token=token)
+    from portal.core.i18n import fmt_date
+
+    record = printout.record
+    label = f"{record.number} · {printout.document_code} ({_('version %(n)d', n=printout.record_version)})"
+    title = record.form_document.title
+    link = url_for("records.show", record_id=record.id)
+    now = _("version %(n)d, %(status)s", n=record.version, status=record_status_label(record.status))
+    if record.status == "disposed":
+        return Verdict(printout, False, _("The record was disposed of on %(date)s after its retention period.",
+                                          date=fmt_date(record.disposed_at)), label, title, "", "")
+    if record.version != printout.record_version:
+        return Verdict(printout, False, _("The record was amended since this print; the paper is out of date."),
+                       label, title, now, link)
+    if record.status != "approved":
+        return Verdict(printout, False, _("This print is of a record that was not approved yet."), label, title, now, link)
+    if record.content_hash != printout.content_hash:
+        return Verdict(printout, False, _("The record differs from what was printed."), label, title, now, link)
+    return Verdict(printout, True, _("The record is approved and unchanged since this print."), label, title, now, link)
+
+
+def record_status_label(status: str) -> str:
+    return {"draft": _("draft"), "submitted": _("submitted"), "approved": _("approved (locked)"),
+            "disposed": _("disposed of")}.get(status, status)
+
+
+def verify_url(token: str) -> str:
+    """The short link printed under the QR code (absolute: a phone scans it from paper).
+
+    PORTAL_BASE_URL when configured (what staff type on the intranet), else the address of the request."""
+    from flask import current_app, has_request_context, request
+
+    base = current_app.config.get("PORTAL_BASE_URL") or (request.host_url if has_request_context() else "http://127.0.0.1:5000/")
+    return base.rstrip("/") + "/verify/" + token
 
 
 def qr_svg(url: str) -> Markup:
@@ -102,3 +134,80 @@ def render_document_pdf(rev, user) -> tuple[bytes, Printout]:
     pdf = render_pdf("pdf/document.html", doc=doc, rev=rev, header=header, stamp=stamp, verify_url=url,
                      qr_svg=qr_svg(url), title=f"{doc.code} Rev. {rev.number}")
     return pdf, printout
+
+
+# ---------------------------------------------------------------- records
+def register_record_printout(record, user, copy_status: str = "uncontrolled") -> Printout:
+    """Record that `user` printed the current version of `record` (or the archive did, when user is None)."""
+    printout = Printout(token=new_token(), kind="record", revision_id=record.form_revision_id,
+                        revision_number=record.form_revision.number, document_code=record.form_code,
+                        content_hash=record.content_hash, copy_status=copy_status,
+                        printed_by_id=user.id if user else None, record_id=record.id, record_version=record.version)
+    db.session.add(printout)
+    db.session.flush()
+    audit.record("record.printed", record, new={"version": record.version, "token": printout.token,
+                                                "copy_status": copy_status}, actor=user)
+    return printout
+
+
+def _record_context(record, printout: Printout, user) -> dict:
+    from portal.records import schema as schemas
+    from portal.records import services as records
+
+    rev = record.form_revision
+    doc = record.form_document
+    url = verify_url(printout.token)
+    header = {"kind": doc.type_label, "title": doc.title, "code_label": _("Form code"), "code": doc.code,
+              "revision": rev.number, "date_label": _("Effective date"), "date": rev.effective_date}
+    if printout.copy_status == "archive":
+        stamp = {"controlled": True, "number": "", "archive": True, "holder": "", "printed_at": printout.printed_at}
+    else:
+        stamp = {"controlled": False, "printed_by": user.full_name if user else "—", "printed_at": printout.printed_at}
+    staff = {u.id: u for u in records.staff_choices(record.site_id)}
+    return dict(record=record, schema=records.schema_of(rev) or {"sections": []}, data=record.data, staff=staff,
+                header=header, stamp=stamp, verify_url=url, qr_svg=qr_svg(url), fields=schemas.fields,
+                due=records.disposal_due(record))
+
+
+def render_record_pdf(record, user) -> tuple[bytes, Printout]:
+    """A record as its paper form (uncontrolled print, registered for /verify)."""
+    from portal.core.pdf import render_pdf
+
+    printout = register_record_printout(record, user)
+    return render_pdf("pdf/record.html", **_record_context(record, printout, user)), printout
+
+
+def archive_record_version(record, version) -> None:
+    """Render the approved version as PDF/A and keep it under DOCUMENTS_FOLDER/records with its SHA-256."""
+    import hashlib
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core.pdf import render_pdf
+
+    printout = register_record_printout(record, None, copy_status="archive")
+    pdf = render_pdf("pdf/record.html", pdf_variant="pdf/a-3b", **_record_context(record, printout, None))
+    folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "records"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.pdf"
+    (folder / name).write_bytes(pdf)
+    version.pdf_path = f"records/{name}"
+    version.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    audit.record("record.archived", record, new={"version": version.version, "sha256": version.pdf_sha256})
+
+
+def archive_path(version):
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.config["DOCUMENTS_FOLDER"]) / version.pdf_path if version.pdf_path else None
+
+
+def destroy_archive(version) -> None:
+    """Delete the archived PDF of a version being disposed of (its hash stays in the stub)."""
+    path = archive_path(version)
+    if path is not None and path.exists():
+        path.unlink()
+    version.pdf_path = ""

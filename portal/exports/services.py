@@ -1,0 +1,232 @@
+"""Auditor exports of records: Excel (streamed, write-only) and a PDF bundle with a SHA-256 manifest.
+
+A job is created in the request and built by a background thread of the same server process; rows are read
+from the database in batches (yield_per) and written as they come, so 50,000 records never sit in memory."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import secrets
+import threading
+import zipfile
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+
+from portal.auth.models import User
+from portal.auth.services import ServiceError
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.core.xlsx import write_workbook
+from portal.exports.models import DONE, FAILED, QUEUED, RUNNING, ExportJob
+from portal.extensions import db
+from portal.records import schema as schemas
+from portal.records import services as records
+from portal.records.models import Record
+from portal.records.queries import filtered_records
+
+FILTER_KEYS = ("form", "site", "service", "status", "person", "from", "to")
+BATCH = 500
+HEADERS = ["No. rekaman", "Kode formulir", "Formulir", "Revisi formulir", "Lokasi", "Layanan", "Periode mulai",
+           "Periode selesai", "Status", "Versi", "Diisi oleh", "Diserahkan", "Disetujui oleh", "Disetujui",
+           "Masa simpan", "Boleh dimusnahkan mulai", "Legal hold", "SHA-256 isi", "Isi rekaman"]
+
+
+def clean_filters(args) -> dict:
+    return {k: str(args.get(k)).strip() for k in FILTER_KEYS if args.get(k)}
+
+
+def count(user: User, filters: dict) -> int:
+    stmt = filtered_records(user, MultiDict(filters))
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def start(user: User, kind: str, filters: dict) -> ExportJob:
+    """Create the job (committed) and build it: inline when EXPORTS_INLINE, else in a background thread."""
+    if kind not in ("xlsx", "bundle"):
+        raise ServiceError(_("Choose Excel or a PDF bundle."), "kind")
+    total = count(user, filters)
+    if kind == "bundle" and total > current_app.config.get("EXPORTS_BUNDLE_MAX", 2000):
+        raise ServiceError(_("A PDF bundle holds at most %(n)d records; narrow the filters or export to Excel.",
+                             n=current_app.config.get("EXPORTS_BUNDLE_MAX", 2000)), "kind")
+    job = ExportJob(user_id=user.id, kind=kind, filters_json=json.dumps(filters, sort_keys=True), total=total)
+    db.session.add(job)
+    db.session.flush()
+    audit.record("records.export_started", job, new={"kind": kind, "filters": filters, "records": total}, actor=user)
+    db.session.commit()
+    if current_app.config.get("EXPORTS_INLINE"):
+        build(job.id)
+    else:
+        app = current_app._get_current_object()
+        threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True, name=f"export-{job.id}").start()
+    return job
+
+
+def _run_in_app(app, job_id: int) -> None:
+    with app.app_context():
+        try:
+            build(job_id)
+        finally:
+            db.session.remove()
+
+
+def build(job_id: int) -> None:
+    job = db.session.get(ExportJob, job_id)
+    job.status = RUNNING
+    db.session.commit()
+    try:
+        folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "exports"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = utcnow().strftime("%Y%m%d-%H%M")
+        name = f"{secrets.token_hex(12)}.{'xlsx' if job.kind == 'xlsx' else 'zip'}"
+        path = folder / name
+        user = db.session.get(User, job.user_id)
+        with force_locale("id"):
+            if job.kind == "xlsx":
+                write_workbook(path, "Rekaman", HEADERS, _xlsx_rows(job, user),
+                               widths=[11, 22, 30, 8, 14, 18, 12, 12, 12, 6, 20, 17, 20, 17, 12, 14, 9, 20, 80])
+                job.file_name = f"rekaman-{stamp}.xlsx"
+            else:
+                _write_bundle(job, user, path)
+                job.file_name = f"rekaman-{stamp}.zip"
+        job.file_path = f"exports/{name}"
+        job.sha256 = _sha256(path)
+        job.status = DONE
+        job.finished_at = utcnow()
+        audit.record("records.exported", job, new={"kind": job.kind, "records": job.done, "sha256": job.sha256}, actor=user)
+        db.session.commit()
+    except Exception as exc:  # a failed export is reported on its page, never half-served
+        db.session.rollback()
+        current_app.logger.exception("export %s failed", job_id)
+        job = db.session.get(ExportJob, job_id)
+        job.status = FAILED
+        job.error = str(exc)[:500]
+        job.finished_at = utcnow()
+        db.session.commit()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _stream(job: ExportJob, user: User):
+    """The job's records, read in batches, with the progress written every batch."""
+    stmt = filtered_records(user, MultiDict(job.filters)).order_by(Record.period_start, Record.id)
+    done = 0
+    for record in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
+        yield record
+        done += 1
+        if done % BATCH == 0:
+            _progress(job.id, done)
+    job.done = done
+
+
+def _progress(job_id: int, done: int) -> None:
+    # A separate connection, so the progress is visible while the export's own read is still open.
+    with db.engine.begin() as conn:
+        conn.execute(ExportJob.__table__.update().where(ExportJob.id == job_id).values(done=done))
+
+
+def flatten(schema: dict, data: dict, names: dict[int, str]) -> str:
+    """The content of a record in one cell: "Label: value; Table: [1] col: value, col: value | [2] ..."."""
+    parts = []
+    for f in schemas.fields(schema or {}):
+        if f["type"] == "signature":
+            continue
+        value = data.get(f["key"])
+        if f["type"] == "table":
+            rows = []
+            for i, row in enumerate(value or [], start=1):
+                cells = ", ".join(f"{c['label']}: {_shown(c, row.get(c['key']), names)}" for c in f["columns"] if row.get(c["key"]))
+                rows.append(f"[{i}] {cells}")
+            parts.append(f"{f['label']}: {' | '.join(rows) if rows else '—'}")
+        else:
+            parts.append(f"{f['label']}: {_shown(f, value, names)}")
+    return "; ".join(parts)
+
+
+def _shown(f: dict, value, names: dict[int, str]) -> str:
+    if not value:
+        return "—"
+    if f["type"] == "staff" and str(value).isdigit():
+        return names.get(int(value), str(value))
+    if f["type"] == "yesno":
+        return "Ya" if value == "yes" else "Tidak"
+    return str(value)
+
+
+def _xlsx_rows(job: ExportJob, user: User):
+    names = dict(db.session.execute(select(User.id, User.full_name)).all())
+    schema_cache: dict[int, dict] = {}
+    labels = {"draft": "Draf", "submitted": "Diserahkan", "approved": "Disetujui (terkunci)", "disposed": "Dimusnahkan"}
+    for r in _stream(job, user):
+        if r.form_revision_id not in schema_cache:
+            schema_cache[r.form_revision_id] = records.schema_of(r.form_revision) or {}
+        submitted, approved = r.signature("submitted"), r.signature("approved")
+        due = records.disposal_due(r)
+        yield [r.number, r.form_code, r.form_document.title, r.form_revision.number, r.site.name,
+               r.service.name if r.service else "", r.period_start, r.period_end, labels.get(r.status, r.status), r.version,
+               r.created_by.full_name, submitted.signed_at if submitted else None, approved.name if approved else "",
+               approved.signed_at if approved else None, r.retention_text, due, "Ya" if r.legal_hold else "",
+               r.content_hash, flatten(schema_cache[r.form_revision_id], r.data, names)]
+
+
+def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
+    """A zip of one PDF per record (the archived PDF/A of the approved version when there is one) and a manifest."""
+    from portal.printing import services as printing
+
+    manifest = io.StringIO()
+    writer = csv.writer(manifest)
+    writer.writerow(["file", "record", "form", "period", "status", "version", "pdf_sha256", "content_sha256", "source"])
+    sums = []
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for r in _stream(job, user):
+            if r.status == "disposed":
+                continue
+            archived = next((v for v in r.versions if v.version == r.version and v.pdf_path), None)
+            archive = printing.archive_path(archived) if archived else None
+            if r.status == "approved" and archive is not None and archive.exists():
+                data, source = archive.read_bytes(), "arsip PDF/A"
+            else:
+                data, _printout = printing.render_record_pdf(r, user)
+                source = "dicetak saat ekspor"
+            name = f"{r.number}-{r.form_code}-v{r.version}.pdf"
+            digest = hashlib.sha256(data).hexdigest()
+            bundle.writestr(name, data)
+            writer.writerow([name, r.number, r.form_code, f"{r.period_start}..{r.period_end}", r.status, r.version,
+                             digest, r.content_hash, source])
+            sums.append(f"{digest}  {name}")
+        bundle.writestr("manifest.csv", manifest.getvalue())
+        bundle.writestr("SHA256SUMS", "\n".join(sums) + "\n")
+    db.session.commit()  # the printouts registered for records without an archive
+
+
+def job_for(user: User, job_id: int) -> ExportJob | None:
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.user_id != user.id:
+        return None
+    return job
+
+
+def job_file(job: ExportJob) -> Path | None:
+    if job.status != DONE or not job.file_path:
+        return None
+    path = Path(current_app.config["DOCUMENTS_FOLDER"]) / job.file_path
+    return path if path.exists() else None
+
+
+def describe(filters: dict) -> str:
+    if not filters:
+        return _("all records you may see")
+    return ", ".join(f"{k}={v}" for k, v in filters.items())
+

@@ -1,0 +1,64 @@
+"""/records/export: choose the filters and the format, watch the progress bar, download the file."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.models import Service, Site
+from portal.auth.services import ServiceError
+from portal.core import audit
+from portal.core.htmx import render
+from portal.core.permissions import require
+from portal.core.xlsx import XLSX_MIMETYPE
+from portal.exports import services
+from portal.exports.models import DONE, ExportJob
+from portal.extensions import db
+from portal.records import services as records
+from portal.records.views import status_labels
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require("records.export")
+def new():
+    source = request.form if request.method == "POST" else request.args
+    filters = services.clean_filters(source)
+    error = None
+    if request.method == "POST":
+        try:
+            job = services.start(current_user, request.form.get("kind", ""), filters)
+            return redirect(url_for("exports.show", job_id=job.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            error = exc.message
+    recent = db.session.scalars(select(ExportJob).where(ExportJob.user_id == current_user.id)
+                                .order_by(ExportJob.id.desc()).limit(10)).all()
+    return render("exports/new.html", status=422 if error else 200, filters=filters, error=error,
+                  total=services.count(current_user, filters), recent=recent, forms=records.online_forms(),
+                  sites=db.session.scalars(select(Site).order_by(Site.name)).all(),
+                  services_=db.session.scalars(select(Service).order_by(Service.name)).all(), status_labels=status_labels())
+
+
+@bp.route("/<int:job_id>")
+@require("records.export")
+def show(job_id: int):
+    job = services.job_for(current_user, job_id) or abort(404)
+    if request.htmx:
+        return render("exports/show.html", block="progress", job=job)
+    return render("exports/show.html", job=job)
+
+
+@bp.route("/<int:job_id>/download")
+@require("records.export")
+def download(job_id: int):
+    job = services.job_for(current_user, job_id) or abort(404)
+    path = services.job_file(job)
+    if path is None:
+        abort(404)
+    audit.record("records.export_downloaded", job, new={"file": job.file_name, "sha256": job.sha256})
+    db.session.commit()
+    mimetype = XLSX_MIMETYPE if job.kind == "xlsx" else "application/zip"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_name)

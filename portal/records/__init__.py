@@ -1,0 +1,1 @@
+"""Records: online forms filled on a form revision, their lifecycle, retention and disposal."""

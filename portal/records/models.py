@@ -1,0 +1,162 @@
+"""Records: one filled form, bound to the form revision it was filled on; its signatures, versions and disposal."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Service, Site, User
+from portal.core.db import TimestampMixin, utcnow
+from portal.extensions import db
+
+DRAFT, SUBMITTED, APPROVED, DISPOSED = "draft", "submitted", "approved", "disposed"
+RECORD_STATUSES = [DRAFT, SUBMITTED, APPROVED, DISPOSED]
+
+
+class Contract(TimestampMixin, db.Model):
+    """A client contract ("PKS"): records kept "Selama PKS" are kept until it ends."""
+
+    __tablename__ = "contract"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)  # None: every service
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]  # None: still running, end not known
+
+    service: Mapped[Service | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Contract {self.name} until {self.ends_on}>"
+
+
+class Disposal(db.Model):
+    """A record of destruction ("berita acara pemusnahan"): which records were disposed of, when, by whose approval."""
+
+    __tablename__ = "disposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    approved_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    approved_by_name: Mapped[str] = mapped_column(String(120))
+    approved_by_position: Mapped[str] = mapped_column(String(160), default="")
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    method: Mapped[str] = mapped_column(String(200), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    manifest_json: Mapped[str] = mapped_column(Text, default="[]")
+
+    approved_by: Mapped[User] = relationship()
+
+    @property
+    def manifest(self) -> list[dict]:
+        return json.loads(self.manifest_json or "[]")
+
+    def __repr__(self) -> str:
+        return f"<Disposal {self.id} ({len(self.manifest)} records)>"
+
+
+class Record(TimestampMixin, db.Model):
+    """One filled form. Draft -> submitted -> approved (locked); an amendment opens a new version."""
+
+    __tablename__ = "record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="RESTRICT"), index=True)
+    form_revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
+    form_code: Mapped[str] = mapped_column(String(80), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
+    period_start: Mapped[date] = mapped_column(index=True)
+    period_end: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    submitted_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    retention_text: Mapped[str] = mapped_column(String(80), default="")
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    disposed_at: Mapped[datetime | None]
+    disposal_id: Mapped[int | None] = mapped_column(ForeignKey("disposal.id"))
+
+    form_document = relationship("Document", lazy="joined")
+    form_revision = relationship("Revision", lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    service: Mapped[Service | None] = relationship(lazy="joined")
+    created_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[created_by_id])
+    signatures: Mapped[list["RecordSignature"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+                                                               order_by="RecordSignature.id")
+    versions: Mapped[list["RecordVersion"]] = relationship(cascade="all, delete-orphan", order_by="RecordVersion.version")
+
+    __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),)
+
+    def __repr__(self) -> str:
+        return f"<Record {self.id} {self.form_code} v{self.version} {self.status}>"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.data_json or "{}")
+
+    @data.setter
+    def data(self, value: dict) -> None:
+        self.data_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    @property
+    def number(self) -> str:
+        """The record's reference as printed: R-000123."""
+        return f"R-{self.id:06d}"
+
+    def signature(self, role: str, version: int | None = None) -> "RecordSignature | None":
+        version = version or self.version
+        return next((s for s in self.signatures if s.role == role and s.version == version), None)
+
+    @property
+    def locked(self) -> bool:
+        return self.status in (APPROVED, DISPOSED)
+
+
+class RecordSignature(db.Model):
+    """An electronic signature on one version of a record: submitted (by its author) or approved."""
+
+    __tablename__ = "record_signature"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    role: Mapped[str] = mapped_column(String(10))  # submitted | approved
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(160), default="")
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    meaning: Mapped[str] = mapped_column(String(200), default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("record_id", "version", "role", name="uq_record_signature_version_role"),)
+
+    def __repr__(self) -> str:
+        return f"<RecordSignature {self.role} v{self.version} {self.name}>"
+
+
+class RecordVersion(db.Model):
+    """A locked version of a record, kept for ever (until disposal keeps only its stub)."""
+
+    __tablename__ = "record_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    amendment_reason: Mapped[str] = mapped_column(Text, default="")
+    approved_at: Mapped[datetime]
+    pdf_path: Mapped[str] = mapped_column(String(255), default="")  # the PDF/A archived at approval
+    pdf_sha256: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("record_id", "version", name="uq_record_version"),)
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.data_json or "{}")
+
+    def __repr__(self) -> str:
+        return f"<RecordVersion {self.record_id} v{self.version}>"

@@ -1,0 +1,45 @@
+"""The records a user may see, filtered as the list and the exports filter them."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from portal.records.models import RECORD_STATUSES, Record
+
+
+def visible_records(user):
+    """The records this user may see, as a query to filter further."""
+    stmt = select(Record)
+    if not user.can("scope.all_sites"):
+        mine = Record.created_by_id == user.id
+        if user.can("records.read"):
+            scope = Record.site_id == user.site_id
+            if user.service_ids:
+                scope = scope & or_(Record.service_id.is_(None), Record.service_id.in_(user.service_ids))
+            stmt = stmt.where(or_(mine, scope))
+        else:
+            stmt = stmt.where(mine)
+    return stmt
+
+
+def filtered_records(user, args):
+    stmt = visible_records(user)
+    form_code = (args.get("form") or "").strip()
+    if form_code:
+        stmt = stmt.where(func.upper(Record.form_code) == form_code.upper())
+    if args.get("site", type=int):
+        stmt = stmt.where(Record.site_id == args.get("site", type=int))
+    if args.get("service", type=int):
+        stmt = stmt.where(Record.service_id == args.get("service", type=int))
+    if (args.get("status") or "") in RECORD_STATUSES:
+        stmt = stmt.where(Record.status == args["status"])
+    if args.get("person", type=int):
+        stmt = stmt.where(Record.created_by_id == args.get("person", type=int))
+    for name, op in (("from", "ge"), ("to", "le")):
+        try:
+            day = date.fromisoformat(args.get(name) or "")
+        except ValueError:
+            continue
+        stmt = stmt.where(Record.period_start >= day if op == "ge" else Record.period_start <= day)
+    return stmt

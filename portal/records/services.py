@@ -1,0 +1,387 @@
+"""The record lifecycle: create on the form revision in force, save drafts, submit, approve (lock), return, amend;
+retention, legal holds and disposal. Services flush and audit; the caller commits."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from portal.auth.models import Service, Site, User
+from portal.auth.services import ServiceError
+from portal.core import audit, permissions
+from portal.core.db import utcnow
+from portal.documents import services as documents
+from portal.documents.models import EFFECTIVE, Document, RecordType, Revision
+from portal.extensions import db
+from portal.records import retention, schema as schemas
+from portal.records.models import (APPROVED, DISPOSED, DRAFT, SUBMITTED, Contract, Disposal, Record, RecordSignature,
+                                   RecordVersion)
+
+MEANINGS = {"submitted": "Dibuat dan diserahkan (saya menyatakan isi rekaman ini benar)",
+            "approved": "Diperiksa dan disetujui"}
+
+
+class RecordInvalid(ServiceError):
+    """Submitted data that does not satisfy the form's schema: errors by field name."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(_("The record has %(n)d error(s); see the marked fields.", n=len(errors)))
+        self.errors = errors
+
+
+# ---------------------------------------------------------------- forms
+def schema_of(rev: Revision | None) -> dict | None:
+    return (rev.meta.get("form_schema") if rev is not None else None) or None
+
+
+def online_forms() -> list[tuple[Document, Revision]]:
+    """Form documents whose revision in force carries a field schema."""
+    stmt = (select(Revision).join(Document).where(Document.doc_type == "F", Revision.status == EFFECTIVE,
+                                                   Document.withdrawn_at.is_(None)).order_by(Document.code_key))
+    return [(rev.document, rev) for rev in db.session.scalars(stmt) if schema_of(rev)]
+
+
+def form_in_force(code: str) -> tuple[Document, Revision]:
+    doc = documents.get_document(code)
+    if doc is None or doc.doc_type != "F":
+        raise ServiceError(_("There is no form with the code %(code)s.", code=code))
+    rev = doc.current
+    if rev is None or not schema_of(rev) or doc.withdrawn_at is not None:
+        raise ServiceError(_("The form %(code)s has no revision in force that can be filled online.", code=doc.code))
+    return doc, rev
+
+
+def retention_for(form_code: str) -> tuple[str, str]:
+    """(retention, owner) of this form in the records table of the procedure in force that produces it."""
+    stmt = (select(RecordType).join(Revision).where(Revision.status == EFFECTIVE,
+                                                     db.func.upper(RecordType.code) == form_code.upper()).limit(1))
+    row = db.session.scalar(stmt)
+    return (row.retention, row.owner) if row else ("", "")
+
+
+def staff_choices(site_id: int) -> list[User]:
+    """Who a staff picker offers: active people of the record's site."""
+    return list(db.session.scalars(select(User).where(User.active.is_(True), User.site_id == site_id).order_by(User.full_name)))
+
+
+def staff_lookup(record: Record) -> dict[int, User]:
+    """The people a record names (by id), wherever they work today."""
+    ids = set()
+    for f in schemas.fields(schema_of(record.form_revision) or {}):
+        values = [record.data.get(f["key"])] if f["type"] != "table" else [
+            row.get(c["key"]) for row in record.data.get(f["key"]) or [] for c in f["columns"] if c["type"] == "staff"]
+        if f["type"] in ("staff", "table"):
+            ids |= {int(v) for v in values if isinstance(v, str) and v.isdigit()}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def content_hash(record: Record) -> str:
+    payload = {"form": record.form_code, "form_revision": record.form_revision.number if record.form_revision else None,
+               "site": record.site_id, "service": record.service_id, "period": [record.period_start.isoformat(),
+               record.period_end.isoformat()], "version": record.version, "data": record.data}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- who may do what
+def can_view(user, record: Record) -> bool:
+    if record.created_by_id == user.id:
+        return True
+    return user.can("records.read") and permissions.can_see_scope(user, record.site_id,
+                                                                   [record.service_id] if record.service_id else [])
+
+
+def can_edit(user, record: Record) -> bool:
+    return record.status == DRAFT and record.created_by_id == user.id and user.can("records.fill")
+
+
+def can_approve(user, record: Record) -> bool:
+    return (record.status == SUBMITTED and user.can("records.approve") and can_view(user, record)
+            and record.created_by_id != user.id)
+
+
+def can_amend(user, record: Record) -> bool:
+    return record.status == APPROVED and can_view(user, record) and (
+        user.can("records.approve") or (record.created_by_id == user.id and user.can("records.fill")))
+
+
+# ---------------------------------------------------------------- lifecycle
+def create(form_code: str, user: User, site_id, service_id, period_start, period_end=None) -> Record:
+    """A new draft record of the form in force; header errors are raised with the field they concern."""
+    doc, rev = form_in_force(form_code)
+    site = db.session.get(Site, site_id) if site_id else None
+    if site is None:
+        raise ServiceError(_("Choose the site."), "site_id")
+    if not permissions.can_see_site(user, site.id):
+        raise ServiceError(_("You may only create records for your own site."), "site_id")
+    service = None
+    if service_id:
+        service = db.session.get(Service, service_id)
+        if service is None:
+            raise ServiceError(_("Choose a service from the list."), "service_id")
+    if not isinstance(period_start, date):
+        raise ServiceError(_("Enter the start of the period."), "period_start")
+    period_end = period_end or period_start
+    if period_end < period_start:
+        raise ServiceError(_("The period cannot end before it starts."), "period_end")
+    if period_start > documents.local_today():
+        raise ServiceError(_("A record cannot be about a period that has not started yet."), "period_start")
+    text, _owner = retention_for(doc.code)
+    record = Record(form_document_id=doc.id, form_revision_id=rev.id, form_code=doc.code, site_id=site.id,
+                    service_id=service.id if service else None, period_start=period_start, period_end=period_end,
+                    status=DRAFT, version=1, created_by_id=user.id, retention_text=text)
+    record.data = {}
+    db.session.add(record)
+    db.session.flush()
+    record.content_hash = content_hash(record)
+    audit.record("record.created", record, new={"form": doc.code, "form_revision": rev.number, "site": site.code,
+                                                "service": service.code if service else None,
+                                                "period": f"{period_start} .. {period_end}"}, actor=user)
+    return record
+
+
+def save_draft(record: Record, user: User, data: dict) -> bool:
+    """Keep what the user typed (valid or not: validation happens at submission). True when something changed."""
+    if not can_edit(user, record):
+        raise ServiceError(_("Only the author can change a draft record."))
+    old = record.data
+    if old == data:
+        return False
+    record.data = data
+    record.content_hash = content_hash(record)
+    changed = sorted(k for k in set(old) | set(data) if old.get(k) != data.get(k))
+    audit.record("record.draft_saved", record, new={"fields": changed, "content_hash": record.content_hash}, actor=user)
+    return True
+
+
+def _check_password(user: User, password: str, record: Record, role: str) -> None:
+    if not check_password_hash(user.password_hash, password or ""):
+        audit.record("record.signature_refused", record, new={"role": role, "why": "password"}, actor=user)
+        db.session.commit()  # the refusal stays on record
+        raise ServiceError(_("The password is not correct; the record was not signed."), "password")
+
+
+def _sign(record: Record, user: User, role: str) -> RecordSignature:
+    sig = RecordSignature(record_id=record.id, version=record.version, role=role, user_id=user.id, name=user.full_name,
+                          position=user.position, signed_at=utcnow(), meaning=MEANINGS[role],
+                          content_hash=record.content_hash)
+    record.signatures.append(sig)
+    return sig
+
+
+def submit(record: Record, user: User, password: str, data: dict | None = None) -> Record:
+    """The author signs; the data must satisfy the schema (errors raised by field, nothing stored but the draft)."""
+    if not can_edit(user, record):
+        raise ServiceError(_("Only the author can submit a draft record."))
+    if data is not None:
+        save_draft(record, user, data)
+    errors = schemas.validate(schema_of(record.form_revision), record.data,
+                              {u.id for u in staff_choices(record.site_id)})
+    if errors:
+        raise RecordInvalid(errors)
+    _check_password(user, password, record, "submitted")
+    record.content_hash = content_hash(record)
+    _sign(record, user, "submitted")
+    record.status = SUBMITTED
+    record.submitted_at = utcnow()
+    record.return_reason = ""
+    audit.record("record.submitted", record, old={"status": DRAFT},
+                 new={"status": SUBMITTED, "version": record.version, "content_hash": record.content_hash}, actor=user)
+    return record
+
+
+def approve(record: Record, user: User, password: str) -> Record:
+    """The supervisor signs; the version is locked and archived as PDF/A."""
+    if record.status != SUBMITTED:
+        raise ServiceError(_("Only a submitted record can be approved."))
+    if record.created_by_id == user.id:
+        raise ServiceError(_("You filled this record, so someone else must approve it."))
+    if not (user.can("records.approve") and can_view(user, record)):
+        raise ServiceError(_("You may not approve records of this site or service."))
+    _check_password(user, password, record, "approved")
+    if content_hash(record) != record.content_hash:
+        raise ServiceError(_("The record changed after it was submitted; it cannot be approved."))
+    _sign(record, user, "approved")
+    record.status = APPROVED
+    record.approved_at = utcnow()
+    version = RecordVersion(record_id=record.id, version=record.version, data_json=record.data_json,
+                            content_hash=record.content_hash, amendment_reason=record.amendment_reason,
+                            approved_at=record.approved_at)
+    record.versions.append(version)
+    db.session.flush()
+    audit.record("record.approved", record, old={"status": SUBMITTED},
+                 new={"status": APPROVED, "version": record.version, "content_hash": record.content_hash}, actor=user)
+    if current_app.config.get("RECORDS_ARCHIVE_PDF", True):
+        from portal.printing import services as printing
+
+        printing.archive_record_version(record, version)
+    return record
+
+
+def return_to_draft(record: Record, user: User, reason: str) -> Record:
+    """The approver sends a submitted record back to its author, with the reason."""
+    reason = (reason or "").strip()
+    if record.status != SUBMITTED or not (user.can("records.approve") and can_view(user, record)):
+        raise ServiceError(_("Only a submitted record can be returned, by its approver."))
+    if not reason:
+        raise ServiceError(_("Say why the record goes back."), "reason")
+    sig = record.signature("submitted")
+    if sig is not None:
+        record.signatures.remove(sig)
+    record.status = DRAFT
+    record.return_reason = reason
+    audit.record("record.returned", record, old={"status": SUBMITTED}, new={"status": DRAFT}, reason=reason, actor=user)
+    return record
+
+
+def amend(record: Record, user: User, reason: str) -> Record:
+    """Open a new version of a locked record; the locked versions stay as they were."""
+    reason = (reason or "").strip()
+    if not can_amend(user, record):
+        raise ServiceError(_("Only an approved record can be amended, by its author or an approver."))
+    if record.legal_hold:
+        raise ServiceError(_("The record is under a legal hold; it cannot be amended."))
+    if not reason:
+        raise ServiceError(_("An amendment needs a reason."), "reason")
+    old_version = record.version
+    record.version = old_version + 1
+    record.status = DRAFT
+    record.amendment_reason = reason
+    record.content_hash = content_hash(record)
+    audit.record("record.amendment_opened", record, old={"status": APPROVED, "version": old_version},
+                 new={"status": DRAFT, "version": record.version}, reason=reason, actor=user)
+    return record
+
+
+def discard(record: Record, user: User) -> None:
+    """A first draft nobody signed can be thrown away by its author (the audit trail keeps that it existed)."""
+    if not can_edit(user, record) or record.version != 1:
+        raise ServiceError(_("Only the author's first draft can be discarded."))
+    audit.record("record.discarded", record, old={"form": record.form_code, "status": DRAFT}, actor=user)
+    db.session.delete(record)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- retention and disposal
+def contract_end(record: Record) -> date | None:
+    """End of the client contract that covers the record's service (the latest, when several do)."""
+    stmt = select(Contract).where((Contract.service_id == record.service_id) | Contract.service_id.is_(None))
+    contracts = list(db.session.scalars(stmt))
+    if not contracts or any(c.ends_on is None for c in contracts):
+        return None
+    return max(c.ends_on for c in contracts)
+
+
+def disposal_due(record: Record) -> date | None:
+    return retention.disposal_date(retention.parse(record.retention_text), record.period_end, contract_end(record))
+
+
+def may_dispose(record: Record, today: date | None = None) -> bool:
+    today = today or documents.local_today()
+    return record.status == APPROVED and retention.may_dispose(disposal_due(record), today, record.legal_hold)
+
+
+def disposal_queue(today: date | None = None) -> list[tuple[Record, date]]:
+    """Locked records past their retention, oldest first (held ones are listed apart)."""
+    today = today or documents.local_today()
+    out = []
+    for record in db.session.scalars(select(Record).where(Record.status == APPROVED).order_by(Record.period_end, Record.id)):
+        due = disposal_due(record)
+        if due is not None and due <= today:
+            out.append((record, due))
+    return out
+
+
+def set_hold(record: Record, user: User, hold: bool, reason: str) -> Record:
+    reason = (reason or "").strip()
+    if not user.can("records.hold"):
+        raise ServiceError(_("You may not place or lift legal holds."))
+    if record.status == DISPOSED:
+        raise ServiceError(_("The record was already disposed of."))
+    if not reason:
+        raise ServiceError(_("A legal hold needs a reason."), "reason")
+    if record.legal_hold == hold:
+        return record
+    record.legal_hold = hold
+    record.hold_reason = reason if hold else ""
+    audit.record("record.hold_placed" if hold else "record.hold_lifted", record, old={"legal_hold": not hold},
+                 new={"legal_hold": hold}, reason=reason, actor=user)
+    return record
+
+
+def dispose(records: list[Record], user: User, password: str, method: str, notes: str = "",
+            today: date | None = None) -> Disposal:
+    """Dispose of records past retention with the approver's signature: each keeps a stub (metadata, hash,
+    history), its content and archived PDFs are destroyed, and a record of destruction is produced.
+    All or nothing: one record not yet due (or held) refuses the whole batch."""
+    today = today or documents.local_today()
+    if not user.can("records.dispose"):
+        raise ServiceError(_("You may not approve disposals."))
+    if not records:
+        raise ServiceError(_("Choose the records to dispose of."), "records")
+    method = (method or "").strip()
+    if not method:
+        raise ServiceError(_("Say how the records are destroyed."), "method")
+    for record in records:
+        if record.status != APPROVED:
+            raise ServiceError(_("Record %(n)s is not a locked record.", n=record.number), "records")
+        if record.legal_hold:
+            raise ServiceError(_("Record %(n)s is under a legal hold.", n=record.number), "records")
+        due = disposal_due(record)
+        if not retention.may_dispose(due, today, record.legal_hold):
+            raise ServiceError(_("Record %(n)s must be kept until %(date)s.", n=record.number,
+                                 date=due.isoformat() if due else _("an unknown date")), "records")
+    if not check_password_hash(user.password_hash, password or ""):
+        audit.record("records.disposal_refused", None, new={"why": "password", "records": [r.id for r in records]}, actor=user)
+        db.session.commit()
+        raise ServiceError(_("The password is not correct; nothing was disposed of."), "password")
+    manifest = [{"id": r.id, "number": r.number, "form": r.form_code, "site": r.site.code,
+                 "service": r.service.code if r.service else "", "period": f"{r.period_start} .. {r.period_end}",
+                 "versions": r.version, "content_hash": r.content_hash, "retention": r.retention_text,
+                 "due": disposal_due(r).isoformat()} for r in records]
+    disposal = Disposal(approved_by_id=user.id, approved_by_name=user.full_name, approved_by_position=user.position,
+                        approved_at=utcnow(), method=method, notes=(notes or "").strip(),
+                        manifest_json=json.dumps(manifest, ensure_ascii=False))
+    db.session.add(disposal)
+    db.session.flush()
+    from portal.printing import services as printing
+
+    for record in records:
+        for version in record.versions:
+            printing.destroy_archive(version)
+            version.data_json = "{}"
+        record.data = {}
+        record.status = DISPOSED
+        record.disposed_at = utcnow()
+        record.disposal_id = disposal.id
+        audit.record("record.disposed", record, old={"status": APPROVED}, new={"status": DISPOSED, "disposal": disposal.id,
+                                                                                "content_hash": record.content_hash}, actor=user)
+    audit.record("records.disposal_approved", disposal, new={"records": len(records), "method": method}, actor=user)
+    return disposal
+
+
+# ---------------------------------------------------------------- contracts
+def save_contract(contract: Contract | None, data: dict, user: User) -> Contract:
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ServiceError(_("The contract needs a name."), "name")
+    starts, ends = data.get("starts_on"), data.get("ends_on")
+    if starts and ends and ends < starts:
+        raise ServiceError(_("The contract cannot end before it starts."), "ends_on")
+    creating = contract is None
+    if creating:
+        contract = Contract(name=name)
+        db.session.add(contract)
+    old = {"name": contract.name, "service_id": contract.service_id, "starts_on": contract.starts_on,
+           "ends_on": contract.ends_on} if not creating else None
+    contract.name, contract.service_id, contract.starts_on, contract.ends_on = name, data.get("service_id") or None, starts, ends
+    db.session.flush()
+    audit.record("contract.created" if creating else "contract.updated", contract, old=old,
+                 new={"name": name, "service_id": contract.service_id, "starts_on": starts, "ends_on": ends}, actor=user)
+    return contract

@@ -1,0 +1,383 @@
+"""Records pages: the catalogue of online forms, lists, filling (with autosave), signing, amending,
+legal holds, disposal and client contracts."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from portal.auth.models import Service, Site, User
+from portal.auth.services import ServiceError
+from portal.core.forms import apply_service_error
+from portal.core.htmx import render
+from portal.core.i18n import fmt_datetime
+from portal.core.permissions import require
+from portal.documents import services as documents
+from portal.extensions import db
+from portal.records import schema as schemas
+from portal.records import services
+from portal.records.queries import filtered_records, visible_records
+from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
+from portal.records.models import APPROVED, DISPOSED, DRAFT, RECORD_STATUSES, SUBMITTED, Contract, Disposal, Record
+
+bp = Blueprint("records", __name__)
+PAGE_SIZE = 50
+
+
+def status_labels() -> dict[str, str]:
+    return {DRAFT: _("Draft"), SUBMITTED: _("Submitted"), APPROVED: _("Approved (locked)"), DISPOSED: _("Disposed of")}
+
+
+def _record_or_404(record_id: int) -> Record:
+    record = db.session.get(Record, record_id)
+    if record is None:
+        abort(404)
+    if not services.can_view(current_user, record):
+        abort(403)
+    return record
+
+
+def _sites_for(user) -> list[Site]:
+    stmt = select(Site).order_by(Site.is_head_office.desc(), Site.name)
+    if not user.can("scope.all_sites"):
+        stmt = stmt.where(Site.id == user.site_id)
+    return list(db.session.scalars(stmt))
+
+
+# ---------------------------------------------------------------- lists
+@bp.route("/")
+@require("records.read")
+def index():
+    args = request.args
+    page = max(args.get("page", 1, type=int), 1)
+    stmt = filtered_records(current_user, args)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.order_by(Record.period_start.desc(), Record.id.desc())
+                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    people = db.session.scalars(select(User).where(User.id.in_(
+        visible_records(current_user).with_only_columns(Record.created_by_id).distinct())).order_by(User.full_name)).all()
+    context = dict(rows=rows, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
+                   forms=services.online_forms(), sites=_sites_for(current_user),
+                   services_=db.session.scalars(select(Service).order_by(Service.name)).all(), people=people,
+                   status_labels=status_labels())
+    if request.htmx and request.headers.get("HX-Target") == "record-results":
+        return render("records/index.html", block="results", **context)
+    return render("records/index.html", **context)
+
+
+# ---------------------------------------------------------------- a new record
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@require("records.fill")
+def new(code: str):
+    try:
+        doc, rev = services.form_in_force(code)
+    except ServiceError:
+        abort(404)
+    form = NewRecordForm()
+    form.site_id.choices = [(s.id, s.name) for s in _sites_for(current_user)]
+    form.service_id.choices = [(None, _("— all services —"))] + [
+        (s.id, s.name) for s in db.session.scalars(select(Service).order_by(Service.name))]
+    if request.method == "GET":
+        form.site_id.data = current_user.site_id
+        if len(current_user.services) == 1:
+            form.service_id.data = current_user.services[0].id
+        form.period_start.data = documents.local_today()
+    if form.validate_on_submit():
+        try:
+            record = services.create(doc.code, current_user, form.site_id.data, form.service_id.data,
+                                     form.period_start.data, form.period_end.data)
+            db.session.commit()
+            flash(_("Draft record %(n)s created. It is saved as you type.", n=record.number), "success")
+            return redirect(url_for("records.show", record_id=record.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    retention, owner = services.retention_for(doc.code)
+    status = 422 if (form.errors or getattr(form, "form_errors", None)) else 200
+    return render("records/new.html", status=status, form=form, doc=doc, rev=rev, retention=retention, owner=owner)
+
+
+# ---------------------------------------------------------------- one record
+def _page(record: Record, status: int = 200, errors: dict | None = None, data: dict | None = None, **forms):
+    user = current_user
+    add = request.args.get("add", "")
+    context = dict(record=record, schema=services.schema_of(record.form_revision) or {"sections": []},
+                   data=record.data if data is None else data, errors=errors or {}, add_row=add,
+                   staff=services.staff_choices(record.site_id), status_labels=status_labels(),
+                   can_edit=services.can_edit(user, record), can_approve=services.can_approve(user, record),
+                   can_amend=services.can_amend(user, record), due=services.disposal_due(record),
+                   sign_form=forms.get("sign_form") or SignRecordForm(),
+                   approve_form=forms.get("approve_form") or SignRecordForm(prefix="approve"),
+                   return_form=forms.get("return_form") or RecordReasonForm(prefix="return"),
+                   amend_form=forms.get("amend_form") or RecordReasonForm(prefix="amend"),
+                   hold_form=forms.get("hold_form") or RecordReasonForm(prefix="hold"),
+                   staff_by_id=services.staff_lookup(record))
+    return render("records/show.html", status=status, **context)
+
+
+@bp.route("/<int:record_id>")
+@require("records.read")
+def show(record_id: int):
+    return _page(_record_or_404(record_id))
+
+
+@bp.route("/<int:record_id>/save", methods=["POST"])
+@require("records.fill")
+def save(record_id: int):
+    """Autosave (htmx: answers with the save status only) and "add a row" (a full page)."""
+    record = _record_or_404(record_id)
+    if not services.can_edit(current_user, record):
+        abort(403)
+    data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
+    services.save_draft(record, current_user, data)
+    db.session.commit()
+    add = request.form.get("add_row", "")
+    if add:
+        return redirect(url_for("records.show", record_id=record.id, add=add, _anchor=f"field-{add}"), 303)
+    if request.htmx:
+        return render("records/show.html", block="save_status", record=record, saved_at=fmt_datetime(record.updated_at, seconds=True))
+    flash(_("Draft saved."), "success")
+    return redirect(url_for("records.show", record_id=record.id), 303)
+
+
+@bp.route("/<int:record_id>/submit", methods=["POST"])
+@require("records.fill")
+def submit(record_id: int):
+    record = _record_or_404(record_id)
+    if not services.can_edit(current_user, record):
+        abort(403)
+    form = SignRecordForm()
+    data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
+    services.save_draft(record, current_user, data)  # what was typed is kept whatever happens next
+    db.session.commit()
+    if not form.validate_on_submit():
+        return _page(record, 422, sign_form=form)
+    try:
+        services.submit(record, current_user, form.password.data)
+        db.session.commit()
+    except services.RecordInvalid as exc:
+        db.session.rollback()
+        form.form_errors = [exc.message]
+        return _page(record, 422, errors=exc.errors, sign_form=form)
+    except ServiceError as exc:
+        db.session.rollback()
+        apply_service_error(form, exc)
+        return _page(record, 422, sign_form=form)
+    flash(_("Record %(n)s submitted for approval.", n=record.number), "success")
+    return redirect(url_for("records.show", record_id=record.id), 303)
+
+
+@bp.route("/<int:record_id>/approve", methods=["POST"])
+@require("records.approve")
+def approve(record_id: int):
+    record = _record_or_404(record_id)
+    form = SignRecordForm(prefix="approve")
+    if not services.can_approve(current_user, record):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            services.approve(record, current_user, form.password.data)
+            db.session.commit()
+            flash(_("Record %(n)s approved and locked.", n=record.number), "success")
+            return redirect(url_for("records.show", record_id=record.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    return _page(record, 422, approve_form=form)
+
+
+@bp.route("/<int:record_id>/return", methods=["POST"])
+@require("records.approve")
+def return_record(record_id: int):
+    record = _record_or_404(record_id)
+    form = RecordReasonForm(prefix="return")
+    if form.validate_on_submit():
+        try:
+            services.return_to_draft(record, current_user, form.reason.data)
+            db.session.commit()
+            flash(_("Record %(n)s returned to its author.", n=record.number), "success")
+            return redirect(url_for("records.show", record_id=record.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    return _page(record, 422, return_form=form)
+
+
+@bp.route("/<int:record_id>/amend", methods=["POST"])
+@require("records.read")
+def amend(record_id: int):
+    record = _record_or_404(record_id)
+    form = RecordReasonForm(prefix="amend")
+    if not services.can_amend(current_user, record):
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            services.amend(record, current_user, form.reason.data)
+            db.session.commit()
+            flash(_("Version %(v)d of record %(n)s opened; the approved versions are kept.", v=record.version, n=record.number), "success")
+            return redirect(url_for("records.show", record_id=record.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    return _page(record, 422, amend_form=form)
+
+
+@bp.route("/<int:record_id>/discard", methods=["POST"])
+@require("records.fill")
+def discard(record_id: int):
+    record = _record_or_404(record_id)
+    try:
+        number = record.number
+        services.discard(record, current_user)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("records.show", record_id=record_id), 303)
+    flash(_("Draft %(n)s discarded.", n=number), "success")
+    return redirect(url_for("records.index"), 303)
+
+
+@bp.route("/<int:record_id>/hold", methods=["POST"])
+@require("records.hold")
+def hold(record_id: int):
+    record = _record_or_404(record_id)
+    form = RecordReasonForm(prefix="hold")
+    if form.validate_on_submit():
+        try:
+            services.set_hold(record, current_user, not record.legal_hold, form.reason.data)
+            db.session.commit()
+            flash(_("Legal hold placed.") if record.legal_hold else _("Legal hold lifted."), "success")
+            return redirect(url_for("records.show", record_id=record.id), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    return _page(record, 422, hold_form=form)
+
+
+@bp.route("/<int:record_id>.pdf")
+@require("records.read")
+def pdf(record_id: int):
+    record = _record_or_404(record_id)
+    if record.status == DISPOSED:
+        abort(410)
+    from portal.printing import services as printing
+
+    data, printout = printing.render_record_pdf(record, current_user)
+    db.session.commit()
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{record.number}-{record.form_code}.pdf"', "X-Printout-Token": printout.token})
+
+
+@bp.route("/<int:record_id>/versions/<int:version>.pdf")
+@require("records.read")
+def archived_pdf(record_id: int, version: int):
+    """The PDF/A archived when that version was approved (byte for byte, its SHA-256 on the page)."""
+    from portal.printing import services as printing
+
+    record = _record_or_404(record_id)
+    row = next((v for v in record.versions if v.version == version), None)
+    path = printing.archive_path(row) if row else None
+    if path is None or not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", download_name=f"{record.number}-v{version}-arsip.pdf")
+
+
+# ---------------------------------------------------------------- disposal
+@bp.route("/disposal", methods=["GET", "POST"])
+@require("records.dispose")
+def disposal():
+    form = DisposalForm()
+    queue = services.disposal_queue()
+    status = 200
+    if request.method == "POST":
+        ids = {int(i) for i in request.form.getlist("record_ids") if i.isdigit()}
+        chosen = [r for r, _due in queue if r.id in ids]
+        if form.validate_on_submit():
+            try:
+                batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data)
+                db.session.commit()
+                flash(_("%(n)d record(s) disposed of. The record of destruction is ready.", n=len(chosen)), "success")
+                return redirect(url_for("records.disposal_record", disposal_id=batch.id), 303)
+            except ServiceError as exc:
+                db.session.rollback()
+                apply_service_error(form, exc)
+        status = 422
+        queue = services.disposal_queue()
+    held = [(r, d) for r, d in queue if r.legal_hold]
+    ready = [(r, d) for r, d in queue if not r.legal_hold]
+    past = db.session.scalars(select(Disposal).order_by(Disposal.id.desc()).limit(20)).all()
+    return render("records/disposal.html", status=status, form=form, ready=ready, held=held, past=past,
+                  chosen={int(i) for i in request.form.getlist("record_ids") if i.isdigit()})
+
+
+@bp.route("/disposals/<int:disposal_id>")
+@require("records.dispose")
+def disposal_record(disposal_id: int):
+    batch = db.session.get(Disposal, disposal_id) or abort(404)
+    return render("records/disposal_record.html", batch=batch)
+
+
+@bp.route("/disposals/<int:disposal_id>.pdf")
+@require("records.dispose")
+def disposal_pdf(disposal_id: int):
+    from portal.core.pdf import render_pdf
+    from portal.core import audit
+
+    batch = db.session.get(Disposal, disposal_id) or abort(404)
+    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=documents.local_today())
+    audit.record("records.disposal_printed", batch)
+    db.session.commit()
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="berita-acara-pemusnahan-{batch.id}.pdf"'})
+
+
+# ---------------------------------------------------------------- contracts
+def _contract_form(contract: Contract | None = None) -> ContractForm:
+    form = ContractForm(obj=contract)
+    form.service_id.choices = [(None, _("— every service —"))] + [
+        (s.id, s.name) for s in db.session.scalars(select(Service).order_by(Service.name))]
+    return form
+
+
+@bp.route("/contracts", methods=["GET", "POST"])
+@require("records.manage")
+def contracts():
+    form = _contract_form()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.save_contract(None, {"name": form.name.data, "service_id": form.service_id.data,
+                                              "starts_on": form.starts_on.data, "ends_on": form.ends_on.data}, current_user)
+                db.session.commit()
+                flash(_("Contract saved."), "success")
+                return redirect(url_for("records.contracts"), 303)
+            except ServiceError as exc:
+                db.session.rollback()
+                apply_service_error(form, exc)
+        status = 422
+    rows = db.session.scalars(select(Contract).order_by(Contract.name)).all()
+    return render("records/contracts.html", status=status, form=form, rows=rows)
+
+
+@bp.route("/contracts/<int:contract_id>", methods=["GET", "POST"])
+@require("records.manage")
+def contract_edit(contract_id: int):
+    contract = db.session.get(Contract, contract_id) or abort(404)
+    form = _contract_form(contract)
+    if form.validate_on_submit():
+        try:
+            services.save_contract(contract, {"name": form.name.data, "service_id": form.service_id.data,
+                                              "starts_on": form.starts_on.data, "ends_on": form.ends_on.data}, current_user)
+            db.session.commit()
+            flash(_("Contract saved."), "success")
+            return redirect(url_for("records.contracts"), 303)
+        except ServiceError as exc:
+            db.session.rollback()
+            apply_service_error(form, exc)
+    status = 422 if form.errors or getattr(form, "form_errors", None) else 200
+    return render("records/contract_form.html", status=status, form=form, contract=contract)
