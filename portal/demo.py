@@ -161,7 +161,13 @@ def _demo_records() -> list[str]:
                 "rekomendasi": "", "recovery_plan": "no"}
 
     out = []
-    for period, score, approve in ((date(2023, 6, 5), 88, True), (date(2026, 11, 2), 92, True), (date(2026, 11, 23), 0, False)):
+    from datetime import timedelta
+
+    from portal.documents.services import local_today
+
+    today = local_today()
+    for period, score, approve in ((date(2023, 6, 5), 88, True), (today - timedelta(days=22), 92, True),
+                                   (today - timedelta(days=1), 0, False)):
         record = records.create("IN.OCC.TELK.F-04", tl, tl.site_id, svcs["147"].id, period)
         if approve:
             records.submit(record, tl, DEMO_PASSWORD, data=f04(period, score))

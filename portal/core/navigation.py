@@ -26,6 +26,7 @@ NAV: list[NavItem] = [
     NavItem(_l("Signatures"), "documents.work", ("documents.draft", "documents.check", "documents.approve"), _l("Documents")),
     NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", _l("Documents")),
     NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", _l("Documents")),
+    NavItem(_l("Copies to withdraw"), "printing.withdrawals", "documents.copies", _l("Documents")),
     NavItem(_l("Records"), "records.index", "records.read", _l("Records")),
     NavItem(_l("Export"), "exports.new", "records.export", _l("Records")),
     NavItem(_l("Disposal"), "records.disposal", "records.dispose", _l("Records")),

@@ -379,6 +379,9 @@ def make_effective(rev: Revision) -> Revision:
         previous.ended_at = now
         db.session.flush()  # the old one stops being effective before the new one starts (unique index)
         audit.record("revision.superseded", previous, old={"status": EFFECTIVE}, new={"status": SUPERSEDED, "by": rev.number})
+        from portal.printing import copies
+
+        copies.withdraw_copies_of(previous, f"superseded by revision {rev.number}")
     rev.status = EFFECTIVE
     rev.effective_since = now
     doc.last_reviewed_on = rev.effective_date
@@ -419,6 +422,9 @@ def withdraw(doc: Document, reason: str) -> Document:
     if current is not None:
         current.status = WITHDRAWN
         current.ended_at = now
+        from portal.printing import copies
+
+        copies.withdraw_copies_of(current, "document withdrawn")
     doc.withdrawn_at = now
     doc.withdrawn_reason = reason.strip()
     search.remove_document(doc.id)

@@ -20,11 +20,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(9)
 
 
-def register_document_printout(rev, user) -> Printout:
-    """Record that `user` printed revision `rev` (an uncontrolled copy); the caller commits."""
+def register_document_printout(rev, user, copy=None) -> Printout:
+    """Record that `user` printed revision `rev` (uncontrolled, or the registered controlled `copy`); the caller commits."""
     printout = Printout(token=new_token(), kind="document", revision_id=rev.id, revision_number=rev.number,
                         document_code=rev.document.code, content_hash=rev.content_hash or documents.content_hash(rev),
-                        copy_status="uncontrolled", printed_by_id=user.id if user else None)
+                        copy_status="controlled" if copy else "uncontrolled", copy_number=copy.number if copy else None,
+                        holder=copy.holder if copy else "", printed_by_id=user.id if user else None)
     db.session.add(printout)
     db.session.flush()
     audit.record("document.printed", rev.document, new={"revision": rev.number, "token": printout.token,
@@ -67,6 +68,14 @@ def verify(printout: Printout) -> Verdict:
     if doc.withdrawn_at is not None:
         return Verdict(printout, False, _("The document was withdrawn on %(date)s; this copy must not be used.",
                                           date=fmt_date(doc.withdrawn_at)), label, doc.title, "", link)
+    if printout.copy_status == "controlled":
+        from portal.printing.models import ControlledCopy
+
+        copy = db.session.scalar(select(ControlledCopy).where(ControlledCopy.revision_id == rev.id,
+                                                              ControlledCopy.number == printout.copy_number))
+        if copy is not None and copy.status != "issued":
+            return Verdict(printout, False, _("This controlled copy has been withdrawn; return it to the document controller."),
+                           label, doc.title, current_label, link)
     if current is not None and current.id == rev.id and intact:
         return Verdict(printout, True, _("This is the revision in force."), label, doc.title, current_label, link)
     if current is not None and current.id == rev.id:
@@ -121,16 +130,17 @@ def qr_svg(url: str) -> Markup:
     return Markup(qr.svg_inline(scale=4, border=1, omitsize=True))
 
 
-def render_document_pdf(rev, user) -> tuple[bytes, Printout]:
-    """Register an uncontrolled printout of `rev` by `user` and render it as the paper original looks."""
+def render_document_pdf(rev, user, copy=None) -> tuple[bytes, Printout]:
+    """Register a printout of `rev` by `user` (uncontrolled, or controlled `copy`) and render it as the paper original."""
     from portal.core.pdf import render_pdf
 
-    printout = register_document_printout(rev, user)
+    printout = register_document_printout(rev, user, copy)
     url = verify_url(printout.token)
     doc = rev.document
     header = {"kind": doc.type_label, "title": doc.title, "code_label": _("Document code"), "code": doc.code,
               "revision": rev.number, "date_label": _("Effective date"), "date": rev.effective_date}
-    stamp = {"controlled": False, "printed_by": user.full_name if user else "—", "printed_at": printout.printed_at}
+    stamp = {"controlled": copy is not None, "number": copy.number if copy else "", "holder": copy.holder if copy else "",
+             "printed_by": user.full_name if user else "—", "printed_at": printout.printed_at}
     pdf = render_pdf("pdf/document.html", doc=doc, rev=rev, header=header, stamp=stamp, verify_url=url,
                      qr_svg=qr_svg(url), title=f"{doc.code} Rev. {rev.number}")
     return pdf, printout

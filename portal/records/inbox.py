@@ -47,3 +47,16 @@ def disposal_due(user) -> list[InboxItem]:
         return []
     return [InboxItem(title=_("%(n)d record(s) past retention to dispose of", n=len(queue)),
                       url=url_for("records.disposal"), kind="decide")]
+
+
+@provider
+def copies_to_withdraw(user) -> list[InboxItem]:
+    if not user.can("documents.copies"):
+        return []
+    from portal.printing import copies
+
+    tasks = copies.withdrawal_tasks()
+    if not tasks:
+        return []
+    return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=len(tasks)), url=url_for("printing.withdrawals"),
+                      detail=", ".join(f"{c.revision.document.code} No. {c.number}" for c in tasks[:5]), kind="decide")]

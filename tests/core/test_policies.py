@@ -66,6 +66,10 @@ EXPECTED_ROLES = {
     "documents.master_pdf": REPORT_READERS,
     "documents.current_pdf": EVERYONE,
     "documents.revision_pdf": EVERYONE,
+    "printing.copies": DOC_MANAGERS,
+    "printing.copy_pdf": DOC_MANAGERS,
+    "printing.copy_returned": DOC_MANAGERS,
+    "printing.withdrawals": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,
@@ -142,10 +146,14 @@ def ids(app, factories):
         disposal = Disposal(approved_by_id=dc.id, approved_by_name=dc.full_name, manifest_json="[]")
         job = ExportJob(user_id=dc.id, kind="xlsx")
         db.session.add_all([contract, disposal, job])
+        from portal.printing import copies
+
+        copy = copies.issue(doc.current, site.id, "Supervisor 147", dc)
         db.session.commit()
     return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
-            "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id}
+            "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
+            "copy_id": copy.id}
 
 
 def test_every_route_declares_a_policy(app):

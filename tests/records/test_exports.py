@@ -1,0 +1,96 @@
+"""Auditor exports: Excel (formula-looking text stays text), the PDF bundle and its SHA-256 manifest,
+the progress page, and who may export what."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.extensions import db
+from portal.records import services
+from tests.conftest import TEST_PASSWORD
+from tests.records_factories import approved_record, f04_data, online_form
+
+
+@pytest.fixture
+def exported(app, factories):
+    app.config["EXPORTS_INLINE"] = True
+    site = factories.site()
+    tl = factories.user(["tl"], site=site, full_name="Dewi Lestari")
+    spv = factories.user(["spv"], site=site)
+    with app.test_request_context():
+        online_form()
+        first = approved_record(tl, spv)
+        data = f04_data(tl.id)
+        data["sampling"][0]["no_tiket"] = "=HYPERLINK(\"http://evil\")"
+        data["rekomendasi"] = "+62 812 dibaca sebagai rumus?"
+        draft = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, first.period_start)
+        services.save_draft(draft, tl, data)
+        db.session.commit()
+        ids = (first.id, draft.id)
+    yield {"tl": tl, "spv": spv, "ids": ids}
+    app.config["EXPORTS_INLINE"] = False
+
+
+def test_excel_export_writes_text_never_formulas(app, client, factories, exported):
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+    page = client.get("/records/export/new?form=IN.OCC.TELK.F-04")
+    assert page.status_code == 200 and 'data-testid="export-count"' in page.get_data(as_text=True)
+    started = client.post_form("/records/export/new", {"form": "IN.OCC.TELK.F-04", "kind": "xlsx"})
+    assert started.status_code == 303
+    progress = client.get(started.headers["Location"], headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-status="done"' in progress and "every 1s" not in progress  # polling stops when done
+    download = client.get(started.headers["Location"] + "/download")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "No. rekaman" and len(rows) == 3
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    content = [r[-1] for r in rows[1:]]
+    assert any("'=HYPERLINK" in c for c in content) is False  # the formula text sits inside the content cell
+    assert any('=HYPERLINK("http://evil")' in c for c in content)
+    assert {r[8] for r in rows[1:]} == {"Disetujui (terkunci)", "Draf"}
+    assert hashlib.sha256(download.data).hexdigest() in progress
+
+
+def test_formula_prefixes_are_neutralised_in_every_cell():
+    from portal.core.xlsx import safe_value
+
+    for text in ("=1+1", "+62", "-5", "@SUM(A1)"):
+        assert safe_value(text) == "'" + text
+    assert safe_value("Dewi") == "Dewi" and safe_value(5) == 5
+
+
+def test_pdf_bundle_has_a_manifest_of_hashes(app, client, factories, exported):
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+    started = client.post_form("/records/export/new", {"kind": "bundle"})
+    download = client.get(started.headers["Location"] + "/download")
+    bundle = zipfile.ZipFile(io.BytesIO(download.data))
+    manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
+    assert len(manifest) == 2
+    for row in manifest:
+        assert hashlib.sha256(bundle.read(row["file"])).hexdigest() == row["pdf_sha256"]
+    assert {row["source"] for row in manifest} == {"arsip PDF/A", "dicetak saat ekspor"}
+    sums = bundle.read("SHA256SUMS").decode().split("\n")
+    assert len([s for s in sums if s]) == 2
+
+
+def test_exports_are_the_exporters_own(app, client, make_client, factories, exported):
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+    location = client.post_form("/records/export/new", {"kind": "xlsx"}).headers["Location"]
+    other = make_client()
+    other.login(factories.user(["qmr"]).username)
+    assert other.get(location).status_code == 404 and other.get(location + "/download").status_code == 404
+    tl = make_client()
+    tl.login(exported["tl"].username)
+    assert tl.get(location).status_code == 403
+    bad = client.post_form("/records/export/new", {"kind": "csv"})
+    assert bad.status_code == 422

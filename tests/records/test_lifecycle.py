@@ -1,0 +1,206 @@
+"""The record lifecycle through the services: create, save, submit, approve (lock + PDF/A archive), return,
+amend (every version kept), holds, disposal, and the audit events of each step."""
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.services import ServiceError
+from portal.core.audit import AuditEvent
+from portal.extensions import db
+from portal.records import services
+from portal.records.models import APPROVED, DISPOSED, DRAFT, SUBMITTED, Contract, Record
+from tests.conftest import TEST_PASSWORD
+from tests.records_factories import approved_record, f04_data, online_form
+
+
+@pytest.fixture
+def people(app, factories):
+    site = factories.site()
+    return {"tl": factories.user(["tl"], site=site, full_name="Dewi Lestari", position="Team Leader"),
+            "tl2": factories.user(["tl"], site=site),
+            "spv": factories.user(["spv"], site=site, full_name="Sukron Azis", position="Supervisor"),
+            "spv_other_site": factories.user(["spv"], site=factories.site()),
+            "qmr": factories.user(["qmr"], site=site, full_name="Suyanti", position="QMR"),
+            "agent": factories.user(["agent"], site=site)}
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+
+
+def _actions(record) -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "record",
+                                                                   AuditEvent.object_id == str(record.id)).order_by(AuditEvent.id)))
+
+
+def test_full_lifecycle_with_signatures_archive_and_audit(app, ctx, people):
+    online_form()
+    tl, spv = people["tl"], people["spv"]
+    record = services.create("in.occ.telk.f-04", tl, tl.site_id, None, date(2026, 11, 2))
+    assert (record.status, record.version, record.form_code, record.retention_text) == (DRAFT, 1, "IN.OCC.TELK.F-04", "2 Tahun")
+    assert record.form_revision.number == "00"
+    assert services.save_draft(record, tl, {"layanan_line": "147"}) is True
+    assert services.save_draft(record, tl, {"layanan_line": "147"}) is False  # nothing changed, nothing audited
+    with pytest.raises(services.RecordInvalid) as invalid:
+        services.submit(record, tl, TEST_PASSWORD)
+    assert {"desk_control", "jam_mulai", "sampling"} <= set(invalid.value.errors)
+    assert record.status == DRAFT and record.data == {"layanan_line": "147"}  # what was typed is kept
+    services.submit(record, tl, TEST_PASSWORD, data=f04_data(tl.id))
+    assert record.status == SUBMITTED
+    with pytest.raises(ServiceError, match="orang lain|someone else"):
+        services.approve(record, tl, TEST_PASSWORD)
+    with pytest.raises(ServiceError):
+        services.approve(record, people["spv_other_site"], TEST_PASSWORD)
+    with pytest.raises(ServiceError) as wrong:
+        services.approve(record, spv, "wrong password")
+    assert wrong.value.field == "password" and record.status == SUBMITTED
+    services.approve(record, spv, TEST_PASSWORD)
+    db.session.commit()
+    assert record.status == APPROVED and record.locked
+    sub, app_sig = record.signature("submitted"), record.signature("approved")
+    assert (sub.name, sub.position, app_sig.name, app_sig.position) == ("Dewi Lestari", "Team Leader", "Sukron Azis", "Supervisor")
+    assert sub.content_hash == app_sig.content_hash == record.content_hash
+    [version] = record.versions
+    archive = Path(app.config["DOCUMENTS_FOLDER"]) / version.pdf_path
+    assert archive.read_bytes().startswith(b"%PDF-") and len(version.pdf_sha256) == 64
+    meta = subprocess.run(["pdfinfo", "-meta", str(archive)], capture_output=True, text=True, check=True).stdout
+    assert 'pdfaid:part="3"' in meta and 'pdfaid:conformance="B"' in meta  # archived as PDF/A-3b
+    with pytest.raises(ServiceError):
+        services.save_draft(record, tl, {"layanan_line": "108"})  # locked
+    assert _actions(record) == ["record.created", "record.draft_saved", "record.draft_saved", "record.submitted",
+                                "record.signature_refused", "record.approved", "record.printed", "record.archived"]
+
+
+def test_return_to_draft_and_resubmit(app, ctx, people):
+    online_form()
+    tl, spv = people["tl"], people["spv"]
+    record = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 2))
+    services.submit(record, tl, TEST_PASSWORD, data=f04_data(tl.id))
+    with pytest.raises(ServiceError) as no_reason:
+        services.return_to_draft(record, spv, "  ")
+    assert no_reason.value.field == "reason"
+    services.return_to_draft(record, spv, "Nilai sampling belum lengkap")
+    assert record.status == DRAFT and record.return_reason == "Nilai sampling belum lengkap" and record.signature("submitted") is None
+    services.submit(record, tl, TEST_PASSWORD)
+    assert record.status == SUBMITTED and record.return_reason == ""
+
+
+def test_amendment_keeps_every_version(app, ctx, people):
+    online_form()
+    tl, spv = people["tl"], people["spv"]
+    record = approved_record(tl, spv)
+    first_hash = record.content_hash
+    with pytest.raises(ServiceError):
+        services.amend(record, people["tl2"], "bukan penulisnya")  # neither author nor approver
+    with pytest.raises(ServiceError) as no_reason:
+        services.amend(record, tl, "")
+    assert no_reason.value.field == "reason"
+    services.amend(record, tl, "Salah ketik nomor tiket")
+    assert (record.status, record.version) == (DRAFT, 2)
+    data = record.data
+    data["sampling"][0]["no_tiket"] = "IN-2"
+    services.submit(record, tl, TEST_PASSWORD, data=data)
+    services.approve(record, spv, TEST_PASSWORD)
+    assert [v.version for v in record.versions] == [1, 2]
+    assert record.versions[0].content_hash == first_hash and record.versions[0].data["sampling"][0]["no_tiket"] == "IN-1"
+    assert record.versions[1].amendment_reason == "Salah ketik nomor tiket"
+    assert record.signature("approved", version=1) is not None and record.signature("approved", version=2) is not None
+
+
+@pytest.mark.parametrize("field, kwargs", [
+    ("site_id", {"site_id": None}),
+    ("period_start", {"period_start": "kemarin"}),
+    ("period_end", {"period_end": date(2026, 10, 1)}),
+    ("period_start", {"period_start": date(2099, 1, 1)}),
+])
+def test_creation_refuses_bad_headers_without_storing_anything(app, ctx, people, field, kwargs):
+    online_form()
+    tl = people["tl"]
+    args = {"site_id": tl.site_id, "service_id": None, "period_start": date(2026, 11, 2), "period_end": None} | kwargs
+    with pytest.raises(ServiceError) as refused:
+        services.create("IN.OCC.TELK.F-04", tl, **args)
+    assert refused.value.field == field
+    assert db.session.scalar(select(func.count(Record.id))) == 0
+
+
+def test_only_online_forms_in_force_can_be_filled(app, ctx, people):
+    with pytest.raises(ServiceError):
+        services.create("IN.OCC.TELK.F-99", people["tl"], people["tl"].site_id, None, date(2026, 11, 2))
+    from tests.documents_factories import effective_document
+
+    effective_document(code="IN.OCC.TELK.P-55")
+    with pytest.raises(ServiceError):  # a procedure is not a form
+        services.create("IN.OCC.TELK.P-55", people["tl"], people["tl"].site_id, None, date(2026, 11, 2))
+
+
+def test_another_sites_records_cannot_be_created(app, ctx, people, factories):
+    online_form()
+    other = factories.site()
+    with pytest.raises(ServiceError) as refused:
+        services.create("IN.OCC.TELK.F-04", people["tl"], other.id, None, date(2026, 11, 2))
+    assert refused.value.field == "site_id"
+
+
+def test_disposal_destroys_content_keeps_stub_and_refuses_early_or_held(app, ctx, people):
+    online_form()
+    tl, spv, qmr = people["tl"], people["spv"], people["qmr"]
+    old = approved_record(tl, spv, period=date(2023, 6, 5))
+    recent = approved_record(tl, spv, period=date(2026, 11, 2))
+    held = approved_record(tl, spv, period=date(2023, 7, 1))
+    services.set_hold(held, qmr, True, "Sengketa pelanggan")
+    today = date(2026, 11, 24)
+    assert services.disposal_due(old) == date(2025, 6, 6)
+    queue = [r for r, _due in services.disposal_queue(today)]
+    assert old in queue and held in queue and recent not in queue
+    with pytest.raises(ServiceError, match="R-"):
+        services.dispose([old, recent], qmr, TEST_PASSWORD, "Hapus permanen", today=today)
+    with pytest.raises(ServiceError):
+        services.dispose([held], qmr, TEST_PASSWORD, "Hapus permanen", today=today)
+    with pytest.raises(ServiceError):
+        services.dispose([old], spv, TEST_PASSWORD, "Hapus permanen", today=today)  # no disposal right
+    assert old.status == APPROVED and old.data  # nothing half-done
+    archive = Path(app.config["DOCUMENTS_FOLDER"]) / old.versions[0].pdf_path
+    content_hash = old.content_hash
+    batch = services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", "Sesuai masa simpan", today=today)
+    assert old.status == DISPOSED and old.data == {} and old.versions[0].data == {} and not archive.exists()
+    assert old.content_hash == content_hash and old.disposal_id == batch.id  # the stub keeps metadata and hash
+    assert batch.manifest[0]["content_hash"] == content_hash and batch.manifest[0]["number"] == old.number
+    assert "record.disposed" in _actions(old)
+
+
+def test_contract_retention_waits_for_the_end_of_the_contract(app, ctx, people):
+    online_form(retention="Selama PKS")
+    tl, spv = people["tl"], people["spv"]
+    record = approved_record(tl, spv, period=date(2023, 6, 5))
+    assert record.retention_text == "Selama PKS"
+    assert services.disposal_due(record) is None  # no contract: never disposable
+    contract = services.save_contract(None, {"name": "PKS 2021-2024", "starts_on": date(2021, 1, 1), "ends_on": None}, people["qmr"])
+    assert services.disposal_due(record) is None  # contract still open
+    services.save_contract(contract, {"name": "PKS 2021-2024", "starts_on": date(2021, 1, 1), "ends_on": date(2024, 12, 31)}, people["qmr"])
+    assert services.disposal_due(record) == date(2025, 1, 1)
+    with pytest.raises(ServiceError) as bad:
+        services.save_contract(None, {"name": "X", "starts_on": date(2024, 1, 1), "ends_on": date(2023, 1, 1)}, people["qmr"])
+    assert bad.value.field == "ends_on"
+    assert db.session.scalar(select(func.count(Contract.id))) == 1
+
+
+def test_legal_hold_needs_the_right_and_a_reason(app, ctx, people):
+    online_form()
+    record = approved_record(people["tl"], people["spv"])
+    with pytest.raises(ServiceError):
+        services.set_hold(record, people["spv"], True, "x")
+    with pytest.raises(ServiceError):
+        services.set_hold(record, people["qmr"], True, " ")
+    services.set_hold(record, people["qmr"], True, "Audit eksternal")
+    with pytest.raises(ServiceError):
+        services.amend(record, people["tl"], "ubah")  # held records are frozen
+    services.set_hold(record, people["qmr"], False, "Audit selesai")
+    assert not record.legal_hold
+    assert _actions(record)[-2:] == ["record.hold_placed", "record.hold_lifted"]

@@ -1,0 +1,151 @@
+"""Records through the test client: filling with autosave, errors by the fields, signing, the hidden buttons
+and the 403s, the PDF text and the verify page."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.records.models import APPROVED, DRAFT, SUBMITTED, Record
+from tests.conftest import TEST_PASSWORD
+from tests.printing.test_document_pdf import pdf_text
+from tests.records_factories import approved_record, online_form
+
+
+@pytest.fixture
+def people(app, factories):
+    site = factories.site(name="Malang")
+    with app.test_request_context():
+        online_form()
+        db.session.commit()
+    return {"tl": factories.user(["tl"], site=site, full_name="Dewi Lestari", position="Team Leader"),
+            "spv": factories.user(["spv"], site=site, full_name="Sukron Azis", position="Supervisor Operasional"),
+            "spv_far": factories.user(["spv"], site=factories.site(name="Medan")),
+            "agent": factories.user(["agent"], site=site),
+            "auditor": factories.user(["auditor"], site=site), "qmr": factories.user(["qmr"], site=site)}
+
+
+def _new_record(client, site_id) -> int:
+    response = client.post_form("/records/new/IN.OCC.TELK.F-04", {"site_id": site_id, "service_id": "",
+                                                                   "period_start": "2026-11-02", "period_end": ""})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def _filled(tl_id: int, **over) -> dict:
+    data = {"f-layanan_line": "147", "f-desk_control": str(tl_id), "f-jam_mulai": "09:00", "f-jam_selesai": "10:00",
+            "f-sampling-rows": "1", "f-sampling-0-agent": str(tl_id), "f-sampling-0-jam": "09:12",
+            "f-sampling-0-no_tiket": "=HYPERLINK(\"x\")", "f-sampling-0-jenis": "Keluhan", "f-sampling-0-salam": "yes",
+            "f-sampling-0-verifikasi": "yes", "f-sampling-0-solusi": "yes", "f-sampling-0-nilai": "90",
+            "f-rekomendasi": "", "f-recovery_plan": "no"}
+    data.update(over)
+    return data
+
+
+def test_team_leader_fills_saves_and_submits(app, client, people):
+    tl = people["tl"]
+    client.login(tl.username)
+    page = client.get("/records/")
+    assert "IN.OCC.TELK.F-04" in page.get_data(as_text=True)  # the form is offered
+    bad = client.post_form("/records/new/IN.OCC.TELK.F-04", {"site_id": tl.site_id, "period_start": "2026-11-05",
+                                                             "period_end": "2026-11-01"})
+    assert bad.status_code == 422 and "2026-11-05" in bad.get_data(as_text=True)  # kept, with the error by the field
+    assert db.session.scalar(select(Record.id)) is None
+    record_id = _new_record(client, tl.site_id)
+    html = client.get(f"/records/{record_id}").get_data(as_text=True)
+    assert 'hx-post="/records/%d/save"' % record_id in html and 'name="f-sampling-0-agent"' in html
+
+    saved = client.post_form(f"/records/{record_id}/save", {"f-layanan_line": "147", "f-jam_mulai": "9 pagi"},
+                             headers={"HX-Request": "true", "HX-Target": "save-status"})
+    assert saved.status_code == 200 and 'id="save-status"' in saved.get_data(as_text=True)
+    assert "<form" not in saved.get_data(as_text=True)  # only the status comes back: the form keeps its focus
+    record = db.session.get(Record, record_id)
+    db.session.refresh(record)
+    assert record.data["jam_mulai"] == "9 pagi"  # kept as typed, checked at submission
+
+    refused = client.post_form(f"/records/{record_id}/submit", _filled(tl.id, **{"f-sampling-0-nilai": "sembilan puluh",
+                                                                                  "password": TEST_PASSWORD}))
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="f-sampling-0-nilai-err"' in body and 'value="sembilan puluh"' in body
+    db.session.refresh(record)
+    assert record.status == DRAFT and record.data["sampling"][0]["nilai"] == "sembilan puluh"
+
+    wrong = client.post_form(f"/records/{record_id}/submit", _filled(tl.id, password="salah"))
+    assert wrong.status_code == 422 and 'id="password-err"' in wrong.get_data(as_text=True)
+    done = client.post_form(f"/records/{record_id}/submit", _filled(tl.id, password=TEST_PASSWORD))
+    assert done.status_code == 303
+    db.session.refresh(record)
+    assert record.status == SUBMITTED
+
+
+def test_add_row_keeps_what_was_typed(app, client, people):
+    tl = people["tl"]
+    client.login(tl.username)
+    record_id = _new_record(client, tl.site_id)
+    response = client.post_form(f"/records/{record_id}/save", _filled(tl.id, add_row="sampling"))
+    assert response.status_code == 303 and "add=sampling" in response.headers["Location"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="f-sampling-1-agent"' in html and 'value="09:12"' in html
+
+
+def test_approve_button_only_for_the_approver_and_403s(app, client, make_client, people):
+    tl, spv = people["tl"], people["spv"]
+    with app.test_request_context():
+        from portal.records import services
+
+        record = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 2))
+        from tests.records_factories import f04_data
+
+        services.submit(record, tl, TEST_PASSWORD, data=f04_data(tl.id))
+        db.session.commit()
+        record_id = record.id
+    client.login(tl.username)
+    assert 'data-testid="approve-record"' not in client.get(f"/records/{record_id}").get_data(as_text=True)
+    assert client.post_form(f"/records/{record_id}/approve", {"approve-password": TEST_PASSWORD}).status_code == 403
+
+    agent = make_client()
+    agent.login(people["agent"].username)
+    assert agent.get(f"/records/{record_id}").status_code == 403
+    assert agent.get("/records/").status_code == 403
+    far = make_client()
+    far.login(people["spv_far"].username)
+    assert far.get(f"/records/{record_id}").status_code == 403  # another site's record
+    assert str(record_id) not in far.get("/records/").get_data(as_text=True).split("records-table")[1].split("</table>")[0]
+
+    boss = make_client()
+    boss.login(spv.username)
+    html = boss.get(f"/records/{record_id}").get_data(as_text=True)
+    assert 'data-testid="approve-record"' in html
+    assert boss.post_form(f"/records/{record_id}/approve", {"approve-password": "salah"}).status_code == 422
+    assert boss.post_form(f"/records/{record_id}/approve", {"approve-password": TEST_PASSWORD}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Record, record_id).status == APPROVED
+    assert "Sukron Azis" in boss.get(f"/records/{record_id}").get_data(as_text=True)
+
+
+def test_record_pdf_and_verify_after_amendment(app, client, make_client, people):
+    tl, spv = people["tl"], people["spv"]
+    with app.test_request_context():
+        record = approved_record(tl, spv)
+        db.session.commit()
+        record_id, number = record.id, record.number
+    client.login(tl.username)
+    response = client.get(f"/records/{record_id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in ("IN.OCC.TELK.F-04", "Real Monitoring Call Handling", "Hal. 1 dari", number, "Dewi Lestari",
+                     "Sukron Azis", "Supervisor Operasional", "Team Leader", "SALINAN TIDAK TERKENDALI", "Malang"):
+        assert expected in text, expected
+    assert re.search(r"Revisi\s+00", text)
+    token = response.headers["X-Printout-Token"]
+    phone = make_client()
+    assert 'data-valid="yes"' in phone.get(f"/verify/{token}").get_data(as_text=True)
+    assert client.post_form(f"/records/{record_id}/amend", {"amend-reason": "Salah ketik"}).status_code == 303
+    html = phone.get(f"/verify/{token}").get_data(as_text=True)
+    assert 'data-valid="no"' in html and "amandemen" in html.lower()
+    archived = client.get(f"/records/{record_id}/versions/1.pdf")
+    assert archived.status_code == 200 and archived.data.startswith(b"%PDF-")
