@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import User
@@ -120,21 +120,23 @@ def _sha256(path: Path) -> str:
 
 
 def _stream(job: ExportJob, user: User):
-    """The job's records, read in batches, with the progress written every batch."""
+    """The job's records in batches of BATCH: the ids first (a list of integers), then each batch loaded, written,
+    and let go of (expunged), with the progress committed between batches. Memory stays flat whatever the count,
+    and no read cursor stays open across the progress commits (SQLite allows one writer)."""
     stmt = filtered_records(user, MultiDict(job.filters)).order_by(Record.period_start, Record.id)
-    done = 0
-    for record in db.session.scalars(stmt.execution_options(yield_per=BATCH)):
-        yield record
-        done += 1
-        if done % BATCH == 0:
-            _progress(job.id, done)
-    job.done = done
-
-
-def _progress(job_id: int, done: int) -> None:
-    # A separate connection, so the progress is visible while the export's own read is still open.
-    with db.engine.begin() as conn:
-        conn.execute(ExportJob.__table__.update().where(ExportJob.id == job_id).values(done=done))
+    ids = list(db.session.scalars(stmt.with_only_columns(Record.id)))
+    job_id, done = job.id, 0
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        batch = list(db.session.scalars(select(Record).where(Record.id.in_(chunk)).order_by(Record.period_start, Record.id)))
+        for record in batch:
+            yield record
+        done += len(batch)
+        db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(done=done))
+        db.session.commit()
+        for record in batch:
+            db.session.expunge(record)
+    db.session.get(ExportJob, job_id).done = done
 
 
 def flatten(schema: dict, data: dict, names: dict[int, str]) -> str:

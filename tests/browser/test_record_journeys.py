@@ -20,6 +20,12 @@ def _as(browser, base_url, username):
     return context, page
 
 
+def _pick(page, select: str, text: str) -> None:
+    """Choose the option whose label contains `text` (the staff picker shows name and position)."""
+    value = page.locator(f"{select} option", has_text=text).first.get_attribute("value")
+    page.locator(select).select_option(value)
+
+
 def test_tl_fills_f04_spv_approves_auditor_exports(browser, base_url):
     ctx, page = _as(browser, base_url, "tl")
     page.goto(base_url + "/records/")
@@ -31,10 +37,10 @@ def test_tl_fills_f04_spv_approves_auditor_exports(browser, base_url):
     number = page.locator("h1").inner_text().split(" ")[0]
 
     page.locator("#f-layanan_line").select_option("147")
-    page.locator("#f-desk_control").select_option(label=re.compile("Dewi Lestari"))
+    _pick(page, "#f-desk_control", "Dewi Lestari")
     page.locator("#f-jam_mulai").fill("09:00")
     page.locator("#f-jam_selesai").fill("10:00")
-    page.locator("#f-sampling-0-agent").select_option(label=re.compile("Rina Marlina"))
+    _pick(page, "#f-sampling-0-agent", "Rina Marlina")
     page.locator("#f-sampling-0-jam").fill("09:12")
     page.locator("#f-sampling-0-no_tiket").fill("IN-2611-0099")
     page.locator("#f-sampling-0-jenis").select_option("Keluhan")
