@@ -67,6 +67,10 @@ def test_admin_creates_a_user_after_fixing_a_mistake(page, base_url):
 @pytest.mark.parametrize("username,path", [
     ("tl", "/"), ("admin", "/admin/users"), ("admin", "/admin/users/new"), ("auditor", "/audit"),
     ("agent", "/documents"), ("dc", "/documents/master"), ("agent", "/documents/IN.OCC.TELK.P-10"),
+    ("tl", "/records/"), ("tl", "/records/new/IN.OCC.TELK.F-04"), ("tl", "/records/3"), ("spv", "/records/2"),
+    ("qmr", "/records/disposal"), ("qmr", "/records/contracts"), ("auditor", "/records/export/new"),
+    ("dc", "/documents/IN.OCC.TELK.P-10/copies"), ("dc", "/documents/copies/withdrawals"),
+    ("dc", "/documents/IN.OCC.TELK.F-04/rev/00"),
 ])
 def test_pages_have_no_serious_accessibility_violations(axe_page, base_url, username, path):
     login(axe_page, base_url, username)
@@ -79,7 +83,8 @@ def test_login_page_is_accessible(axe_page, base_url):
     assert axe_violations(axe_page) == []
 
 
-@pytest.mark.parametrize("path", ["/", "/documents", "/documents/IN.OCC.TELK.P-01", "/audit"])
+@pytest.mark.parametrize("path", ["/", "/documents", "/documents/IN.OCC.TELK.P-01", "/audit", "/records/", "/records/1",
+                                  "/records/export/new"])
 def test_phone_screen_has_no_horizontal_scroll(browser, base_url, path):
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="id-ID")
