@@ -279,7 +279,8 @@ def contract_end(record: Record) -> date | None:
 
 
 def disposal_due(record: Record) -> date | None:
-    return retention.disposal_date(retention.parse(record.retention_text), record.period_end, contract_end(record))
+    rule = retention.parse(record.retention_text)
+    return retention.disposal_date(rule, record.period_end, contract_end(record) if rule.kind == "contract" else None)
 
 
 def may_dispose(record: Record, today: date | None = None) -> bool:
