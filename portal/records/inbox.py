@@ -60,3 +60,45 @@ def copies_to_withdraw(user) -> list[InboxItem]:
         return []
     return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=len(tasks)), url=url_for("printing.withdrawals"),
                       detail=", ".join(f"{c.revision.document.code} No. {c.number}" for c in tasks[:5]), kind="decide")]
+
+
+def period_bounds(due: str, today):
+    """The current period of a form due daily, weekly (Monday to Sunday) or monthly."""
+    from datetime import timedelta
+
+    if due == "weekly":
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=6)
+    if due == "monthly":
+        start = today.replace(day=1)
+        nxt = (start + timedelta(days=32)).replace(day=1)
+        return start, nxt - timedelta(days=1)
+    return today, today
+
+
+@provider
+def forms_due(user) -> list[InboxItem]:
+    """Forms the user's role is expected to fill this day / week / month, with no record yet at their site."""
+    if not user.can("records.fill"):
+        return []
+    from portal.documents.services import local_today
+
+    today = local_today()
+    labels = {"daily": _("today"), "weekly": _("this week"), "monthly": _("this month")}
+    items = []
+    for doc, rev in services.online_forms():
+        schema = services.schema_of(rev) or {}
+        due, by = schema.get("due"), schema.get("by") or []
+        if not due or not (set(by) & set(user.roles)):
+            continue
+        form_services = {s.id for s in doc.services}
+        if form_services and not (form_services & user.service_ids):
+            continue
+        start, end = period_bounds(due, today)
+        exists = db.session.scalar(select(Record.id).where(Record.form_code == doc.code, Record.site_id == user.site_id,
+                                                          Record.period_start >= start, Record.period_start <= end).limit(1))
+        if exists is None:
+            items.append(InboxItem(title=_("%(code)s due %(when)s: %(title)s", code=doc.code, when=labels[due], title=doc.title),
+                                   url=url_for("records.new", code=doc.code), detail=_("No record yet for %(site)s.", site=user.site.name),
+                                   due=fmt_date(end), kind="due"))
+    return items

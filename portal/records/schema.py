@@ -41,6 +41,7 @@ ALIASES = {"teks": "text", "teks-panjang": "longtext", "angka": "number", "tangg
            "petugas": "staff", "tabel": "table", "tanda-tangan": "signature", "ttd": "signature"}
 SIGNER_OF = {"submitter": "submitter", "approver": "approver", "pembuat": "submitter", "penyetuju": "approver"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+DUE = {"daily": "daily", "harian": "daily", "weekly": "weekly", "mingguan": "weekly", "monthly": "monthly", "bulanan": "monthly"}
 MAX_ROWS = 200
 MAX_TEXT = 4000
 
@@ -57,6 +58,7 @@ class SchemaError:
 def parse_schema(text: str) -> tuple[dict, list[SchemaError]]:
     """The schema written in `text`, and what is wrong with it (an empty list when it is usable)."""
     sections: list[dict] = []
+    directives: dict = {}
     errors: list[SchemaError] = []
     keys: set[str] = set()
     current_table: dict | None = None
@@ -65,6 +67,11 @@ def parse_schema(text: str) -> tuple[dict, list[SchemaError]]:
             continue
         indented = raw[:1] in (" ", "\t")
         line = raw.strip()
+        if line.startswith("@"):
+            problem = _directive(line, directives)
+            if problem:
+                errors.append(SchemaError(n, problem))
+            continue
         if line.startswith("#"):
             title = line.lstrip("#").strip()
             if not title:
@@ -102,7 +109,28 @@ def parse_schema(text: str) -> tuple[dict, list[SchemaError]]:
                 errors.append(SchemaError(0, _("the table %(k)s has no columns (indent them under it)", k=f["key"])))
     if not any(s["fields"] for s in sections) and not errors:
         errors.append(SchemaError(0, _("the form has no field")))
-    return {"sections": sections}, errors
+    return {**directives, "sections": sections}, errors
+
+
+def _directive(line: str, directives: dict) -> str | None:
+    """@due: daily|weekly|monthly (when a record is expected) and @by: role codes (who is expected to fill it)."""
+    from portal.core.permissions import ROLES
+
+    name, _sep, value = line[1:].partition(":")
+    name, value = name.strip().lower(), value.strip()
+    if name == "due":
+        if value.lower() not in DUE:
+            return _("@due is daily, weekly or monthly")
+        directives["due"] = DUE[value.lower()]
+    elif name == "by":
+        roles = [r.strip() for r in value.split(",") if r.strip()]
+        unknown = [r for r in roles if r not in ROLES]
+        if not roles or unknown:
+            return _("@by lists role codes (%(all)s)", all=", ".join(ROLES))
+        directives["by"] = roles
+    else:
+        return _("unknown directive @%(d)s (use @due or @by)", d=name)
+    return None
 
 
 def _parse_field(line: str) -> tuple[dict, str | None]:
@@ -153,6 +181,10 @@ def _parse_field(line: str) -> tuple[dict, str | None]:
 def schema_text(schema: dict) -> str:
     """The editable text of a schema (parse_schema(schema_text(s)) == s)."""
     lines: list[str] = []
+    if schema.get("due"):
+        lines.append(f"@due: {schema['due']}")
+    if schema.get("by"):
+        lines.append(f"@by: {', '.join(schema['by'])}")
     for section in schema.get("sections", []):
         if section.get("title"):
             lines.append(f"# {section['title']}")

@@ -204,3 +204,35 @@ def test_legal_hold_needs_the_right_and_a_reason(app, ctx, people):
     services.set_hold(record, people["qmr"], False, "Audit selesai")
     assert not record.legal_hold
     assert _actions(record)[-2:] == ["record.hold_placed", "record.hold_lifted"]
+
+
+def test_home_page_lists_forms_due_until_a_record_exists(app, client, factories):
+    from portal.records.inbox import period_bounds
+
+    site = factories.site()
+    tl = factories.user(["tl"], site=site)
+    agent = factories.user(["agent"], site=site)
+    with app.test_request_context():
+        online_form()  # F-04: "@due: daily" and "@by: tl"
+        db.session.commit()
+    client.login(tl.username)
+    assert "IN.OCC.TELK.F-04 harus diisi hari ini" in client.get("/").get_data(as_text=True)
+    with app.test_request_context():
+        services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, services.documents.local_today())
+        db.session.commit()
+    assert "IN.OCC.TELK.F-04 harus diisi" not in client.get("/").get_data(as_text=True)
+    other = app.test_client()
+    other.login(agent.username)
+    assert "harus diisi" not in other.get("/").get_data(as_text=True)  # agents fill no forms
+    assert period_bounds("weekly", date(2026, 11, 26)) == (date(2026, 11, 23), date(2026, 11, 29))
+    assert period_bounds("monthly", date(2026, 2, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
+
+
+def test_schema_directives(app):
+    from portal.records.schema import parse_schema, schema_text
+
+    with app.test_request_context():
+        schema, errors = parse_schema("@due: mingguan\n@by: spv, tl\nx | X | text")
+        assert errors == [] and (schema["due"], schema["by"]) == ("weekly", ["spv", "tl"])
+        assert parse_schema(schema_text(schema)) == (schema, [])
+        assert len(parse_schema("@due: kadang\n@by: boss\n@colour: red\nx | X | text")[1]) == 3
