@@ -108,6 +108,7 @@ def build(job_id: int) -> None:
         job.status = FAILED
         job.error = str(exc)[:500]
         job.finished_at = utcnow()
+        audit.record("records.export_failed", job, new={"error": job.error}, actor=db.session.get(User, job.user_id))
         db.session.commit()
 
 

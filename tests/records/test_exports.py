@@ -94,3 +94,22 @@ def test_exports_are_the_exporters_own(app, client, make_client, factories, expo
     assert tl.get(location).status_code == 403
     bad = client.post_form("/records/export/new", {"kind": "csv"})
     assert bad.status_code == 422
+
+
+def test_a_failed_export_is_reported_and_audited(app, client, factories, exported, monkeypatch):
+    from portal.core.audit import AuditEvent
+    from portal.exports import services as exports
+    from sqlalchemy import select
+
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "write_workbook", broken)
+    location = client.post_form("/records/export/new", {"kind": "xlsx"}).headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert 'data-status="failed"' in html and "disk full" in html
+    assert client.get(location + "/download").status_code == 404
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "records.export_failed")) is not None
