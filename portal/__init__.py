@@ -28,7 +28,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     portal_logging.configure(app)
     _init_extensions(app)
-    _register_blueprints(app)
+
+    from portal.core import modules
+
+    modules.load(app, app.config["PORTAL_MODULES"])
     _register_hooks(app)
 
     from portal.core import errors
@@ -37,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal import cli
 
     cli.register(app)
+    from portal.core import unit
+
+    unit.init_app(app)  # last: the request's one commit runs after every other hook
     return app
 
 
@@ -81,30 +87,6 @@ def _init_extensions(app: Flask) -> None:
     from portal.auth import sessions
 
     sessions.init_login(app, login_manager)
-
-
-def _register_blueprints(app: Flask) -> None:
-    from portal.admin.views import bp as admin_bp
-    from portal.api.views import bp as api_bp
-    from portal.audit.views import bp as audit_bp
-    from portal.auth.views import bp as auth_bp
-    from portal.documents import inbox as _documents_inbox  # noqa: F401 (registers the home-page providers)
-    from portal.documents.views import bp as documents_bp
-    from portal.main.views import bp as main_bp
-    from portal.exports.views import bp as exports_bp
-    from portal.printing.views import bp as printing_bp
-    from portal.records import inbox as _records_inbox  # noqa: F401 (registers the home-page providers)
-    from portal.records.views import bp as records_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(audit_bp, url_prefix="/audit")
-    app.register_blueprint(documents_bp, url_prefix="/documents")
-    app.register_blueprint(api_bp, url_prefix="/api")
-    app.register_blueprint(printing_bp)
-    app.register_blueprint(exports_bp, url_prefix="/records/export")
-    app.register_blueprint(records_bp, url_prefix="/records")
 
 
 def _register_hooks(app: Flask) -> None:

@@ -1,76 +1,38 @@
-"""Command-line tools: `flask audit verify`, `flask demo load`."""
+"""`flask demo load`: each enabled module adds its demonstration data, in module order."""
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.core import modules
 from portal.extensions import db
 
-audit_cli = AppGroup("audit", help="The audit trail.")
 demo_cli = AppGroup("demo", help="Demonstration data (only when PORTAL_DEMO is set).")
-documents_cli = AppGroup("documents", help="The register of controlled documents.")
-
-
-@documents_cli.command("import")
-@click.argument("path", type=click.Path(exists=True))
-def documents_import(path):
-    """Register the document(s) in PATH (a text file or a folder of them)."""
-    from portal.documents.importer import import_path
-
-    results = import_path(path)
-    refused = 0
-    for r in results:
-        click.echo(f"{r.status:9} {r.code or '-':28} {r.message}  [{r.source}]")
-        for w in r.warnings:
-            click.echo(f"          ! {w}")
-        refused += r.status == "refused"
-    click.echo(f"{len(results)} file(s): {sum(r.status == 'imported' for r in results)} imported, "
-               f"{sum(r.status == 'skipped' for r in results)} already present, {refused} refused.")
-    if refused:
-        raise SystemExit(1)
-
-
-@documents_cli.command("activate")
-def documents_activate():
-    """Make effective every approved revision whose effective date has come (run daily from cron)."""
-    from portal.documents.services import activate_due
-
-    due = activate_due()
-    db.session.commit()
-    click.echo(f"{len(due)} revision(s) became effective.")
-
-
-@audit_cli.command("verify")
-def audit_verify():
-    """Check the hash chain of the audit trail; report the first broken link."""
-    from portal.core.audit import verify_chain
-
-    result = verify_chain()
-    if result.ok:
-        click.echo(f"OK: {result.checked} audit events, chain intact.")
-        return
-    click.echo(f"BROKEN at audit event {result.broken_id}: {result.problem} "
-               f"({result.checked} events before it are intact).", err=True)
-    raise SystemExit(1)
 
 
 @demo_cli.command("load")
 def demo_load():
-    """Create the sites, services and one demo user per role (password portal-demo)."""
+    """Create the demo data of every enabled module (sites, services, one user per role, documents, records...)."""
     if not current_app.config.get("PORTAL_DEMO"):
         click.echo("Refused: demo data is only loaded when PORTAL_DEMO=1 is configured "
                    "(it creates accounts with a known password).", err=True)
         raise SystemExit(2)
-    from portal import demo
-
-    summary = demo.load()
+    lines = load_demo()
     db.session.commit()
-    for line in summary:
+    for line in lines:
         click.echo(line)
 
 
+def load_demo() -> list[str]:
+    """Run every enabled module's demo loader in order; running it twice changes nothing."""
+    out: list[str] = []
+    for module in modules.enabled():
+        if module.demo is not None:
+            out += module.demo()
+            db.session.flush()
+    return out or ["demo data already present; nothing changed"]
+
+
 def register(app) -> None:
-    app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
-    app.cli.add_command(documents_cli)

@@ -12,6 +12,18 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+ALL_MODULES = ["auth", "main", "printing", "documents", "records", "exports", "api", "admin", "audit"]
+REQUIRED_MODULES = ["auth", "main", "printing"]
+
+
+def _modules(value: str | None) -> list[str]:
+    """The configured module list (comma-separated), with the required ones added in front."""
+    if not value:
+        return list(ALL_MODULES)
+    wanted = [v.strip() for v in value.split(",") if v.strip()]
+    return REQUIRED_MODULES + [m for m in wanted if m not in REQUIRED_MODULES]
+
+
 class Config:
     """Settings with their defaults; every one can be overridden from the environment."""
 
@@ -28,6 +40,9 @@ class Config:
         self.PORTAL_BASE_URL = env.get("PORTAL_BASE_URL", "")  # printed under QR codes, e.g. http://mutu.intranet
         self.EXPORTS_INLINE = _bool("EXPORTS_INLINE")  # build exports in the request (tests) instead of a thread
         self.EXPORTS_BUNDLE_MAX = int(env.get("EXPORTS_BUNDLE_MAX", "2000"))
+        # The modules this portal runs, in order (navigation and home page follow it). auth, main and printing are
+        # always on; a site without some module leaves it out, e.g. PORTAL_MODULES="documents,records".
+        self.PORTAL_MODULES = _modules(env.get("PORTAL_MODULES"))
 
         # Sessions and cookies.
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from portal.admin.forms import ReasonForm, ResetPasswordForm, ServiceForm, SiteForm, UserForm
 from portal.auth import services
 from portal.auth.models import Service, Site, User, UserRole
-from portal.core.forms import apply_service_error
+from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.permissions import ROLES, require
 from portal.extensions import db
@@ -90,17 +90,12 @@ def user_new():
             form.password.errors = list(form.password.errors) + [problem]
             valid = False
     if valid:
-        try:
+        with refusals(form):
             user = services.create_user(_user_data(form), form.password.data or "")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("User %(name)s has been created. They must change the initial password at first sign-in.",
                     name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), 303)
-    return render("admin/user_form.html", form=form, user=None, status=422 if form.errors or form.form_errors else 200)
+    return render("admin/user_form.html", form=form, user=None, status=form_status(form))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -116,30 +111,20 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         data = _user_data(form)
         data.pop("username")
-        try:
+        with refusals(form):
             services.update_user(user, data, reason=form.reason.data or "")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), 303)
     return render("admin/user_form.html", form=form, user=user, reason_form=ReasonForm(formdata=None, prefix="status"),
-                  reset_form=ResetPasswordForm(formdata=None, prefix="reset"), status=422 if form.errors or form.form_errors else 200)
+                  reset_form=ResetPasswordForm(formdata=None, prefix="reset"), status=form_status(form))
 
 
 def _user_action(user_id: int, action):
     user = _get_or_404(User, user_id)
     form = ReasonForm(prefix="status")
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             action(user, form.reason.data)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             return None, user
     edit = UserForm(obj=user, formdata=None)
     _fill_user_choices(edit)
@@ -174,13 +159,8 @@ def user_reset_password(user_id: int):
     user = _get_or_404(User, user_id)
     form = ResetPasswordForm(prefix="reset")
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.reset_password(user, form.password.data, reason=form.reason.data or "")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The password of %(name)s has been reset. They must choose a new one at next sign-in.",
                     name=user.username), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id), 303)
@@ -201,16 +181,11 @@ def _org_form(model, form_cls, save, obj_id: int | None, template: str, list_end
     obj = _get_or_404(model, obj_id) if obj_id else None
     form = form_cls(obj=obj)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             save(obj, form.data)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for(list_endpoint), 303)
-    return render(template, form=form, obj=obj, status=422 if form.errors or form.form_errors else 200)
+    return render(template, form=form, obj=obj, status=form_status(form))
 
 
 @bp.route("/sites")

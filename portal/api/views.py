@@ -1,7 +1,7 @@
 """GET /api/documents, GET /api/documents/<code>, GET /api/openapi.json — session or Bearer token."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import select
 
 from portal.core.permissions import public, require

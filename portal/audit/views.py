@@ -112,8 +112,7 @@ def export():
                    e.object_type, e.object_id, e.old_values, e.new_values, e.reason, e.client_address, e.hash]
 
     data = build_workbook(_("Audit trail"), headers, rows(), widths=[8, 20, 26, 14, 24, 14, 12, 40, 40, 30, 16, 66])
-    audit.record("audit.exported", None, new={"filters": {k: v for k, v in f.items() if v}})
-    db.session.commit()
+    audit.exported({k: v for k, v in f.items() if v})
     stamp = to_local(utcnow(), tz).strftime("%Y%m%d-%H%M")
     return Response(data, mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.xlsx"'})

@@ -21,3 +21,7 @@ class PasswordForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(_l("Name the token (e.g. the tool that will use it).")), Length(max=80)])

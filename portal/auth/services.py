@@ -14,21 +14,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import ApiToken, LoginAttempt, Service, Site, User, UserSession
 from portal.core import audit
+from portal.core.service import ServiceError
 from portal.core.db import utcnow
 from portal.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,59}$")
 # A fixed hash to compare against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
-
-
-class ServiceError(ValueError):
-    """A refused change, with a message for the user and the field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # ---------------------------------------------------------------- passwords

@@ -7,6 +7,7 @@ from flask_login import login_user, logout_user
 
 from portal.auth import services
 from portal.auth.models import User
+from portal.core.unit import keep_changes
 from portal.extensions import db
 
 SESSION_KEY = "sid"
@@ -28,12 +29,12 @@ def init_login(app, login_manager) -> None:
             return None
         if services.session_is_idle(row):
             services.end_session(row, "idle")
-            db.session.commit()
+            keep_changes()  # the session is closed even though the answer is a redirect or a 401
             g.session_expired = True
             return None
         services.touch_session(row)
         if db.session.dirty:
-            db.session.commit()
+            keep_changes()
         g.user_session = row
         return row.user
 
@@ -47,7 +48,7 @@ def init_login(app, login_manager) -> None:
             return None
         user = services.user_for_token(header[7:].strip())
         if user is not None:
-            db.session.commit()  # last_used_at
+            keep_changes()  # last_used_at
         return user
 
     @login_manager.unauthorized_handler
@@ -92,7 +93,6 @@ def sign_in(user: User) -> None:
     lang = session.get("lang")
     session.clear()
     token, _row = services.start_session(user, request.remote_addr or "", request.user_agent.string or "")
-    db.session.commit()
     session[SESSION_KEY] = token
     if lang:
         session["lang"] = lang
@@ -105,6 +105,5 @@ def sign_out() -> None:
     row = services.find_session(session.get(SESSION_KEY))
     if row is not None and row.ended_at is None:
         services.end_session(row, "logout")
-        db.session.commit()
     logout_user()
     session.clear()

@@ -1,15 +1,15 @@
 """Sign in, sign out, own account."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth import services, sessions
 from portal.auth.forms import LanguageForm, LoginForm, PasswordForm
-from portal.core.forms import apply_service_error
+from portal.core.forms import form_status, refusals
+from portal.core.unit import keep_changes
+from portal.core.urls import safe_next
 from portal.core.htmx import render
 from portal.core.permissions import login_required, public
 from portal.extensions import db
@@ -18,11 +18,7 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("main.home")
+    return safe_next(target, url_for("main.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,7 +33,7 @@ def login():
         if result.user is not None:
             sessions.sign_in(result.user)
             return redirect(_safe_next(request.args.get("next")), 303)
-        db.session.commit()  # keep the failed attempt and its audit event
+        keep_changes()  # the failed attempt and its audit event are kept although the answer is 422
         form.password.errors.append(result.error)
         form.password.data = ""
         status = 429 if result.locked_minutes else 422
@@ -62,10 +58,9 @@ def account():
     form = LanguageForm(locale=current_user.locale)
     if form.validate_on_submit():
         services.set_locale(current_user, form.locale.data)
-        db.session.commit()
         flash(_("Your language has been saved."), "success")
         return redirect(url_for("auth.account"), 303)
-    return render("auth/account.html", form=form, status=422 if form.errors else 200)
+    return render("auth/account.html", form=form, status=form_status(form))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -74,39 +69,29 @@ def account_password():
     form = PasswordForm()
     if form.validate_on_submit():
         row = g.get("user_session")
-        try:
+        with refusals(form):
             services.change_own_password(current_user, form.current_password.data, form.new_password.data,
                                          keep_session_id=row.id if row else None)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("main.home"), 303)
-    return render("auth/password.html", form=form, status=422 if form.errors else 200)
+    return render("auth/password.html", form=form, status=form_status(form))
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
     from portal.auth.models import ApiToken
-    from portal.documents.forms import TokenForm
+    from portal.auth.forms import TokenForm
     from sqlalchemy import select
 
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             raw = services.create_api_token(current_user, form.name.data)
-        except services.ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             form = TokenForm(formdata=None)
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())).all()
-    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=422 if form.errors else 200)
+    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=form_status(form))
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -120,6 +105,5 @@ def revoke_token(token_id: int):
     if token is None or token.user_id != current_user.id:
         abort(404)
     services.revoke_api_token(token)
-    db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.tokens"), 303)

@@ -217,3 +217,8 @@ def drop_append_only_ddl(dialect: str) -> list[str]:
             "DROP FUNCTION IF EXISTS audit_event_append_only()",
         ]
     return ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"]
+
+
+def exported(filters: dict) -> None:
+    """Note that the audit trail was exported with these filters."""
+    record("audit.exported", None, new={"filters": filters})

@@ -76,3 +76,8 @@ def register(app) -> None:
     app.jinja_env.filters["date_id"] = fmt_date
     app.jinja_env.filters["iso_date_id"] = fmt_iso_date
     app.jinja_env.filters["datetime_local"] = fmt_datetime
+
+
+def local_today() -> date:
+    """Today's date in the portal's time zone."""
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()

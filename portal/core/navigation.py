@@ -1,41 +1,12 @@
 """The navigation by role, breadcrumbs and helpers every template can call."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import has_request_context, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.core import permissions
+from portal.core import modules, permissions
+from portal.core.modules import NavItem
 from portal.core.i18n import get_locale
-
-
-@dataclass
-class NavItem:
-    label: object
-    endpoint: str
-    permission: str | tuple[str, ...] | None = None  # None: every signed-in user; a tuple: any of them
-    section: object = ""
-
-
-NAV: list[NavItem] = [
-    NavItem(_l("Home"), "main.home"),
-    NavItem(_l("Document register"), "documents.register", "documents.read", _l("Documents")),
-    NavItem(_l("Master list"), "documents.master", "documents.read", _l("Documents")),
-    NavItem(_l("Signatures"), "documents.work", ("documents.draft", "documents.check", "documents.approve"), _l("Documents")),
-    NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", _l("Documents")),
-    NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", _l("Documents")),
-    NavItem(_l("Copies to withdraw"), "printing.withdrawals", "documents.copies", _l("Documents")),
-    NavItem(_l("Records"), "records.index", "records.read", _l("Records")),
-    NavItem(_l("Export"), "exports.new", "records.export", _l("Records")),
-    NavItem(_l("Disposal"), "records.disposal", "records.dispose", _l("Records")),
-    NavItem(_l("Contracts (PKS)"), "records.contracts", "records.manage", _l("Records")),
-    NavItem(_l("Users"), "admin.users", "users.manage", _l("Administration")),
-    NavItem(_l("Sites"), "admin.sites", "org.manage", _l("Administration")),
-    NavItem(_l("Services"), "admin.services", "org.manage", _l("Administration")),
-    NavItem(_l("Audit trail"), "audit.events", "audit.view", _l("Audit")),
-]
 
 
 def nav_for(user) -> list[NavItem]:
@@ -49,7 +20,7 @@ def nav_for(user) -> list[NavItem]:
         wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
         return any(user.can(p) for p in wanted)
 
-    return [item for item in NAV if allowed(item)]
+    return [item for item in modules.nav_items() if allowed(item)]
 
 
 def audit_value(value) -> str:
@@ -74,8 +45,6 @@ def register(app) -> None:
 
     @app.context_processor
     def inject():
-        from portal.auth.models import User
-
         user = current_user._get_current_object() if has_request_context() else None  # None: a PDF rendered by a job
 
         def can(permission: str) -> bool:
@@ -97,5 +66,4 @@ def register(app) -> None:
             "get_locale": get_locale,
             "organisation": app.config["PORTAL_ORGANISATION"],
             "url_for": url_for,
-            "User": User,
         }

@@ -32,53 +32,35 @@ ROLES: dict[str, object] = {
     "admin": _l("Administrator"),
 }
 
-PERMISSIONS: dict[str, object] = {
-    "users.manage": _l("Create, edit and deactivate users; reset passwords"),
-    "org.manage": _l("Manage sites and services"),
-    "audit.view": _l("Read the audit trail"),
-    "audit.export": _l("Export the audit trail to Excel"),
-    "scope.all_sites": _l("See records of every site and service"),
-    "documents.read": _l("Read controlled documents"),
-    "documents.draft": _l("Register documents, draft and submit revisions"),
-    "documents.check": _l("Check submitted revisions"),
-    "documents.approve": _l("Approve checked revisions"),
-    "documents.manage": _l("Withdraw documents, decide change requests"),
-    "documents.review": _l("Record periodic reviews of documents"),
-    "documents.reports": _l("See who has read what; export the master list"),
-    "documents.copies": _l("Register controlled copies and confirm their withdrawal"),
-    "records.fill": _l("Fill forms online and submit records"),
-    "records.read": _l("Read the records of one's site and services"),
-    "records.approve": _l("Approve or return submitted records"),
-    "records.export": _l("Export records to Excel and PDF bundles"),
-    "records.hold": _l("Place and lift legal holds on records"),
-    "records.dispose": _l("Approve the disposal of records past retention"),
-    "records.manage": _l("Manage client contracts (retention \"Selama PKS\")"),
-}
+# Named permissions and their grants to roles, registered by each module (see core/modules.py).
+PERMISSIONS: dict[str, object] = {}
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {role: frozenset() for role in ROLES}
+_by_module: dict[str, tuple[dict[str, object], dict[str, set[str]]]] = {}
 
-READ = {"documents.read"}
-FILL = {"records.fill", "records.read"}
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "agent": frozenset(READ),
-    "tl": frozenset(READ | FILL),
-    "spv": frozenset(READ | FILL | {"documents.check", "records.approve"}),
-    "qco": frozenset(READ | FILL),
-    "qa": frozenset(READ | FILL | {"documents.check"}),
-    "trainer": frozenset(READ | FILL),
-    "hr": frozenset(READ | FILL),
-    "dc": frozenset(READ | {"scope.all_sites", "documents.draft", "documents.manage", "documents.review", "documents.reports",
-                            "documents.copies", "records.read", "records.export", "records.manage"}),
-    "qmr": frozenset(READ | {"audit.view", "audit.export", "scope.all_sites", "documents.check", "documents.approve",
-                             "documents.manage", "documents.review", "documents.reports", "documents.copies",
-                             "records.read", "records.export", "records.hold", "records.dispose", "records.manage"}),
-    "manager": frozenset(READ | {"scope.all_sites", "documents.check", "documents.approve", "documents.reports",
-                                 "records.read", "records.approve", "records.export"}),
-    "auditor": frozenset(READ | {"audit.view", "audit.export", "scope.all_sites", "documents.reports", "records.read",
-                                 "records.export"}),
-    "admin": frozenset(READ | {"users.manage", "org.manage", "audit.view", "audit.export", "scope.all_sites"}),
-}
 
-assert set(ROLE_PERMISSIONS) == set(ROLES)
-assert all(p in PERMISSIONS for perms in ROLE_PERMISSIONS.values() for p in perms)
+def register(module: str, permissions: dict[str, object], grants: dict[str, set[str]]) -> None:
+    """Declare a module's permissions and which roles hold them (idempotent: a module re-registers the same)."""
+    for role, perms in grants.items():
+        if role not in ROLES:
+            raise ValueError(f"module {module}: unknown role {role!r}")
+        unknown = set(perms) - set(permissions) - set(PERMISSIONS)
+        if unknown:
+            raise ValueError(f"module {module}: role {role} is granted unknown permissions {sorted(unknown)}")
+    _by_module[module] = (dict(permissions), {r: set(p) for r, p in grants.items()})
+    PERMISSIONS.clear()
+    for perms, _grants in _by_module.values():
+        PERMISSIONS.update(perms)
+    merged: dict[str, set[str]] = {role: set() for role in ROLES}
+    for _perms, module_grants in _by_module.values():
+        for role, perms in module_grants.items():
+            merged[role] |= perms
+    ROLE_PERMISSIONS.clear()
+    ROLE_PERMISSIONS.update({role: frozenset(perms) for role, perms in merged.items()})
+
+
+def granted_by(module: str) -> dict[str, set[str]]:
+    """The grants one module declared: role -> permissions."""
+    return _by_module.get(module, ({}, {}))[1]
 
 
 def permissions_for(roles: Iterable[str]) -> frozenset[str]:
@@ -127,9 +109,6 @@ def login_required(view: Callable) -> Callable:
 
 def require(permission: str) -> Callable[[Callable], Callable]:
     """Open to signed-in users whose roles grant the named permission."""
-    if permission not in PERMISSIONS:
-        raise ValueError(f"unknown permission {permission!r}")
-
     def decorator(view: Callable) -> Callable:
         return _attach(view, Policy("permission", permission))
 
@@ -148,6 +127,14 @@ def policy_of(endpoint: str | None) -> Policy | None:
         return Policy("public")
     view = current_app.view_functions.get(endpoint)
     return getattr(view, "policy", None)
+
+
+def check_policies(app) -> None:
+    """Refuse to start when a route requires a permission no module declared."""
+    for endpoint, view in app.view_functions.items():
+        policy = getattr(view, "policy", None)
+        if policy is not None and policy.kind == "permission" and policy.permission not in PERMISSIONS:
+            raise RuntimeError(f"route {endpoint} requires unknown permission {policy.permission!r}")
 
 
 def deny_undeclared() -> None:

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.admin.forms import MultiCheckboxField
+from portal.core.forms import MultiCheckboxField
 from portal.documents.models import DOC_TYPES
 
 
@@ -51,6 +51,3 @@ class ReviewForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password to sign."))])
 
-
-class TokenForm(FlaskForm):
-    name = StringField(_l("Token name"), validators=[DataRequired(_l("Name the token (e.g. the tool that will use it).")), Length(max=80)])

@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal.auth.models import Service, Site
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.documents import search, services
-from portal.documents.models import EFFECTIVE, SUPERSEDED, DocumentLink, RecordType, Revision, Signature
+from portal.documents.models import EFFECTIVE, SUPERSEDED, RecordType, Revision, Signature
 from portal.documents.parsed import ParsedDocument
 from portal.extensions import db
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.core.i18n import fmt_date
 from portal.core.inbox import InboxItem, provider
-from portal.documents import services
+from portal.documents import copies, services
 from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Revision
 from portal.extensions import db
 
@@ -64,3 +64,14 @@ def overdue_reviews(user) -> list[InboxItem]:
         return []
     return [InboxItem(title=_("%(n)d document(s) overdue for periodic review", n=len(overdue)), url=url_for("documents.reviews"),
                       kind="review")]
+
+
+@provider
+def copies_to_withdraw(user) -> list[InboxItem]:
+    if not user.can("documents.copies"):
+        return []
+    tasks = copies.withdrawal_tasks()
+    if not tasks:
+        return []
+    return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=len(tasks)), url=url_for("documents.withdrawals"),
+                      detail=", ".join(f"{c.revision.document.code} No. {c.number}" for c in tasks[:5]), kind="decide")]

@@ -258,3 +258,30 @@ class Review(db.Model):
 
     def __repr__(self) -> str:
         return f"<Review {self.document_id} {self.outcome}>"
+
+
+class ControlledCopy(db.Model):
+    """A numbered paper copy of a revision issued to a site and a holder; withdrawn when the revision stops being in force."""
+
+    __tablename__ = "controlled_copy"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int]
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    holder: Mapped[str] = mapped_column(String(160))
+    status: Mapped[str] = mapped_column(String(16), default="issued", index=True)  # issued | withdrawal_due | returned
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawal_due_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    returned_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    return_note: Mapped[str] = mapped_column(String(300), default="")
+
+    revision = relationship("Revision", lazy="joined")
+    site = relationship("Site", lazy="joined")
+    issued_by = relationship("User", foreign_keys=[issued_by_id])
+
+    __table_args__ = (UniqueConstraint("revision_id", "number", name="uq_controlled_copy_revision_number"),)
+
+    def __repr__(self) -> str:
+        return f"<ControlledCopy {self.number} rev={self.revision_id} {self.status}>"

@@ -6,20 +6,21 @@ import json
 import re
 import secrets
 import zipfile
-from datetime import date, timedelta
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash
 
+from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User, user_service
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError, refusal
 from portal.core import audit
 from portal.core.db import utcnow
-from portal.documents import search
+from portal.documents import copies, search
 from portal.documents.models import (
     APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
     ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
@@ -278,9 +279,9 @@ def file_path(rev: Revision) -> Path:
 # ---------------------------------------------------------------- signatures and lifecycle
 def _verify_password(user: User, password: str, rev: Revision, role: str) -> None:
     if not check_password_hash(user.password_hash, password or ""):
-        audit.record("revision.signature_refused", rev, new={"role": role, "why": "password"})
-        db.session.commit()  # keep the refusal on record
-        raise ServiceError(_("The password is not correct; the revision was not signed."), "password")
+        raise refusal(_("The password is not correct; the revision was not signed."), "password",
+                      lambda: audit.record("revision.signature_refused", rev, new={"role": role, "why": "password"},
+                                           actor=user))
 
 
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
@@ -379,8 +380,6 @@ def make_effective(rev: Revision) -> Revision:
         previous.ended_at = now
         db.session.flush()  # the old one stops being effective before the new one starts (unique index)
         audit.record("revision.superseded", previous, old={"status": EFFECTIVE}, new={"status": SUPERSEDED, "by": rev.number})
-        from portal.printing import copies
-
         copies.withdraw_copies_of(previous, f"superseded by revision {rev.number}")
     rev.status = EFFECTIVE
     rev.effective_since = now
@@ -389,14 +388,6 @@ def make_effective(rev: Revision) -> Revision:
     search.index_document(doc.id, doc.code, doc.title, body_text(rev))
     audit.record("revision.effective", rev, old={"status": APPROVED}, new={"status": EFFECTIVE, "effective_date": rev.effective_date})
     return rev
-
-
-def local_today() -> date:
-    """Today's date in the portal's time zone."""
-    from zoneinfo import ZoneInfo
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"])).date()
 
 
 def activate_due(today: date | None = None) -> list[Revision]:
@@ -422,8 +413,6 @@ def withdraw(doc: Document, reason: str) -> Document:
     if current is not None:
         current.status = WITHDRAWN
         current.ended_at = now
-        from portal.printing import copies
-
         copies.withdraw_copies_of(current, "document withdrawn")
     doc.withdrawn_at = now
     doc.withdrawn_reason = reason.strip()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import difflib
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
@@ -10,17 +9,21 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 
+from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
-from portal.auth.services import ServiceError
-from portal.core.forms import apply_service_error
+from portal.core.service import ServiceError
+from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
+from portal.core.urls import safe_next
 from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
-from portal.documents import search, services
+from portal.documents import copies as copy_register
+from portal.documents import paper, search, services
+from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
-from portal.documents.models import (APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, REVISION_STATUSES, SUBMITTED,
-                                     SUPERSEDED, WITHDRAWN, ChangeRequest, Document, Revision)
+from portal.documents.models import (APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED,
+                                     SUPERSEDED, WITHDRAWN, ChangeRequest, ControlledCopy, Document, Revision)
 from portal.extensions import db
 
 bp = Blueprint("documents", __name__)
@@ -128,14 +131,9 @@ def new():
     form = DocumentForm()
     _fill_scope_choices(form)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             doc = services.register_document(form.data)
             rev = services.new_draft(doc, current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("%(code)s is registered. Write its first revision.", code=doc.code), "success")
             return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
     return render("documents/document_form.html", form=form, doc=None, status=_status_of(form))
@@ -152,13 +150,8 @@ def settings(code: str):
         form.site_ids.data = [s.id for s in doc.sites]
     form.code.data = doc.code
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.update_document(doc, form.data, reason=form.reason.data or "")
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("documents.show", code=doc.code), 303)
     return render("documents/document_form.html", form=form, doc=doc, status=_status_of(form))
@@ -174,7 +167,7 @@ def _page(doc: Document, rev: Revision | None, **extra):
     cited_by = db.session.scalars(select(Document).where(Document.links.any(target_code=doc.code)).order_by(Document.code)).all()
     return render("documents/show.html", doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
                   in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
-                  review_due=services.review_due(doc), today=services.local_today(), sign_form=SignForm(),
+                  review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(),
                   reason_form=ReasonForm(), **extra)
 
 
@@ -217,10 +210,7 @@ PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
 
 
 def _pdf_response(rev: Revision):
-    from portal.printing import services as printing
-
-    pdf, printout = printing.render_document_pdf(rev, current_user)
-    db.session.commit()
+    pdf, printout = paper.render_document_pdf(rev, current_user)
     name = f"{rev.document.code}.Rev.{rev.number}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
@@ -292,13 +282,8 @@ def acknowledge(code: str):
     rev = doc.current
     if rev is None:
         abort(404)
-    try:
+    with refusals(flash_it="warning"):
         services.acknowledge(rev, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
         flash(_("Thank you: you confirmed reading %(code)s revision %(n)s.", code=doc.code, n=rev.number), "success")
     return redirect(url_for("documents.show", code=doc.code), 303)
 
@@ -357,15 +342,11 @@ def _records_from_form() -> list[dict]:
 @require("documents.draft")
 def start_draft(code: str):
     doc = _document_or_404(code)
-    try:
+    with refusals(flash_it=True):
         rev = services.new_draft(doc, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("documents.show", code=doc.code), 303)
-    db.session.commit()
-    flash(_("Revision %(n)s has been started from the current one.", n=rev.number), "success")
-    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+        flash(_("Revision %(n)s has been started from the current one.", n=rev.number), "success")
+        return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    return redirect(url_for("documents.show", code=doc.code), 303)
 
 
 def _schema_ok(doc: Document, form: DraftForm) -> bool:
@@ -404,13 +385,8 @@ def edit_revision(code: str, number: str):
                 "sections": sections, "records": records}
         if doc.doc_type == "F":
             data["meta"] = {**rev.meta, "form_schema": form.parsed_schema}
-        try:
+        with refusals(form):
             services.save_draft(rev, data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The draft has been saved."), "success")
             return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
     elif form.is_submitted():
@@ -427,15 +403,10 @@ def upload(code: str, number: str):
     form = FileForm()
     storage = request.files.get("file")
     if form.validate_on_submit():
-        try:
+        with refusals(flash_it=True):
             if storage is None or not storage.filename:
                 raise ServiceError(_("Choose a file."), "file")
             services.attach_file(rev, storage.read(), storage.filename)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("The original file has been attached."), "success")
     return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
 
@@ -445,13 +416,8 @@ def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
     rev = _revision_or_404(doc, number)
     form = form_cls()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             action(rev, form)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(success % {"code": doc.code, "n": rev.number}, "success")
             return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     if rev.status == DRAFT and current_user.can("documents.draft"):
@@ -499,13 +465,8 @@ def discard(code: str, number: str):
     rev = _revision_or_404(doc, number)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusals(flash_it=True):
             services.discard_draft(rev, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("The draft has been discarded."), "success")
             return redirect(url_for("documents.show", code=doc.code), 303)
     else:
@@ -519,13 +480,8 @@ def withdraw(code: str):
     doc = _document_or_404(code)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusals(flash_it=True):
             services.withdraw(doc, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("%(code)s has been withdrawn.", code=doc.code), "success")
     else:
         flash(_("Give the reason for the withdrawal."), "error")
@@ -555,13 +511,8 @@ def propose(code: str):
     doc = _document_or_404(code)
     form = ChangeRequestForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.propose_change(doc, current_user, form.proposal.data, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("Your change request has been sent to the document controller."), "success")
             return redirect(url_for("documents.my_requests"), 303)
     return render("documents/propose.html", doc=doc, form=form, status=_status_of(form))
@@ -585,7 +536,6 @@ def my_requests():
                               .order_by(ChangeRequest.created_at.desc())).all()
     for cr in rows:
         services.mark_outcome_seen(cr)
-    db.session.commit()
     return render("documents/my_requests.html", rows=rows)
 
 
@@ -600,15 +550,12 @@ def _change_request_or_404(cr_id: int) -> ChangeRequest:
 @require("documents.manage")
 def accept_request(cr_id: int):
     cr = _change_request_or_404(cr_id)
-    try:
+    with refusals(flash_it=True):
         rev = services.accept_change_request(cr, current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("documents.change_requests"), 303)
-    db.session.commit()
-    flash(_("Draft revision %(n)s of %(code)s has been started from the request.", n=rev.number, code=cr.document.code), "success")
-    return redirect(url_for("documents.edit_revision", code=cr.document.code, number=rev.number), 303)
+        flash(_("Draft revision %(n)s of %(code)s has been started from the request.", n=rev.number, code=cr.document.code),
+              "success")
+        return redirect(url_for("documents.edit_revision", code=cr.document.code, number=rev.number), 303)
+    return redirect(url_for("documents.change_requests"), 303)
 
 
 @bp.route("/change-requests/<int:cr_id>/reject", methods=["POST"])
@@ -617,13 +564,8 @@ def reject_request(cr_id: int):
     cr = _change_request_or_404(cr_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with refusals(flash_it=True):
             services.reject_change_request(cr, current_user, form.reason.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
             flash(_("The request has been rejected; the proposer will see your reason."), "success")
     else:
         flash(_("Tell the proposer why the request is rejected."), "error")
@@ -634,7 +576,7 @@ def reject_request(cr_id: int):
 @bp.route("/reviews")
 @require("documents.review")
 def reviews():
-    today = services.local_today()
+    today = local_today()
     upcoming = []
     for doc in db.session.scalars(select(Document).where(Document.withdrawn_at.is_(None)).order_by(Document.code)):
         due = services.review_due(doc)
@@ -651,13 +593,8 @@ def review(code: str):
     doc = _document_or_404(code)
     form = ReviewForm()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.record_review(doc, current_user, form.password.data, form.outcome.data, form.notes.data)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
-        else:
-            db.session.commit()
             flash(_("The review of %(code)s has been recorded.", code=doc.code), "success")
             return redirect(url_for("documents.reviews"), 303)
     from portal.documents.models import Review
@@ -687,7 +624,7 @@ def master_xlsx():
     def rows():
         for doc, rev, due in _master_rows():
             base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", fmt_date(rev.effective_date) if rev else "",
-                    _status_label(doc.status), doc.unit, fmt_date(due) if due else ""]
+                    status_label(doc.status), doc.unit, fmt_date(due) if due else ""]
             records = rev.records if rev else []
             if not records:
                 yield base + ["", "", "", ""]
@@ -707,24 +644,57 @@ def master_pdf():
 
     from portal.core.pdf import render_pdf
 
-    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=services.local_today())
+    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=local_today())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="daftar-induk-dokumen.pdf"'})
 
 
-def _status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-from flask_babel import lazy_gettext as _l  # noqa: E402
-
-STATUS_LABELS = {
-    DRAFT: _l("Draft"), SUBMITTED: _l("Waiting for check"), CHECKED: _l("Waiting for approval"),
-    APPROVED: _l("Approved, not yet effective"), EFFECTIVE: _l("Effective"), SUPERSEDED: _l("Superseded"),
-    WITHDRAWN: _l("Withdrawn"),
-}
-
-
 @bp.app_context_processor
 def _labels():
-    return {"status_label": _status_label, "doc_type_labels": DOC_TYPES}
+    return {"status_label": status_label, "doc_type_labels": DOC_TYPES}
+
+
+# ---------------------------------------------------------------- controlled copies
+@bp.route("/<code>/copies", methods=["GET", "POST"])
+@require("documents.copies")
+def copies(code: str):
+    doc = services.get_document(code) or abort(404)
+    errors, typed = {}, {"site_id": request.form.get("site_id", ""), "holder": request.form.get("holder", "")}
+    if request.method == "POST":
+        with refusals(errors=errors):
+            copy = copy_register.issue_current(doc, request.form.get("site_id", type=int), request.form.get("holder", ""),
+                                               current_user)
+            flash(_("Controlled copy No. %(n)d registered. Print it now: it carries its number and holder.", n=copy.number),
+                  "success")
+            return redirect(url_for("documents.copies", code=doc.code), 303)
+    sites = db.session.scalars(select(Site).order_by(Site.is_head_office.desc(), Site.name)).all()
+    return render("documents/copies.html", status=form_status(errors=errors), doc=doc, rows=copy_register.copies_of(doc),
+                  sites=sites, errors=errors, typed=typed)
+
+
+@bp.route("/<code>/copies/<int:copy_id>.pdf")
+@require("documents.copies")
+def copy_pdf(code: str, copy_id: int):
+    copy = db.session.get(ControlledCopy, copy_id)
+    if copy is None or copy.revision.document.code_key != code.upper() or copy.status != "issued":
+        abort(404)
+    pdf, printout = paper.render_document_pdf(copy.revision, current_user, copy=copy)
+    name = f"{copy.revision.document.code}.Rev.{copy.revision.number}-salinan-{copy.number}.pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+
+
+@bp.route("/copies/<int:copy_id>/returned", methods=["POST"])
+@require("documents.copies")
+def copy_returned(copy_id: int):
+    copy = db.session.get(ControlledCopy, copy_id) or abort(404)
+    with refusals(flash_it=True):
+        copy_register.confirm_return(copy, current_user, request.form.get("note", ""))
+        flash(_("Return of copy No. %(n)d confirmed.", n=copy.number), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("documents.withdrawals")), 303)
+
+
+@bp.route("/copies/withdrawals")
+@require("documents.copies")
+def withdrawals():
+    return render("documents/withdrawals.html", rows=copy_register.withdrawal_tasks())

@@ -20,12 +20,13 @@ from sqlalchemy import func, select, update
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import User
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.core.xlsx import write_workbook
-from portal.exports.models import DONE, FAILED, QUEUED, RUNNING, ExportJob
+from portal.exports.models import DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
+from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services as records
 from portal.records.models import Record
@@ -186,8 +187,6 @@ def _xlsx_rows(job: ExportJob, user: User):
 
 def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
     """A zip of one PDF per record (the archived PDF/A of the approved version when there is one) and a manifest."""
-    from portal.printing import services as printing
-
     manifest = io.StringIO()
     writer = csv.writer(manifest)
     writer.writerow(["file", "record", "form", "period", "status", "version", "pdf_sha256", "content_sha256", "source"])
@@ -197,11 +196,11 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
             if r.status == "disposed":
                 continue
             archived = next((v for v in r.versions if v.version == r.version and v.pdf_path), None)
-            archive = printing.archive_path(archived) if archived else None
+            archive = paper.archive_path(archived) if archived else None
             if r.status == "approved" and archive is not None and archive.exists():
                 data, source = archive.read_bytes(), "arsip PDF/A"
             else:
-                data, _printout = printing.render_record_pdf(r, user)
+                data, _printout = paper.render_record_pdf(r, user)
                 source = "dicetak saat ekspor"
             name = f"{r.number}-{r.form_code}-v{r.version}.pdf"
             digest = hashlib.sha256(data).hexdigest()
@@ -233,3 +232,7 @@ def describe(filters: dict) -> str:
         return _("all records you may see")
     return ", ".join(f"{k}={v}" for k, v in filters.items())
 
+
+def downloaded(job: ExportJob) -> None:
+    """Note that the user downloaded the export's file."""
+    audit.record("records.export_downloaded", job, new={"file": job.file_name, "sha256": job.sha256})

@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, send_file, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.models import Service, Site
-from portal.auth.services import ServiceError
-from portal.core import audit
+from portal.core.forms import refusals
 from portal.core.htmx import render
 from portal.core.permissions import require
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.exports import services
-from portal.exports.models import DONE, ExportJob
+from portal.exports.models import ExportJob
 from portal.extensions import db
 from portal.records import services as records
-from portal.records.views import status_labels
+from portal.records.labels import status_labels
 
 bp = Blueprint("exports", __name__)
 
@@ -28,12 +26,11 @@ def new():
     filters = services.clean_filters(source)
     error = None
     if request.method == "POST":
-        try:
+        errors = {}
+        with refusals(errors=errors):
             job = services.start(current_user, request.form.get("kind", ""), filters)
             return redirect(url_for("exports.show", job_id=job.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            error = exc.message
+        error = next(iter(errors.values()))
     recent = db.session.scalars(select(ExportJob).where(ExportJob.user_id == current_user.id)
                                 .order_by(ExportJob.id.desc()).limit(10)).all()
     return render("exports/new.html", status=422 if error else 200, filters=filters, error=error,
@@ -58,7 +55,6 @@ def download(job_id: int):
     path = services.job_file(job)
     if path is None:
         abort(404)
-    audit.record("records.export_downloaded", job, new={"file": job.file_name, "sha256": job.sha256})
-    db.session.commit()
+    services.downloaded(job)
     mimetype = XLSX_MIMETYPE if job.kind == "xlsx" else "application/zip"
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=job.file_name)

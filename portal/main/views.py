@@ -10,6 +10,7 @@ from portal.auth import services
 from portal.core import inbox
 from portal.core.htmx import render
 from portal.core.permissions import login_required, public
+from portal.core.urls import safe_next
 from portal.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -42,10 +43,6 @@ def set_language():
         flash(_("Unknown language."), "error")
     elif current_user.is_authenticated:
         services.set_locale(current_user, locale)
-        db.session.commit()
     else:
         session["lang"] = locale
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target, 303)
+    return redirect(safe_next(request.form.get("next"), url_for("main.home")), 303)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
@@ -15,7 +15,7 @@ class Printout(db.Model):
     __tablename__ = "printout"
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(24), unique=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "document" (a revision) | "record" (a version of a record)
+    kind: Mapped[str] = mapped_column(String(20))  # a registered printable kind: "document" (a revision), "record" (a version of a record), ...
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
     revision_number: Mapped[str] = mapped_column(String(10), default="")
     document_code: Mapped[str] = mapped_column(String(80), default="")
@@ -29,35 +29,6 @@ class Printout(db.Model):
     printed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     printed_by: Mapped[User | None] = relationship(lazy="joined")
-    revision = relationship("Revision", lazy="joined")
-    record = relationship("Record", lazy="joined")
 
     def __repr__(self) -> str:
         return f"<Printout {self.token} {self.document_code} rev {self.revision_number}>"
-
-
-class ControlledCopy(db.Model):
-    """A numbered paper copy of a revision issued to a site and a holder; withdrawn when the revision stops being in force."""
-
-    __tablename__ = "controlled_copy"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="RESTRICT"), index=True)
-    number: Mapped[int]
-    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
-    holder: Mapped[str] = mapped_column(String(160))
-    status: Mapped[str] = mapped_column(String(16), default="issued", index=True)  # issued | withdrawal_due | returned
-    issued_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
-    withdrawal_due_at: Mapped[datetime | None]
-    returned_at: Mapped[datetime | None]
-    returned_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    return_note: Mapped[str] = mapped_column(String(300), default="")
-
-    revision = relationship("Revision", lazy="joined")
-    site = relationship("Site", lazy="joined")
-    issued_by = relationship("User", foreign_keys=[issued_by_id])
-
-    __table_args__ = (UniqueConstraint("revision_id", "number", name="uq_controlled_copy_revision_number"),)
-
-    def __repr__(self) -> str:
-        return f"<ControlledCopy {self.number} rev={self.revision_id} {self.status}>"

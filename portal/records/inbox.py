@@ -49,18 +49,6 @@ def disposal_due(user) -> list[InboxItem]:
                       url=url_for("records.disposal"), kind="decide")]
 
 
-@provider
-def copies_to_withdraw(user) -> list[InboxItem]:
-    if not user.can("documents.copies"):
-        return []
-    from portal.printing import copies
-
-    tasks = copies.withdrawal_tasks()
-    if not tasks:
-        return []
-    return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=len(tasks)), url=url_for("printing.withdrawals"),
-                      detail=", ".join(f"{c.revision.document.code} No. {c.number}" for c in tasks[:5]), kind="decide")]
-
 
 def period_bounds(due: str, today):
     """The current period of a form due daily, weekly (Monday to Sunday) or monthly."""
@@ -81,7 +69,7 @@ def forms_due(user) -> list[InboxItem]:
     """Forms the user's role is expected to fill this day / week / month, with no record yet at their site."""
     if not user.can("records.fill"):
         return []
-    from portal.documents.services import local_today
+    from portal.core.i18n import local_today
 
     today = local_today()
     labels = {"daily": _("today"), "weekly": _("this week"), "monthly": _("this month")}

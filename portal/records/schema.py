@@ -17,7 +17,7 @@ Types: text, longtext, number, date, time, choice, yesno, staff, table, signatur
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError, refusal
 from portal.core import audit, permissions
 from portal.core.db import utcnow
 from portal.documents import services as documents
@@ -130,7 +131,7 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
     period_end = period_end or period_start
     if period_end < period_start:
         raise ServiceError(_("The period cannot end before it starts."), "period_end")
-    if period_start > documents.local_today():
+    if period_start > local_today():
         raise ServiceError(_("A record cannot be about a period that has not started yet."), "period_start")
     text, _owner = retention_for(doc.code)
     record = Record(form_document_id=doc.id, form_revision_id=rev.id, form_code=doc.code, site_id=site.id,
@@ -162,9 +163,9 @@ def save_draft(record: Record, user: User, data: dict) -> bool:
 
 def _check_password(user: User, password: str, record: Record, role: str) -> None:
     if not check_password_hash(user.password_hash, password or ""):
-        audit.record("record.signature_refused", record, new={"role": role, "why": "password"}, actor=user)
-        db.session.commit()  # the refusal stays on record
-        raise ServiceError(_("The password is not correct; the record was not signed."), "password")
+        raise refusal(_("The password is not correct; the record was not signed."), "password",
+                      lambda: audit.record("record.signature_refused", record, new={"role": role, "why": "password"},
+                                           actor=user))
 
 
 def _sign(record: Record, user: User, role: str) -> RecordSignature:
@@ -218,9 +219,9 @@ def approve(record: Record, user: User, password: str) -> Record:
     audit.record("record.approved", record, old={"status": SUBMITTED},
                  new={"status": APPROVED, "version": record.version, "content_hash": record.content_hash}, actor=user)
     if current_app.config.get("RECORDS_ARCHIVE_PDF", True):
-        from portal.printing import services as printing
+        from portal.records import paper
 
-        printing.archive_record_version(record, version)
+        paper.archive_record_version(record, version)
     return record
 
 
@@ -284,13 +285,13 @@ def disposal_due(record: Record) -> date | None:
 
 
 def may_dispose(record: Record, today: date | None = None) -> bool:
-    today = today or documents.local_today()
+    today = today or local_today()
     return record.status == APPROVED and retention.may_dispose(disposal_due(record), today, record.legal_hold)
 
 
 def disposal_queue(today: date | None = None) -> list[tuple[Record, date]]:
     """Locked records past their retention, oldest first (held ones are listed apart)."""
-    today = today or documents.local_today()
+    today = today or local_today()
     out = []
     for record in db.session.scalars(select(Record).where(Record.status == APPROVED).order_by(Record.period_end, Record.id)):
         due = disposal_due(record)
@@ -321,7 +322,7 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
     """Dispose of records past retention with the approver's signature: each keeps a stub (metadata, hash,
     history), its content and archived PDFs are destroyed, and a record of destruction is produced.
     All or nothing: one record not yet due (or held) refuses the whole batch."""
-    today = today or documents.local_today()
+    today = today or local_today()
     if not user.can("records.dispose"):
         raise ServiceError(_("You may not approve disposals."))
     if not records:
@@ -339,9 +340,10 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
             raise ServiceError(_("Record %(n)s must be kept until %(date)s.", n=record.number,
                                  date=due.isoformat() if due else _("an unknown date")), "records")
     if not check_password_hash(user.password_hash, password or ""):
-        audit.record("records.disposal_refused", None, new={"why": "password", "records": [r.id for r in records]}, actor=user)
-        db.session.commit()
-        raise ServiceError(_("The password is not correct; nothing was disposed of."), "password")
+        ids = [r.id for r in records]
+        raise refusal(_("The password is not correct; nothing was disposed of."), "password",
+                      lambda: audit.record("records.disposal_refused", None, new={"why": "password", "records": ids},
+                                           actor=user))
     manifest = [{"id": r.id, "number": r.number, "form": r.form_code, "site": r.site.code,
                  "service": r.service.code if r.service else "", "period": f"{r.period_start} .. {r.period_end}",
                  "versions": r.version, "content_hash": r.content_hash, "retention": r.retention_text,
@@ -351,11 +353,11 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
                         manifest_json=json.dumps(manifest, ensure_ascii=False))
     db.session.add(disposal)
     db.session.flush()
-    from portal.printing import services as printing
+    from portal.records import paper
 
     for record in records:
         for version in record.versions:
-            printing.destroy_archive(version)
+            paper.destroy_archive(version)
             version.data_json = "{}"
         record.data = {}
         record.status = DISPOSED
@@ -386,3 +388,8 @@ def save_contract(contract: Contract | None, data: dict, user: User) -> Contract
     audit.record("contract.created" if creating else "contract.updated", contract, old=old,
                  new={"name": name, "service_id": contract.service_id, "starts_on": starts, "ends_on": ends}, actor=user)
     return contract
+
+
+def disposal_printed(batch: Disposal) -> None:
+    """Note that the record of destruction was printed."""
+    audit.record("records.disposal_printed", batch)

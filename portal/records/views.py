@@ -2,33 +2,31 @@
 legal holds, disposal and client contracts."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
+from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
-from portal.auth.services import ServiceError
-from portal.core.forms import apply_service_error
+from portal.core.service import ServiceError
+from portal.core.forms import after_refusal, apply_service_error, refusals
+from portal.core.unit import keep_changes
 from portal.core.htmx import render
 from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
-from portal.documents import services as documents
 from portal.extensions import db
+from portal.records.labels import status_labels
+from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services
 from portal.records.queries import filtered_records, visible_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
-from portal.records.models import APPROVED, DISPOSED, DRAFT, RECORD_STATUSES, SUBMITTED, Contract, Disposal, Record
+from portal.records.models import DISPOSED, Contract, Disposal, Record
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
-
-
-def status_labels() -> dict[str, str]:
-    return {DRAFT: _("Draft"), SUBMITTED: _("Submitted"), APPROVED: _("Approved (locked)"), DISPOSED: _("Disposed of")}
 
 
 def _record_or_404(record_id: int) -> Record:
@@ -84,17 +82,13 @@ def new(code: str):
         form.site_id.data = current_user.site_id
         if len(current_user.services) == 1:
             form.service_id.data = current_user.services[0].id
-        form.period_start.data = documents.local_today()
+        form.period_start.data = local_today()
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             record = services.create(doc.code, current_user, form.site_id.data, form.service_id.data,
                                      form.period_start.data, form.period_end.data)
-            db.session.commit()
             flash(_("Draft record %(n)s created. It is saved as you type.", n=record.number), "success")
             return redirect(url_for("records.show", record_id=record.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     retention, owner = services.retention_for(doc.code)
     status = 422 if (form.errors or getattr(form, "form_errors", None)) else 200
     return render("records/new.html", status=status, form=form, doc=doc, rev=rev, retention=retention, owner=owner)
@@ -133,7 +127,6 @@ def save(record_id: int):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
     services.save_draft(record, current_user, data)
-    db.session.commit()
     add = request.form.get("add_row", "")
     if add:
         return redirect(url_for("records.show", record_id=record.id, add=add, _anchor=f"field-{add}"), 303)
@@ -151,19 +144,18 @@ def submit(record_id: int):
         abort(403)
     form = SignRecordForm()
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
-    services.save_draft(record, current_user, data)  # what was typed is kept whatever happens next
-    db.session.commit()
+    services.save_draft(record, current_user, data)
+    keep_changes()  # what was typed is kept whatever happens next
     if not form.validate_on_submit():
         return _page(record, 422, sign_form=form)
     try:
-        services.submit(record, current_user, form.password.data)
-        db.session.commit()
+        with db.session.begin_nested():  # a refused submission undoes only itself, never the saved draft
+            services.submit(record, current_user, form.password.data)
     except services.RecordInvalid as exc:
-        db.session.rollback()
         form.form_errors = [exc.message]
         return _page(record, 422, errors=exc.errors, sign_form=form)
     except ServiceError as exc:
-        db.session.rollback()
+        after_refusal(exc)
         apply_service_error(form, exc)
         return _page(record, 422, sign_form=form)
     flash(_("Record %(n)s submitted for approval.", n=record.number), "success")
@@ -178,14 +170,10 @@ def approve(record_id: int):
     if not services.can_approve(current_user, record):
         abort(403)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.approve(record, current_user, form.password.data)
-            db.session.commit()
             flash(_("Record %(n)s approved and locked.", n=record.number), "success")
             return redirect(url_for("records.show", record_id=record.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     return _page(record, 422, approve_form=form)
 
 
@@ -195,14 +183,10 @@ def return_record(record_id: int):
     record = _record_or_404(record_id)
     form = RecordReasonForm(prefix="return")
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.return_to_draft(record, current_user, form.reason.data)
-            db.session.commit()
             flash(_("Record %(n)s returned to its author.", n=record.number), "success")
             return redirect(url_for("records.show", record_id=record.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     return _page(record, 422, return_form=form)
 
 
@@ -214,14 +198,10 @@ def amend(record_id: int):
     if not services.can_amend(current_user, record):
         abort(403)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.amend(record, current_user, form.reason.data)
-            db.session.commit()
             flash(_("Version %(v)d of record %(n)s opened; the approved versions are kept.", v=record.version, n=record.number), "success")
             return redirect(url_for("records.show", record_id=record.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     return _page(record, 422, amend_form=form)
 
 
@@ -229,13 +209,9 @@ def amend(record_id: int):
 @require("records.fill")
 def discard(record_id: int):
     record = _record_or_404(record_id)
-    try:
+    with refusals(flash_it=True):
         number = record.number
         services.discard(record, current_user)
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
         return redirect(url_for("records.show", record_id=record_id), 303)
     flash(_("Draft %(n)s discarded.", n=number), "success")
     return redirect(url_for("records.index"), 303)
@@ -247,14 +223,10 @@ def hold(record_id: int):
     record = _record_or_404(record_id)
     form = RecordReasonForm(prefix="hold")
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.set_hold(record, current_user, not record.legal_hold, form.reason.data)
-            db.session.commit()
             flash(_("Legal hold placed.") if record.legal_hold else _("Legal hold lifted."), "success")
             return redirect(url_for("records.show", record_id=record.id), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     return _page(record, 422, hold_form=form)
 
 
@@ -264,10 +236,7 @@ def pdf(record_id: int):
     record = _record_or_404(record_id)
     if record.status == DISPOSED:
         abort(410)
-    from portal.printing import services as printing
-
-    data, printout = printing.render_record_pdf(record, current_user)
-    db.session.commit()
+    data, printout = paper.render_record_pdf(record, current_user)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{record.number}-{record.form_code}.pdf"', "X-Printout-Token": printout.token})
 
@@ -276,11 +245,9 @@ def pdf(record_id: int):
 @require("records.read")
 def archived_pdf(record_id: int, version: int):
     """The PDF/A archived when that version was approved (byte for byte, its SHA-256 on the page)."""
-    from portal.printing import services as printing
-
     record = _record_or_404(record_id)
     row = next((v for v in record.versions if v.version == version), None)
-    path = printing.archive_path(row) if row else None
+    path = paper.archive_path(row) if row else None
     if path is None or not path.exists():
         abort(404)
     return send_file(path, mimetype="application/pdf", download_name=f"{record.number}-v{version}-arsip.pdf")
@@ -297,14 +264,10 @@ def disposal():
         ids = {int(i) for i in request.form.getlist("record_ids") if i.isdigit()}
         chosen = [r for r, _due in queue if r.id in ids]
         if form.validate_on_submit():
-            try:
+            with refusals(form):
                 batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data)
-                db.session.commit()
                 flash(_("%(n)d record(s) disposed of. The record of destruction is ready.", n=len(chosen)), "success")
                 return redirect(url_for("records.disposal_record", disposal_id=batch.id), 303)
-            except ServiceError as exc:
-                db.session.rollback()
-                apply_service_error(form, exc)
         status = 422
         queue = services.disposal_queue()
     held = [(r, d) for r, d in queue if r.legal_hold]
@@ -325,12 +288,10 @@ def disposal_record(disposal_id: int):
 @require("records.dispose")
 def disposal_pdf(disposal_id: int):
     from portal.core.pdf import render_pdf
-    from portal.core import audit
 
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=documents.local_today())
-    audit.record("records.disposal_printed", batch)
-    db.session.commit()
+    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today())
+    services.disposal_printed(batch)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="berita-acara-pemusnahan-{batch.id}.pdf"'})
 
@@ -350,15 +311,11 @@ def contracts():
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with refusals(form):
                 services.save_contract(None, {"name": form.name.data, "service_id": form.service_id.data,
                                               "starts_on": form.starts_on.data, "ends_on": form.ends_on.data}, current_user)
-                db.session.commit()
                 flash(_("Contract saved."), "success")
                 return redirect(url_for("records.contracts"), 303)
-            except ServiceError as exc:
-                db.session.rollback()
-                apply_service_error(form, exc)
         status = 422
     rows = db.session.scalars(select(Contract).order_by(Contract.name)).all()
     return render("records/contracts.html", status=status, form=form, rows=rows)
@@ -370,14 +327,10 @@ def contract_edit(contract_id: int):
     contract = db.session.get(Contract, contract_id) or abort(404)
     form = _contract_form(contract)
     if form.validate_on_submit():
-        try:
+        with refusals(form):
             services.save_contract(contract, {"name": form.name.data, "service_id": form.service_id.data,
                                               "starts_on": form.starts_on.data, "ends_on": form.ends_on.data}, current_user)
-            db.session.commit()
             flash(_("Contract saved."), "success")
             return redirect(url_for("records.contracts"), 303)
-        except ServiceError as exc:
-            db.session.rollback()
-            apply_service_error(form, exc)
     status = 422 if form.errors or getattr(form, "form_errors", None) else 200
     return render("records/contract_form.html", status=status, form=form, contract=contract)

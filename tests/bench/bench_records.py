@@ -93,9 +93,9 @@ def main(records: int = 50_000, repeat: int = 15) -> None:
                       "LOG_LEVEL": "ERROR", "EXPORTS_INLINE": True})
     with app.app_context():
         upgrade()
-        from portal import demo
+        from portal.cli import load_demo
 
-        demo.load()
+        load_demo()
         db.session.commit()
 
     # 1. One-page record PDF.
@@ -113,14 +113,14 @@ def main(records: int = 50_000, repeat: int = 15) -> None:
         from portal.auth.models import User
         from portal.core.pdf import StaticOnlyFetcher
         from portal.printing import services as printing
+        from portal.records import paper
 
         tl = db.session.scalar(select(User).where(User.username == "tl"))
         login_user(tl)
         record = db.session.get(Record, record_id)
-        printout = printing.register_record_printout(record, tl)
         from flask import render_template
 
-        html = render_template("pdf/record.html", **printing._record_context(record, printout, tl))
+        html = render_template("pdf/record.html", **paper.record_context(record, printing.ticket(), tl))
         db.session.rollback()
         root = Path(app.static_folder)
         raw_pdf = _median(lambda: weasyprint.HTML(string=html, base_url=root.resolve().as_uri() + "/",

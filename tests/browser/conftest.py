@@ -50,9 +50,9 @@ def live_server(tmp_path_factory):
     app = create_app(config)
     with app.app_context():
         upgrade()
-        from portal import demo
+        from portal.cli import load_demo
 
-        demo.load()
+        load_demo()
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from portal.core.service import ServiceError
 from portal.auth import services
 from portal.core import audit
 from portal.core.audit import AuditEvent, verify_chain
@@ -147,7 +148,7 @@ def test_every_service_mutation_writes_its_audit_event(app, factories, action, m
 def test_refused_change_writes_nothing(app, factories):
     with app.test_request_context():
         before = _count()
-        with pytest.raises(services.ServiceError):
+        with pytest.raises(ServiceError):
             services.create_user({"username": "x y", "full_name": "N", "roles": ["agent"]}, "long-enough-pass")
         db.session.rollback()
         assert _count() == before

@@ -174,19 +174,22 @@ def test_home_page_lists_what_waits_and_is_empty_today(client, factories):
     assert 'id="inbox-title"' in html and 'class="empty"' in html
 
 
-def test_inbox_providers_fill_the_home_page(client, factories):
+def test_inbox_providers_fill_the_home_page(app, client, factories):
+    """A module plugs a home-page provider in through its declaration."""
     from portal.core import inbox
+    from portal.core.modules import Module
 
-    @inbox.provider
     def reading(user):
         return [inbox.InboxItem(title="Baca IN.OCC.TELK.P-10 rev 03", url="/")]
 
+    modules = app.extensions["portal_modules"]
+    modules.append(Module(name="test_inbox", inbox=lambda: [reading]))
     try:
         user = factories.user(["agent"])
         client.login(user.username)
         assert "Baca IN.OCC.TELK.P-10 rev 03" in client.get("/").get_data(as_text=True)
     finally:
-        inbox._providers.remove(reading)
+        modules.pop()
 
 
 def test_request_log_is_structured(app, client, caplog):

@@ -66,10 +66,10 @@ EXPECTED_ROLES = {
     "documents.master_pdf": REPORT_READERS,
     "documents.current_pdf": EVERYONE,
     "documents.revision_pdf": EVERYONE,
-    "printing.copies": DOC_MANAGERS,
-    "printing.copy_pdf": DOC_MANAGERS,
-    "printing.copy_returned": DOC_MANAGERS,
-    "printing.withdrawals": DOC_MANAGERS,
+    "documents.copies": DOC_MANAGERS,
+    "documents.copy_pdf": DOC_MANAGERS,
+    "documents.copy_returned": DOC_MANAGERS,
+    "documents.withdrawals": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,
@@ -146,7 +146,7 @@ def ids(app, factories):
         disposal = Disposal(approved_by_id=dc.id, approved_by_name=dc.full_name, manifest_json="[]")
         job = ExportJob(user_id=dc.id, kind="xlsx")
         db.session.add_all([contract, disposal, job])
-        from portal.printing import copies
+        from portal.documents import copies
 
         copy = copies.issue(doc.current, site.id, "Supervisor 147", dc)
         db.session.commit()

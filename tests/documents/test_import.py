@@ -20,7 +20,7 @@ def _import(app, path) -> object:
 
 def _load_org(app):
     from portal.auth import services as org
-    from portal import demo
+    from portal.auth import demo
 
     for code, name, tz, head in demo.SITES:
         org.save_site(None, {"code": code, "name": name, "timezone": tz, "is_head_office": head})

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.services import ServiceError
+from portal.core.i18n import local_today
+from portal.core.service import ServiceError
 from portal.core.audit import AuditEvent
 from portal.documents import search, services
 from portal.documents.models import CHECKED, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Revision
@@ -308,7 +309,7 @@ def test_periodic_review(app, people):
         with pytest.raises(ServiceError):
             services.record_review(doc, people["qmr"], TEST_PASSWORD, "revise", "")
         review = services.record_review(doc, people["qmr"], TEST_PASSWORD, "no_change", "Masih sesuai")
-        assert review.reviewer_name == "Suyanti" and doc.last_reviewed_on == services.local_today()
+        assert review.reviewer_name == "Suyanti" and doc.last_reviewed_on == local_today()
         assert doc not in [d for d, _ in services.overdue_reviews()]
         services.record_review(doc, people["qmr"], TEST_PASSWORD, "revise", "Klausul ISO perlu diperbarui")
         from portal.documents.models import ChangeRequest

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError
 from portal.core.audit import AuditEvent
 from portal.extensions import db
-from portal.printing import copies
-from portal.printing.models import ControlledCopy
+from portal.documents import copies
+from portal.documents.models import ControlledCopy
 from tests.documents_factories import effective_document
 from tests.printing.test_document_pdf import _new_revision, pdf_text
 

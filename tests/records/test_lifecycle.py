@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal.auth.services import ServiceError
+from portal.core.i18n import local_today
+from portal.core.service import ServiceError
 from portal.core.audit import AuditEvent
 from portal.extensions import db
 from portal.records import services
@@ -218,7 +219,7 @@ def test_home_page_lists_forms_due_until_a_record_exists(app, client, factories)
     client.login(tl.username)
     assert "IN.OCC.TELK.F-04 harus diisi hari ini" in client.get("/").get_data(as_text=True)
     with app.test_request_context():
-        services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, services.documents.local_today())
+        services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, local_today())
         db.session.commit()
     assert "IN.OCC.TELK.F-04 harus diisi" not in client.get("/").get_data(as_text=True)
     other = app.test_client()

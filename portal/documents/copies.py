@@ -5,12 +5,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.auth.models import Site
-from portal.auth.services import ServiceError
+from portal.core.service import ServiceError
 from portal.core import audit
 from portal.core.db import utcnow
-from portal.documents.models import APPROVED, EFFECTIVE
+from portal.documents.models import APPROVED, EFFECTIVE, ControlledCopy
 from portal.extensions import db
-from portal.printing.models import ControlledCopy
 
 ISSUED, WITHDRAWAL_DUE, RETURNED = "issued", "withdrawal_due", "returned"
 
@@ -33,6 +32,13 @@ def issue(rev, site_id, holder: str, user) -> ControlledCopy:
     audit.record("copy.issued", rev.document, new={"revision": rev.number, "number": number, "site": site.code, "holder": holder},
                  actor=user)
     return copy
+
+
+def issue_current(doc, site_id, holder: str, user) -> ControlledCopy:
+    """Register the next numbered copy of the document's revision in force."""
+    if doc.current is None:
+        raise ServiceError(_("This document has no revision in force."))
+    return issue(doc.current, site_id, holder, user)
 
 
 def withdraw_copies_of(rev, why: str) -> int:

@@ -1,0 +1,21 @@
+"""Addresses a form may send the user back to: only paths of this site."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def is_local(target: str | None) -> bool:
+    """True when `target` is a path on this site (no scheme, no host, not protocol-relative, no tricks)."""
+    if not target:
+        return False
+    # Browsers drop tabs and newlines and read a backslash as a slash: judge what they would follow.
+    cleaned = "".join(ch for ch in target if ch not in "\t\r\n").replace("\\", "/").strip()
+    if not cleaned.startswith("/") or cleaned.startswith("//"):
+        return False
+    parts = urlsplit(cleaned)
+    return not parts.scheme and not parts.netloc
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it stays on this site, else `default`."""
+    return target if is_local(target) and target == target.strip() and not any(c in target for c in "\t\r\n\\") else default

@@ -1,0 +1,17 @@
+"""How revision statuses read on screen and in print: the one source, translated."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.documents.models import APPROVED, CHECKED, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN
+
+STATUS_LABELS = {
+    DRAFT: _l("Draft"), SUBMITTED: _l("Waiting for check"), CHECKED: _l("Waiting for approval"),
+    APPROVED: _l("Approved, not yet effective"), EFFECTIVE: _l("Effective"), SUPERSEDED: _l("Superseded"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+
+
+def status_label(status: str) -> str:
+    """The label of one revision status in the current language."""
+    return str(STATUS_LABELS.get(status, status))

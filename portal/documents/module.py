@@ -1,0 +1,77 @@
+"""The documents module: the register of controlled documents (ISO 9001 clause 7.5), paper and copies."""
+from flask_babel import lazy_gettext as _l
+
+from portal.core.modules import Module, NavItem
+
+SECTION = _l("Documents")
+READ = {"documents.read"}
+EVERY_ROLE = ("agent", "tl", "spv", "qco", "qa", "trainer", "hr", "dc", "qmr", "manager", "auditor", "admin")
+
+
+def _blueprints():
+    from portal.documents.views import bp
+
+    return [(bp, "/documents")]
+
+
+def _inbox():
+    from portal.core.inbox import providers_of
+
+    return providers_of("portal.documents.inbox")
+
+
+def _cli():
+    from portal.documents.cli import documents_cli
+
+    return [documents_cli]
+
+
+def _demo():
+    from portal.documents import demo
+
+    return demo.load()
+
+
+def _setup(app):
+    from portal.documents import paper, tasks  # noqa: F401 (tasks registers the background tasks and schedules)
+    from portal.printing import services as printing
+
+    printing.register_kind(paper.KIND, paper.verify_document)
+
+
+grants = {role: set(READ) for role in EVERY_ROLE}
+grants["spv"] |= {"documents.check"}
+grants["qa"] |= {"documents.check"}
+grants["dc"] |= {"documents.draft", "documents.manage", "documents.review", "documents.reports", "documents.copies"}
+grants["qmr"] |= {"documents.check", "documents.approve", "documents.manage", "documents.review", "documents.reports",
+                  "documents.copies"}
+grants["manager"] |= {"documents.check", "documents.approve", "documents.reports"}
+grants["auditor"] |= {"documents.reports"}
+
+module = Module(
+    name="documents",
+    blueprints=_blueprints,
+    permissions={
+        "documents.read": _l("Read controlled documents"),
+        "documents.draft": _l("Register documents, draft and submit revisions"),
+        "documents.check": _l("Check submitted revisions"),
+        "documents.approve": _l("Approve checked revisions"),
+        "documents.manage": _l("Withdraw documents, decide change requests"),
+        "documents.review": _l("Record periodic reviews of documents"),
+        "documents.reports": _l("See who has read what; export the master list"),
+        "documents.copies": _l("Register controlled copies and confirm their withdrawal"),
+    },
+    grants=grants,
+    nav=[
+        NavItem(_l("Document register"), "documents.register", "documents.read", SECTION),
+        NavItem(_l("Master list"), "documents.master", "documents.read", SECTION),
+        NavItem(_l("Signatures"), "documents.work", ("documents.draft", "documents.check", "documents.approve"), SECTION),
+        NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", SECTION),
+        NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", SECTION),
+        NavItem(_l("Copies to withdraw"), "documents.withdrawals", "documents.copies", SECTION),
+    ],
+    inbox=_inbox,
+    cli=_cli,
+    demo=_demo,
+    setup=_setup,
+)

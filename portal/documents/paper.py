@@ -1,0 +1,67 @@
+"""Documents on paper: a revision printed as the paper original, and what such a printout is worth today."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.core.i18n import fmt_date
+from portal.core.pdf import render_pdf
+from portal.documents import services as documents
+from portal.documents.models import ControlledCopy, Revision
+from portal.extensions import db
+from portal.printing import services as printing
+from portal.printing.models import Printout
+from portal.printing.services import Verdict
+
+KIND = "document"
+
+
+def render_document_pdf(rev, user, copy=None) -> tuple[bytes, Printout]:
+    """Render `rev` as the paper original (uncontrolled, or the controlled `copy`), then register the printout."""
+    ticket = printing.ticket()
+    doc = rev.document
+    header = {"kind": doc.type_label, "title": doc.title, "code_label": _("Document code"), "code": doc.code,
+              "revision": rev.number, "date_label": _("Effective date"), "date": rev.effective_date}
+    stamp = {"controlled": copy is not None, "number": copy.number if copy else "", "holder": copy.holder if copy else "",
+             "printed_by": user.full_name if user else "—", "printed_at": ticket.printed_at}
+    content_hash = rev.content_hash or documents.content_hash(rev)
+    pdf = render_pdf("pdf/document.html", doc=doc, rev=rev, header=header, stamp=stamp, verify_url=ticket.url,
+                     qr_svg=ticket.qr, title=f"{doc.code} Rev. {rev.number}")
+    copy_status = "controlled" if copy else "uncontrolled"
+    printout = printing.register(
+        ticket, KIND, audit_action="document.printed", audit_object=doc,
+        audit_new={"revision": rev.number, "copy_status": copy_status},
+        revision_id=rev.id, revision_number=rev.number, document_code=doc.code, content_hash=content_hash,
+        copy_status=copy_status, copy_number=copy.number if copy else None, holder=copy.holder if copy else "",
+        printed_by_id=user.id if user else None)
+    return pdf, printout
+
+
+def verify_document(printout: Printout) -> Verdict:
+    """Whether a printed revision is still the one in force."""
+    rev = db.session.get(Revision, printout.revision_id)
+    doc = rev.document
+    current = doc.current
+    label = f"{printout.document_code} Rev. {printout.revision_number}"
+    current_label = f"Rev. {current.number} ({fmt_date(current.effective_date)})" if current else ""
+    link = url_for("documents.show", code=doc.code)
+    intact = (rev.content_hash or documents.content_hash(rev)) == printout.content_hash
+    if doc.withdrawn_at is not None:
+        return Verdict(printout, False, _("The document was withdrawn on %(date)s; this copy must not be used.",
+                                          date=fmt_date(doc.withdrawn_at)), label, doc.title, "", link)
+    if printout.copy_status == "controlled":
+        copy = db.session.scalar(select(ControlledCopy).where(ControlledCopy.revision_id == rev.id,
+                                                              ControlledCopy.number == printout.copy_number))
+        if copy is not None and copy.status != "issued":
+            return Verdict(printout, False, _("This controlled copy has been withdrawn; return it to the document controller."),
+                           label, doc.title, current_label, link)
+    if current is not None and current.id == rev.id and intact:
+        return Verdict(printout, True, _("This is the revision in force."), label, doc.title, current_label, link)
+    if current is not None and current.id == rev.id:
+        return Verdict(printout, False, _("The content registered for this revision differs from what was printed."),
+                       label, doc.title, current_label, link)
+    if current is not None and current.number > rev.number:
+        return Verdict(printout, False, _("This revision was superseded; use revision %(n)s.", n=current.number),
+                       label, doc.title, current_label, link)
+    return Verdict(printout, False, _("This revision is not in force."), label, doc.title, current_label, link)

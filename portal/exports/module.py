@@ -1,0 +1,14 @@
+"""The exports module: auditors' exports of records to Excel and PDF bundles, built in the background."""
+from flask_babel import lazy_gettext as _l
+
+from portal.core.modules import Module, NavItem
+
+
+def _blueprints():
+    from portal.exports.views import bp
+
+    return [(bp, "/records/export")]
+
+
+module = Module(name="exports", blueprints=_blueprints,
+                nav=[NavItem(_l("Export"), "exports.new", "records.export", _l("Records"))])
