@@ -1,13 +1,11 @@
 """The register, reading, drafting and approving of controlled documents."""
 from __future__ import annotations
 
-import difflib
 
 from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
@@ -18,7 +16,8 @@ from portal.core.urls import safe_next
 from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
-from portal.documents import paper, search, services
+from portal.documents import meta, paper, permissions, queries, search, services
+from portal.documents.diff import diff_html
 from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
@@ -46,10 +45,7 @@ def _revision_or_404(doc: Document, number: str) -> Revision:
 
 
 def _visible(rev: Revision) -> bool:
-    """Drafts are seen by those who work on them; everything else by every reader."""
-    if rev.status in (EFFECTIVE, SUPERSEDED, WITHDRAWN, APPROVED):
-        return True
-    return any(current_user.can(p) for p in ("documents.draft", "documents.check", "documents.approve"))
+    return permissions.can_see_revision(current_user, rev)
 
 
 def _fill_scope_choices(form: DocumentForm) -> None:
@@ -62,42 +58,13 @@ def _status_of(form) -> int:
 
 
 # ---------------------------------------------------------------- register
-def _register_query(args):
-    stmt = select(Document)
-    doc_type = args.get("type") or ""
-    if doc_type in DOC_TYPES:
-        stmt = stmt.where(Document.doc_type == doc_type)
-    unit = (args.get("unit") or "").upper()
-    if unit:
-        stmt = stmt.where(Document.unit == unit)
-    service_id = args.get("service", type=int)
-    if service_id:
-        stmt = stmt.where(or_(~Document.services.any(), Document.services.any(Service.id == service_id)))
-    site_id = args.get("site", type=int)
-    if site_id:
-        stmt = stmt.where(or_(~Document.sites.any(), Document.sites.any(Site.id == site_id)))
-    status = args.get("status") or ""
-    if status == WITHDRAWN:
-        stmt = stmt.where(Document.withdrawn_at.is_not(None))
-    elif status == EFFECTIVE:
-        stmt = stmt.where(Document.revisions.any(Revision.status == EFFECTIVE))
-    elif status == DRAFT:
-        stmt = stmt.where(Document.withdrawn_at.is_(None), ~Document.revisions.any(Revision.status == EFFECTIVE))
-    q = (args.get("q") or "").strip()
-    if q:
-        # Code and title are short columns; the bodies are searched through the full-text index only.
-        like = f"%{q.upper()}%"
-        stmt = stmt.where(or_(Document.code_key.like(like), func.upper(Document.title).like(like)))
-    return stmt
-
-
 @bp.route("/")
 @require("documents.read")
 def register():
     args = request.args
     text = (args.get("text") or "").strip()
     hits = {}
-    stmt = _register_query(args)
+    stmt = queries.register_query(args)
     if text:
         found = search.search(text, limit=PAGE_SIZE)
         hits = {h.document_id: h.snippet for h in found}
@@ -237,20 +204,6 @@ def revision_pdf(code: str, number: str):
     return _pdf_response(rev)
 
 
-def _diff_html(old: str, new: str) -> Markup:
-    """Word-level differences between two texts, as <del>/<ins> marked HTML."""
-    a, b = old.split(), new.split()
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(escape(" ".join(a[i1:i2])))
-        if op in ("delete", "replace"):
-            out.append(Markup("<del>%s</del>") % " ".join(a[i1:i2]))
-        if op in ("insert", "replace"):
-            out.append(Markup("<ins>%s</ins>") % " ".join(b[j1:j2]))
-    return Markup(" ").join(out)
-
-
 @bp.route("/<code>/diff/<a>/<b>")
 @require("documents.read")
 def diff(code: str, a: str, b: str):
@@ -267,7 +220,7 @@ def diff(code: str, a: str, b: str):
         o_text = f"{o['title']}\n{o['body']}" if o else ""
         n_text = f"{n['title']}\n{n['body']}" if n else ""
         rows.append({"number": number, "title": (n or o)["title"], "changed": o_text != n_text,
-                     "html": _diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
+                     "html": diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
     rec_old = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in left.records]
     rec_new = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in right.records]
     return render("documents/diff.html", doc=doc, left=left, right=right, rows=rows,
@@ -352,11 +305,10 @@ def start_draft(code: str):
 def _schema_ok(doc: Document, form: DraftForm) -> bool:
     """A form's field schema must parse; its errors (by line) stay next to the text the user typed."""
     form.parsed_schema = None
-    if doc.doc_type != "F" or not (form.form_schema.data or "").strip():
+    field = meta.for_type(doc.doc_type)
+    if field is None or not (form.form_schema.data or "").strip():
         return True
-    from portal.records import schema as schemas
-
-    parsed, errors = schemas.parse_schema(form.form_schema.data)
+    parsed, errors = field.parse(form.form_schema.data)
     if errors:
         form.form_schema.errors = [str(e) for e in errors]
         return False
@@ -373,18 +325,16 @@ def edit_revision(code: str, number: str):
         flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
         return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
-    if request.method == "GET" and doc.doc_type == "F":
-        from portal.records import catalogue, schema as schemas
-
-        current_schema = rev.meta.get("form_schema")
-        form.form_schema.data = schemas.schema_text(current_schema) if current_schema else catalogue.text_for(doc.code)
+    meta_field = meta.for_type(doc.doc_type)
+    if request.method == "GET" and meta_field is not None:
+        form.form_schema.data = meta_field.text(rev.meta.get(meta_field.key), doc.code)
     sections, records = rev.sections, [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
     if form.validate_on_submit() and _schema_ok(doc, form):
         sections, records = _sections_from_form(), _records_from_form()
         data = {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
                 "sections": sections, "records": records}
-        if doc.doc_type == "F":
-            data["meta"] = {**rev.meta, "form_schema": form.parsed_schema}
+        if meta_field is not None:
+            data["meta"] = {**rev.meta, meta_field.key: form.parsed_schema}
         with refusals(form):
             services.save_draft(rev, data)
             flash(_("The draft has been saved."), "success")

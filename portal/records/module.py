@@ -26,10 +26,16 @@ def _demo():
 
 
 def _setup(app):
+    from portal.documents import meta
     from portal.printing import services as printing
-    from portal.records import paper
+    from portal.records import catalogue, paper
+    from portal.records import schema as schemas
 
     printing.register_kind(paper.KIND, paper.verify_record)
+    # Forms (F) carry their field schema in the revision, edited as text in the revision editor.
+    meta.register(meta.MetaField(
+        "F", "form_schema", parse=schemas.parse_schema,
+        text=lambda value, code: schemas.schema_text(value) if value else catalogue.text_for(code)))
 
 
 module = Module(

@@ -20,6 +20,7 @@ from portal.documents import services as documents
 from portal.documents.models import EFFECTIVE, Document, RecordType, Revision
 from portal.extensions import db
 from portal.records import retention, schema as schemas
+from portal.records.permissions import can_amend, can_approve, can_edit, can_view  # noqa: F401 (re-exported)
 from portal.records.models import (APPROVED, DISPOSED, DRAFT, SUBMITTED, Contract, Disposal, Record, RecordSignature,
                                    RecordVersion)
 
@@ -88,28 +89,6 @@ def content_hash(record: Record) -> str:
                "site": record.site_id, "service": record.service_id, "period": [record.period_start.isoformat(),
                record.period_end.isoformat()], "version": record.version, "data": record.data}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-# ---------------------------------------------------------------- who may do what
-def can_view(user, record: Record) -> bool:
-    if record.created_by_id == user.id:
-        return True
-    return user.can("records.read") and permissions.can_see_scope(user, record.site_id,
-                                                                   [record.service_id] if record.service_id else [])
-
-
-def can_edit(user, record: Record) -> bool:
-    return record.status == DRAFT and record.created_by_id == user.id and user.can("records.fill")
-
-
-def can_approve(user, record: Record) -> bool:
-    return (record.status == SUBMITTED and user.can("records.approve") and can_view(user, record)
-            and record.created_by_id != user.id)
-
-
-def can_amend(user, record: Record) -> bool:
-    return record.status == APPROVED and can_view(user, record) and (
-        user.can("records.approve") or (record.created_by_id == user.id and user.can("records.fill")))
 
 
 # ---------------------------------------------------------------- lifecycle
