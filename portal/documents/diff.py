@@ -6,7 +6,7 @@ import difflib
 from markupsafe import Markup, escape
 
 
-def _diff_html(old: str, new: str) -> Markup:
+def diff_html(old: str, new: str) -> Markup:
     """Word-level differences between two texts, as <del>/<ins> marked HTML."""
     a, b = old.split(), new.split()
     out = []
