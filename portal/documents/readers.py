@@ -344,7 +344,8 @@ def decode_text(data: bytes) -> tuple[str, str, bool, list[str]]:
 
     best = from_bytes(data).best()
     encoding = best.encoding if best is not None else "cp1252"
-    if best is None or encoding in LATIN_FAMILY:
+    mostly_ascii = sum(b < 128 for b in data) >= 0.9 * len(data)
+    if best is None or encoding in LATIN_FAMILY or mostly_ascii:
         encoding = "cp1252"  # Windows documents in Indonesian or English: by far the likeliest single-byte encoding
     try:
         text = data.decode(encoding)

@@ -838,11 +838,13 @@ def _neighbour_value(rows: list[list[str]], i: int, k: int) -> str | None:
     return None
 
 
-def _title_from_lines(lines: list[str], header_lines: list[int]) -> str:
+def _title_from_lines(lines: list[str], header_lines: list[int], values: set[str] = frozenset()) -> str:
     """The document's name: a line of its own near the header (not the company, the caption or a label)."""
     first_label = min(header_lines) if header_lines else len(lines)
     cands: list[str] = []
     for i, line in enumerate(lines[:60]):
+        if cands and i >= first_label:
+            break
         cells = [c.strip() for c in line.split("\t") if c.strip()]
         if not cells:
             if cands and i < first_label:
@@ -851,6 +853,8 @@ def _title_from_lines(lines: list[str], header_lines: list[int]) -> str:
         for cell in cells:
             text = re.sub(r"\s+", " ", cell.replace("**", "")).strip()
             if _is_label_cell(text) or _COMPANY_RE.search(text) or PAGE_RE.match(text) or STAMP_RE.search(text):
+                continue
+            if text in values or DOC_CODE_RE.match(text) or re.match(rf"^{_G_CODE}$|^{_G_REV}$|^{_G_DATE}$", text, re.I):
                 continue
             if re.match(r"^(MASTER|CONTROLLED|UNCONTROLLED|DOCUMENT|PUSAT)\b", text) or len(text) > 150:
                 continue
@@ -944,6 +948,18 @@ def _column_signatures(lines: list[str]) -> tuple[list[ParsedSignature], list[st
     return [], []
 
 
+def _runs_past_header(title: str, generic: str, lines: list[str], header_lines: list[int]) -> bool:
+    """True when a title read from the lines before the first label swallowed the header or the body."""
+    if not header_lines:
+        return False
+    for line in lines[min(header_lines): max(header_lines) + 4]:
+        for cell in line.split("\t"):
+            cell = re.sub(r"\s+", " ", cell).strip()
+            if len(cell) >= 4 and cell in title and cell not in generic:
+                return True
+    return False
+
+
 def parse_document(extracted) -> ParsedDocument:
     """Everything an extracted file (any format, any layout) says about the document; never raises."""
     from flask_babel import lazy_gettext as _l
@@ -970,6 +986,10 @@ def _parse_document(extracted, text: str, _l) -> ParsedDocument:
         if rev and not doc.revision and "revision" not in header:
             doc.revision = rev
         doc.doc_type = doc_type_of(doc.code)
+    elif header.get("code"):
+        code, _rev = split_code(header["code"])
+        if code != doc.code and code.startswith(doc.code):  # "QP-7.5 (01)": the first token is not all of it
+            doc.code = code
     if not doc.revision and header.get("revision"):
         doc.revision, fixed = header["revision"], fixed | {"revision"}
     if doc.effective_date is None and header.get("date"):
@@ -978,11 +998,13 @@ def _parse_document(extracted, text: str, _l) -> ParsedDocument:
             doc.effective_date, fixed = parsed, fixed | {"effective_date"}
         else:
             header.setdefault("date_raw", header["date"])
-    generic_title = header.get("title") or _title_from_lines(lines, header.get("_lines", []))
+    values = {v.strip() for k, v in header.items() if isinstance(v, str)}
+    generic_title = header.get("title") or _title_from_lines(lines, header.get("_lines", []), values)
     if header.get("title") and not parser.explicit_title:
         doc.title = header["title"]
     elif not doc.title or (not parser.explicit_title and generic_title and (
-            len(doc.title) > 160 or _COMPANY_RE.search(doc.title) or _G_ANY_LABEL.search(doc.title))):
+            len(doc.title) > 160 or _COMPANY_RE.search(doc.title) or _G_ANY_LABEL.search(doc.title)
+            or _runs_past_header(doc.title, generic_title, lines, header.get("_lines", [])))):
         doc.title = generic_title
     if doc.title:
         fixed.add("title")
@@ -999,9 +1021,11 @@ def _parse_document(extracted, text: str, _l) -> ParsedDocument:
             found = {s.role for s in doc.signatures}
             doc.warnings = [w for w in doc.warnings if not any(
                 ROLE_NAMES_ID[r] in w and "tidak ditemukan" in w for r in found)]
-    if not doc.sections:
-        start = max(header.get("_lines", [0]) or [0])
-        for number, title, body in _generic_sections(parser.body_lines(start + 1)):
+    start = max(header.get("_lines", [0]) or [0])
+    generic = _generic_sections(parser.body_lines(start + 1)) if len(doc.sections) < 2 else []
+    if len(generic) > len(doc.sections):
+        doc.sections = []
+        for number, title, body in generic:
             doc.sections.append(ParsedSection(number=number, title=title, body=parser.body_text(body), rows=_table_rows(body)))
             key = _field_for("", title)
             if key in ("purpose", "scope") and not getattr(doc, key):
