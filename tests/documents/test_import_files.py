@@ -66,7 +66,7 @@ def test_empty_body_and_unreadable_files_are_refused(app):
     result = importer.import_bytes(header_only.encode(), "kosong.txt")
     assert result.status == "refused" and services.get_document("ZZ-01") is None
     scanned = importer.import_bytes((CORPUS / "scanned.pdf").read_bytes(), "scanned.pdf")
-    assert scanned.status == "refused" and "no text layer" in scanned.message
+    assert scanned.status == "refused" and scanned.message in ("no text layer (scanned?)", "tidak ada lapisan teks (hasil pindai?)")
     assert importer.import_bytes(b"", "e.txt").status == "refused"
 
 
