@@ -12,20 +12,23 @@ documents_cli = AppGroup("documents", help="The register of controlled documents
 @documents_cli.command("import")
 @click.argument("path", type=click.Path(exists=True))
 def documents_import(path):
-    """Register the document(s) in PATH (a text file or a folder of them)."""
+    """Register the document(s) in PATH (a .docx/.pdf/.odt/.txt/.md file or a folder of them)."""
     from portal.documents.importer import import_path
 
     results = import_path(path)
     db.session.commit()
-    refused = 0
     for r in results:
-        click.echo(f"{r.status:9} {r.code or '-':28} {r.message}  [{r.source}]")
+        code = f"{r.code} rev {r.revision}" if r.code and r.revision else (r.code or "-")
+        click.echo(f"{r.source}: {code} -> {r.status}: {r.message}")
         for w in r.warnings:
             click.echo(f"          ! {w}")
-        refused += r.status == "refused"
-    click.echo(f"{len(results)} file(s): {sum(r.status == 'imported' for r in results)} imported, "
-               f"{sum(r.status == 'skipped' for r in results)} already present, {refused} refused.")
-    if refused:
+    count = {s: sum(r.status == s and not r.unsupported for r in results)
+             for s in ("imported", "filled", "draft", "skipped", "conflict", "refused")}
+    click.echo(f"{len(results)} file(s): {count['imported']} imported, "
+               f"{count['skipped']} already present, {count['refused']} refused.")
+    click.echo(f"{count['draft']} new draft(s), {count['filled']} filled, {count['conflict']} conflict(s), "
+               f"{sum(r.unsupported for r in results)} unsupported.")
+    if count["refused"] or count["conflict"]:
         raise SystemExit(1)
 
 

@@ -52,6 +52,7 @@ class ParsedSection:
     number: str  # "1".."13" for SOPs; chapter numbers such as "8.1" or "2" for manuals
     title: str
     body: str  # plain text, paragraphs separated by blank lines; list items keep their numbers ("1.1. ...")
+    rows: list[list[str]] = field(default_factory=list)  # the section's table rows (cells), when it has a table
 
 
 @dataclass

@@ -89,6 +89,18 @@ def parse_date(value: str) -> date | None:
         m = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b", text)
         if m:
             return date(int(m[3]), int(m[2]), int(m[1]))
+        m = re.search(r"\b(\d{1,2})\s*[/.-]\s*([IVX]{1,4})\s*[/.-]\s*(\d{4})\b", text)
+        if m and 1 <= _roman(m[2]) <= 12:
+            return date(int(m[3]), _roman(m[2]), int(m[1]))
+        m = re.search(r"(?<!\d)(\d{8})(?!\d)", text)
+        if m:
+            digits = m[1]
+            for y, mo, d in ((digits[:4], digits[4:6], digits[6:]), (digits[4:], digits[2:4], digits[:2])):
+                if 1900 <= int(y) <= 2100:
+                    try:
+                        return date(int(y), int(mo), int(d))
+                    except ValueError:
+                        continue
     except ValueError:
         return None
     return None
@@ -609,7 +621,8 @@ class _Parser:
         if not sop:
             sections = self.manual_sections(body)
         for number, title, lines in sections:
-            doc.sections.append(ParsedSection(number=number, title=title, body=self.body_text(lines)))
+            doc.sections.append(ParsedSection(number=number, title=title, body=self.body_text(lines),
+                                              rows=_table_rows(lines)))
             key = _field_for(number if sop else "", title)
             if key == "records":
                 doc.records = self.records(lines)
@@ -685,3 +698,358 @@ def parse_text(text: str, source: str = "") -> ParsedDocument:
         doc = ParsedDocument(code="", title="", doc_type="", revision="", effective_date=None)
         doc.warnings = [f"Teks tidak dapat dibaca ({type(exc).__name__}); isi data secara manual."]
         return doc
+
+
+# ---------------------------------------------------------------- any layout: header fields, sections, all formats
+def _table_rows(lines: list[str]) -> list[list[str]]:
+    """The rows of tab-separated cells among a section's lines."""
+    rows = []
+    for line in lines:
+        if "\t" in line:
+            cells = [html_to_text(c).strip() for c in line.split("\t")]
+            if any(cells):
+                rows.append(cells)
+    return rows
+
+
+_G_CODE = (r"(?:Kode\s+Dokumen|Kode\s+Dok\.?|Nomor\s+Dokumen|No\.?\s*Dok(?:umen)?\.?|Document\s+(?:No\.?|Number|Code)"
+           r"|Doc(?:ument)?\.?\s*No\.?|Kode|Nomor|No\.?(?!\s*(?:Rev|Revisi|Dok)))")
+_G_REV = r"(?:No(?:mor)?\.?\s*Revisi|Revisi(?:\s+ke)?|Revision(?:\s+No\.?)?|Rev\.?\s*No\.?|Rev\.?)"
+_G_DATE = (r"(?:Tanggal\s+(?:Berlaku|Beraku|Efektif|Terbit|Pengesahan|Mulai\s+Berlaku)|Tgl\.?\s*(?:Berlaku|Efektif|Terbit)"
+           r"|Mulai\s+Berlaku|Berlaku\s+(?:Sejak|Mulai|Tanggal)|Effective\s+(?:Date|From)|Date\s+of\s+Issue|Issue\s+Date)")
+_G_TITLE = r"(?:Judul(?:\s+Dokumen)?|Nama\s+Dokumen|Document\s+Title|Title)"
+_G_FIELDS = [("title", _G_TITLE), ("date", _G_DATE), ("revision", _G_REV), ("code", _G_CODE)]
+_G_FIELD_RES = [(name, re.compile(rf"^\s*{label}(?:\s*[:：]\s*|\s+|$)(?P<v>.*)$", re.I)) for name, label in _G_FIELDS]
+_G_COLON_RES = {name: re.compile(rf"^\s*{label}\s*[:：]", re.I) for name, label in _G_FIELDS}
+_G_ANY_LABEL = re.compile(rf"(?<![\w.])(?:{_G_CODE}|{_G_REV}|{_G_DATE}|{_G_TITLE}|Hal(?:aman)?\.?|Page)\s*[:：]", re.I)
+_SIG_FIELD = re.compile(r"(?<![\w.])(?:Nama|Name|Jabatan|Position|Tanggal|Tgl\.?|Date|Tanda\s+Tangan|Paraf)\s*[:：]", re.I)
+_ROLE_ANY = re.compile(r"(?<![\w.])(?:Dibuat|Disusun|Disiapkan|Prepared|Diperiksa|Diverifikasi|Ditinjau|Dicek|Checked|Reviewed"
+                       r"|Disetujui|Disahkan|Ditetapkan|Approved)\s+(?:oleh|by)\b", re.I)
+_NIL_REV = re.compile(r"^(?:nihil|nil|none|-+|—|–|0+|baru|new|original|asli)?\.?$", re.I)
+_COMPANY_RE = re.compile(r"^(?:PT\.?|CV\.?|Yayasan|Koperasi)\s|\bTbk\.?\b|^infomedia\b", re.I)
+_CAPTION_RE = re.compile(r"^(?:Prosedur\s+Operasi\s+Standar|Standard\s+Operating\s+Procedure|Prosedur\s+Mutu|Quality\s+Procedure"
+                         r"|Instruksi\s+Kerja|Work\s+Instruction|SOP)(?:\s+CC\s+Telkom)?\s*[:\-–]?\s*", re.I)
+_CODE_VALUE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./_\-() ]{1,60}$")
+_HEADING_RES = [
+    ("arabic", re.compile(r"^(?P<n>\d{1,2})\.\s+(?P<t>[A-Za-z][^\t]{1,79})$")),
+    ("decimal", re.compile(r"^(?P<n>\d{1,2}\.\d{1,2})\.?\s+(?P<t>[A-Za-z][^\t]{1,79})$")),
+    ("roman", re.compile(r"^(?P<n>[IVX]{1,5})\.\s+(?P<t>[A-Za-z][^\t]{1,79})$")),
+    ("alpha", re.compile(r"^(?P<n>[A-H])\.\s+(?P<t>[A-Za-z][^\t]{1,79})$")),
+]
+
+
+def split_inline_labels(text: str, first_lines: int = 60) -> str:
+    """In the first lines, put a tab before labels that follow other text ("A  Kode Dokumen: X  Revisi: 01")."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:first_lines]):
+        cells = []
+        for cell in line.split("\t"):
+            cuts = []
+            for pattern in (_G_ANY_LABEL, _SIG_FIELD, _ROLE_ANY):
+                starts = [m.start() for m in pattern.finditer(cell)]
+                if pattern is not _G_ANY_LABEL and len(starts) < 2:
+                    continue  # one "ditetapkan oleh" in a sentence is not a signature table
+                cuts += [s for s in starts if s > 0 and cell[s - 1] in " \u00a0,;|"]
+            if not cuts:
+                cells.append(cell)
+                continue
+            start = 0
+            for cut in sorted(set(cuts)):
+                cells.append(cell[start:cut].rstrip(" ,;|"))
+                start = cut
+            cells.append(cell[start:])
+        lines[i] = "\t".join(cells)
+    return "\n".join(lines)
+
+
+def _is_label_cell(cell: str) -> bool:
+    return bool(_G_ANY_LABEL.match(cell.strip()) or _SIG_FIELD.match(cell.strip()) or _ROLE_ANY.match(cell.strip())
+                or any(p.match(cell) and not p.match(cell)["v"].strip() for _, p in _G_FIELD_RES))
+
+
+def _valid(name: str, value: str, colon: bool) -> str | None:
+    """The field's value as read, or None when the text does not look like one."""
+    value = value.strip().strip("*").strip()
+    if name == "code":
+        value = re.split(r"\s{2,}", value)[0].strip(" .,;:")
+        if not value or not _CODE_VALUE_RE.match(value) or not re.search(r"\d", value) or len(value.split()) > 3:
+            return None
+        if parse_date(value) and not re.search(r"[A-Za-z]{2}", value):
+            return None
+        return value
+    if name == "revision":
+        if m := re.match(r"^(\d{1,3})\b", value):
+            return m[1].zfill(2)
+        if _NIL_REV.match(value) and colon:
+            return "00"
+        return None
+    if name == "title":
+        return value[:300] if re.search(r"[A-Za-z]{3}", value) else None
+    return value or None
+
+
+def read_header(lines: list[str]) -> dict:
+    """Labelled fields of the first lines: on one line, on the next line, or in the next table cell."""
+    found: dict = {}
+    rows = [line.split("\t") for line in lines]
+    for i, cells in enumerate(rows):
+        for k, cell in enumerate(cells):
+            for name, pattern in _G_FIELD_RES:
+                if name in found:
+                    continue
+                m = pattern.match(cell)
+                if not m:
+                    continue
+                colon = bool(_G_COLON_RES[name].match(cell))
+                if name == "code" and not colon and not re.match(r"^\s*(?:Kode|Nomor|No\.?\s*Dok|Doc)", cell, re.I):
+                    continue  # "No" without a colon is too common a word
+                value = m["v"].strip()
+                if not value:
+                    value = _neighbour_value(rows, i, k)
+                    if value is None:
+                        value = ""
+                got = _valid(name, value, colon or not m["v"].strip())
+                if got is None and name == "date" and value:
+                    found.setdefault("date_raw", value)
+                    continue
+                if got is None:
+                    continue
+                found[name] = got
+                found.setdefault("_lines", []).append(i)
+                break
+    return found
+
+
+def _neighbour_value(rows: list[list[str]], i: int, k: int) -> str | None:
+    """The value of an empty label: the next cell on its row, else the next line, else the cell below."""
+    cells = rows[i]
+    for cell in cells[k + 1:]:
+        if cell.strip():
+            return None if _is_label_cell(cell) else cell.strip()
+    for j in range(i + 1, min(i + 3, len(rows))):
+        below = rows[j]
+        text = [c for c in below if c.strip()]
+        if not text:
+            continue
+        candidate = below[k] if k < len(below) and below[k].strip() else (text[0] if len(text) == 1 else "")
+        if not candidate or _is_label_cell(candidate):
+            return None
+        return candidate.strip()
+    return None
+
+
+def _title_from_lines(lines: list[str], header_lines: list[int], values: set[str] = frozenset()) -> str:
+    """The document's name: a line of its own near the header (not the company, the caption or a label)."""
+    first_label = min(header_lines) if header_lines else len(lines)
+    cands: list[str] = []
+    for i, line in enumerate(lines[:60]):
+        if cands and i >= first_label:
+            break
+        cells = [c.strip() for c in line.split("\t") if c.strip()]
+        if not cells:
+            if cands and i < first_label:
+                break
+            continue
+        for cell in cells:
+            text = re.sub(r"\s+", " ", cell.replace("**", "")).strip()
+            if _is_label_cell(text) or _COMPANY_RE.search(text) or PAGE_RE.match(text) or STAMP_RE.search(text):
+                continue
+            if text in values or DOC_CODE_RE.match(text) or re.match(rf"^{_G_CODE}$|^{_G_REV}$|^{_G_DATE}$", text, re.I):
+                continue
+            if re.match(r"^(MASTER|CONTROLLED|UNCONTROLLED|DOCUMENT|PUSAT)\b", text) or len(text) > 150:
+                continue
+            if any(p.match(text) for _, p in _HEADING_RES) or parse_date(text) or not re.search(r"[A-Za-z]{3}", text):
+                continue
+            rest = _CAPTION_RE.sub("", text, count=1).strip() if _CAPTION_RE.match(text) else text
+            if rest:
+                cands.append(rest)
+        if cands and (i >= first_label or "\t" in line):
+            break
+        if len(cands) >= 3:
+            break
+    return re.sub(r"\s+", " ", " ".join(cands[:3])).strip()[:300]
+
+
+def _generic_sections(lines: list[str]) -> list[tuple[str, str, list[str]]]:
+    """Headings numbered 1., 1.1, I., II., A. (each numbering in sequence) and the lines under them."""
+    heads: list[tuple[int, str, str]] = []
+    expected = {"arabic": 1, "roman": 1, "alpha": 1}
+    top_scheme = None
+    top_number = 0
+    last_sub = 0
+    for i, raw in enumerate(lines):
+        text = raw.strip().replace("**", "")
+        if not text or "\t" in raw or len(text) > 90 or text.endswith((":", ";", ",")):
+            continue
+        for scheme, pattern in _HEADING_RES:
+            m = pattern.match(text)
+            if not m or len(m["t"].split()) > 10:
+                continue
+            if scheme == "decimal":
+                top, sub = (int(x) for x in m["n"].split("."))
+                if top_scheme == "arabic" and top == top_number and sub == last_sub + 1 and not text.endswith("."):
+                    heads.append((i, m["n"], m["t"].strip()))
+                    last_sub = sub
+                break
+            n = m["n"]
+            value = int(n) if scheme == "arabic" else _roman(n) if scheme == "roman" else ord(n) - 64
+            if value != expected[scheme] or (scheme == "alpha" and top_scheme is None and value > 1):
+                continue
+            if top_scheme is None:
+                top_scheme = scheme
+            if scheme == top_scheme:
+                top_number, last_sub = value, 0
+                for other in expected:
+                    if other != scheme:
+                        expected[other] = 1
+            elif text.endswith("."):
+                continue
+            expected[scheme] = value + 1
+            heads.append((i, n, m["t"].strip()))
+            break
+    out = []
+    for k, (i, n, title) in enumerate(heads):
+        end = heads[k + 1][0] if k + 1 < len(heads) else len(lines)
+        out.append((n, title, lines[i + 1: end]))
+    return out
+
+
+def _column_signatures(lines: list[str]) -> tuple[list[ParsedSignature], list[str]]:
+    """Signature tables whose rows under the roles hold names, then positions, then dates (no "Nama :" labels)."""
+    for i, line in enumerate(lines[:80]):
+        cells = line.split("\t")
+        roles = [next((r for r, p in ROLE_LABELS if p.search(c)), None) for c in cells]
+        if sum(1 for r in roles if r) < 2:
+            continue
+        names: dict[str, list[str]] = {r: [] for r in roles if r}
+        for follow in lines[i + 1: i + 8]:
+            below = follow.split("\t")
+            if not follow.strip():
+                continue
+            if any(p.search(follow) for _, p in ROLE_LABELS) or SOP_HEADING_RE.match(follow.strip()):
+                break
+            for k, role in enumerate(roles):
+                if role and k < len(below) and below[k].strip():
+                    value = re.sub(r"^(?:Nama|Name|Jabatan|Position|Tanggal|Tgl\.?|Date)\s*[:：]\s*", "", below[k].strip(), flags=re.I)
+                    if value and not re.match(r"^(?:ttd|\(?\s*ttd\.?\s*\)?|tanda tangan|signature)$", value, re.I):
+                        names[role].append(value)
+        sigs, unclear = [], []
+        for role in ("prepared", "checked", "approved"):
+            if role not in names:
+                continue
+            values = names[role]
+            signed_on = next((parse_date(v) for v in values if parse_date(v)), None)
+            words = [v for v in values if not parse_date(v)]
+            if not words or not re.search(r"[A-Za-z]{2}", words[0]):
+                unclear.append(role)
+                continue
+            sigs.append(ParsedSignature(role=role, name=words[0], position=words[1] if len(words) > 1 else "", signed_on=signed_on))
+        return sigs, unclear
+    return [], []
+
+
+def _runs_past_header(title: str, generic: str, lines: list[str], header_lines: list[int]) -> bool:
+    """True when a title read from the lines before the first label swallowed the header or the body."""
+    if not header_lines:
+        return False
+    for line in lines[min(header_lines): max(header_lines) + 4]:
+        for cell in line.split("\t"):
+            cell = re.sub(r"\s+", " ", cell).strip()
+            if len(cell) >= 4 and cell in title and cell not in generic:
+                return True
+    return False
+
+
+def parse_document(extracted) -> ParsedDocument:
+    """Everything an extracted file (any format, any layout) says about the document; never raises."""
+    from flask_babel import lazy_gettext as _l
+
+    text = getattr(extracted, "text", "") or ""
+    try:
+        return _parse_document(extracted, text, _l)
+    except Exception as exc:  # a layout nobody foresaw must not stop an import of many files
+        doc = ParsedDocument(code="", title="", doc_type="", revision="", effective_date=None)
+        doc.warnings = [f"Teks tidak dapat dibaca ({type(exc).__name__}); isi data secara manual."]
+        return doc
+
+
+def _parse_document(extracted, text: str, _l) -> ParsedDocument:
+    text = split_inline_labels(text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
+    parser = _Parser(text, getattr(extracted, "filename", ""))
+    doc = parser.run()
+    lines = parser.raw_lines
+    header = read_header(lines[:60])
+    fixed: set[str] = set()
+    if not doc.code and header.get("code"):
+        code, rev = split_code(header["code"])
+        doc.code, fixed = code, fixed | {"code"}
+        if rev and not doc.revision and "revision" not in header:
+            doc.revision = rev
+        doc.doc_type = doc_type_of(doc.code)
+    elif header.get("code"):
+        code, _rev = split_code(header["code"])
+        if code != doc.code and code.startswith(doc.code):  # "QP-7.5 (01)": the first token is not all of it
+            doc.code = code
+    if not doc.revision and header.get("revision"):
+        doc.revision, fixed = header["revision"], fixed | {"revision"}
+    if doc.effective_date is None and header.get("date"):
+        parsed = parse_date(header["date"])
+        if parsed:
+            doc.effective_date, fixed = parsed, fixed | {"effective_date"}
+        else:
+            header.setdefault("date_raw", header["date"])
+    values = {v.strip() for k, v in header.items() if isinstance(v, str)}
+    generic_title = header.get("title") or _title_from_lines(lines, header.get("_lines", []), values)
+    if header.get("title") and not parser.explicit_title:
+        doc.title = header["title"]
+    elif not doc.title or (not parser.explicit_title and generic_title and (
+            len(doc.title) > 160 or _COMPANY_RE.search(doc.title) or _G_ANY_LABEL.search(doc.title)
+            or _runs_past_header(doc.title, generic_title, lines, header.get("_lines", [])))):
+        doc.title = generic_title
+    if doc.title:
+        fixed.add("title")
+    if len(doc.signatures) < 2:
+        sigs, unclear = _column_signatures(lines)
+        have = {s.role for s in doc.signatures}
+        for sig in sigs:
+            if sig.role not in have:
+                doc.signatures.append(sig)
+        doc.signatures.sort(key=lambda s: ("prepared", "checked", "approved").index(s.role))
+        for role in unclear:
+            doc.warnings.append(str(_l("signature names unclear: %(role)s", role=ROLE_NAMES_ID[role])))
+        if sigs:
+            found = {s.role for s in doc.signatures}
+            doc.warnings = [w for w in doc.warnings if not any(
+                ROLE_NAMES_ID[r] in w and "tidak ditemukan" in w for r in found)]
+    start = max(header.get("_lines", [0]) or [0])
+    generic = _generic_sections(parser.body_lines(start + 1)) if len(doc.sections) < 2 else []
+    if len(generic) > len(doc.sections):
+        doc.sections = []
+        for number, title, body in generic:
+            doc.sections.append(ParsedSection(number=number, title=title, body=parser.body_text(body), rows=_table_rows(body)))
+            key = _field_for("", title)
+            if key in ("purpose", "scope") and not getattr(doc, key):
+                setattr(doc, key, parser.plain(body))
+            elif key == "references" and not doc.references:
+                doc.references = parser.items(body)
+        if doc.sections:
+            doc.warnings = [w for w in doc.warnings if not w.startswith("Bagian isi dokumen")]
+    labels = {"code": "Kode dokumen", "title": "Judul", "revision": "Nomor revisi", "effective_date": "Tanggal berlaku"}
+    drop = {f"{labels[name]} tidak ditemukan." for name in fixed}
+    if "effective_date" in fixed:
+        drop |= {w for w in doc.warnings if w.startswith("Tanggal berlaku tidak terbaca")}
+    warnings = [w for w in doc.warnings if w not in drop]
+    if doc.code and doc.doc_type and any("Jenis dokumen" in w for w in warnings):
+        warnings = [w for w in warnings if "Jenis dokumen" not in w]
+    if doc.effective_date is None and header.get("date_raw") and not any("tidak terbaca" in w for w in warnings):
+        warnings.append(str(_l("effective date unreadable: %(value)s", value=header["date_raw"][:40])))
+    if not doc.revision and not any("Nomor revisi" in w for w in warnings):
+        warnings.append(str(_l("no revision number found")))
+    for w in getattr(extracted, "warnings", []) or []:
+        warnings.append(str(w))
+    seen: list[str] = []
+    for w in warnings:
+        if w not in seen:
+            seen.append(w)
+    doc.warnings = seen
+    return doc
