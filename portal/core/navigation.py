@@ -42,6 +42,13 @@ def register(app) -> None:
     app.jinja_env.filters["audit_value"] = audit_value
     app.jinja_env.filters["dict_without"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
     app.jinja_env.filters["compact"] = lambda d: {k: v for k, v in d.items() if v is not None and v is not False}
+    app.jinja_env.filters["options"] = lambda rows, value, label: [(getattr(r, value), getattr(r, label)) for r in rows]
+
+    @app.context_processor
+    def list_macros():
+        # The list macros (filter selects, empty row, next page) everywhere, also in htmx fragments.
+        lists = app.jinja_env.get_template("_macros/lists.html").module
+        return {"empty_row": lists.empty_row, "filter_select": lists.filter_select, "next_page": lists.next_page}
 
     @app.context_processor
     def inject():
