@@ -28,6 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     portal_logging.configure(app)
     _init_extensions(app)
+    from portal.core import jobs
+
+    jobs.init_app(app)
     _register_blueprints(app)
     _register_hooks(app)
 
