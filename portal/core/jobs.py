@@ -159,7 +159,7 @@ class JobContext:
         # Inline: the job row is not committed yet, so only the caller's session can write it. SQLite while the task
         # holds a transaction: a second connection would wait for the task's own write lock, so write through the
         # task's session; the page sees it at the task's next (batch) commit.
-        if self._inline or (self._engine.dialect.name == "sqlite" and db.session.in_transaction()):
+        if self._inline or (self._engine.dialect.name == "sqlite" and db.session().in_transaction()):
             db.session.execute(stmt, execution_options={"synchronize_session": False})
             return
         try:
@@ -293,6 +293,8 @@ def _run(job_id: int, inline: bool) -> bool:
     spec = _tasks.get(job.name)
     kwargs = job.kwargs
     ctx = JobContext(job, worker, inline, None if inline else db.engine)
+    if not inline:
+        db.session.commit()  # the task starts without an open transaction (SQLite: progress can use its own connection)
     beat = None if inline else _Heartbeat(db.engine, job_id, worker, current_app.config.get("JOBS_HEARTBEAT_SECONDS", 30))
     nested = db.session.begin_nested() if inline else None
     try:
@@ -317,7 +319,7 @@ def _run(job_id: int, inline: bool) -> bool:
     except Exception as exc:
         if beat:
             beat.stop()
-        current_app.logger.exception("job %s (%s) failed", job_id, job.name)
+        current_app.logger.exception("job %s (%s) failed", job_id, ctx.name)
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1][:2000]
         if inline:
             if nested is not None and nested.is_active:
