@@ -280,6 +280,8 @@ def run_job(job_id: int) -> bool:
 
 
 def _run(job_id: int, inline: bool) -> bool:
+    """Claim, run and finish one job. Inline: in the caller's transaction (task inside a savepoint), no commit.
+    Otherwise: claim committed, task in a fresh transaction, outcome committed, heartbeat thread meanwhile."""
     worker = worker_name()
     if not inline:
         db.session.rollback()  # start from a fresh transaction whose first statement is the claim (SQLite snapshots)
@@ -293,45 +295,64 @@ def _run(job_id: int, inline: bool) -> bool:
     spec = _tasks.get(job.name)
     kwargs = job.kwargs
     ctx = JobContext(job, worker, inline, None if inline else db.engine)
-    if not inline:
-        db.session.commit()  # the task starts without an open transaction (SQLite: progress can use its own connection)
-    beat = None if inline else _Heartbeat(db.engine, job_id, worker, current_app.config.get("JOBS_HEARTBEAT_SECONDS", 30))
-    nested = db.session.begin_nested() if inline else None
-    try:
-        if spec is None:
-            raise LookupError(f"task {job.name!r} is not registered in this process")
-        if beat:
-            beat.start()
-        spec.fn(ctx, **kwargs)
-        if beat:
-            beat.stop()
-        if nested is not None and nested.is_active:
-            nested.commit()
-        finished = db.session.execute(
-            update(Job).where(Job.id == job_id, Job.status == RUNNING, Job.worker == worker)
-            .values(status=DONE, finished_at=utcnow(), heartbeat_at=utcnow()),
-            execution_options={"synchronize_session": False},
-        )
-        if finished.rowcount != 1:
-            raise RuntimeError("job was taken away from this worker (reaped as stale) before it finished")
-        if not inline:
-            db.session.commit()
-    except Exception as exc:
-        if beat:
-            beat.stop()
-        current_app.logger.exception("job %s (%s) failed", job_id, ctx.name)
-        error = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1][:2000]
-        if inline:
-            if nested is not None and nested.is_active:
-                nested.rollback()
-        else:
-            db.session.rollback()
-        _fail(job_id, error, worker=worker, spec=spec, kwargs=kwargs)
-        if not inline:
-            db.session.commit()
     if inline:
+        _execute_inline(ctx, spec, kwargs)
         db.session.expire(job)
+        return True
+    db.session.commit()  # the task starts without an open transaction (SQLite: progress can use its own connection)
+    beat = _Heartbeat(db.engine, job_id, worker, current_app.config.get("JOBS_HEARTBEAT_SECONDS", 30))
+    beat.start()
+    error = None
+    try:
+        _call(ctx, spec, kwargs)
+        _finish(ctx)
+        db.session.commit()
+    except Exception as exc:
+        error = _error_text(ctx, exc)
+        db.session.rollback()
+    finally:
+        beat.stop()  # after the commit or rollback: a heartbeat may be waiting behind the task's own write lock
+    if error is not None:
+        _fail(job_id, error, worker=worker, spec=spec, kwargs=kwargs)
+        db.session.commit()
     return True
+
+
+def _execute_inline(ctx: JobContext, spec: Task | None, kwargs: dict) -> None:
+    nested = db.session.begin_nested()
+    try:
+        _call(ctx, spec, kwargs)
+        if nested.is_active:
+            nested.commit()
+        _finish(ctx)
+    except Exception as exc:
+        error = _error_text(ctx, exc)
+        if nested.is_active:
+            nested.rollback()
+        _fail(ctx.job_id, error, worker=ctx._worker, spec=spec, kwargs=kwargs)
+
+
+def _call(ctx: JobContext, spec: Task | None, kwargs: dict) -> None:
+    if spec is None:
+        raise LookupError(f"task {ctx.name!r} is not registered in this process")
+    spec.fn(ctx, **kwargs)
+
+
+def _finish(ctx: JobContext) -> None:
+    now = utcnow()
+    finished = db.session.execute(
+        update(Job).where(Job.id == ctx.job_id, Job.status == RUNNING, Job.worker == ctx._worker)
+        .values(status=DONE, finished_at=now, heartbeat_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if finished.rowcount != 1:
+        raise RuntimeError("the job was taken from this worker (reaped as stale) before it finished")
+
+
+def _error_text(ctx: JobContext, exc: BaseException) -> str:
+    """Log the full traceback; keep its last line for job.error."""
+    current_app.logger.error("job %s (%s) failed", ctx.job_id, ctx.name, exc_info=exc)
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1][:2000]
 
 
 def _fail(job_id: int, error: str, *, worker: str | None, spec: Task | None, kwargs: dict, lost: bool = False,

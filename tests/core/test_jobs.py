@@ -223,6 +223,7 @@ def own_app(_migrated_app, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("jobs")
     url = database_url(tmp, "jobs")
     app = create_app({**_test_config(url, tmp), "JOBS_BACKEND": "inprocess", "JOBS_POLL_SECONDS": 0.05,
+                      "JOBS_HEARTBEAT_SECONDS": 0.05,
                       "JOBS_QUEUE": f"portal-test-{uuid.uuid4().hex[:12]}"})
     with app.app_context():
         upgrade()
@@ -310,7 +311,7 @@ def test_two_runner_threads_run_each_of_20_jobs_exactly_once(fresh):
     assert {(a, s) for a, s, _ in rows} == {(1, "done")}
 
 
-def test_progress_is_visible_while_the_task_runs(fresh):
+def test_progress_and_heartbeat_are_visible_while_the_task_runs(fresh):
     job_id = jobs.enqueue("tests.jobs.wait").id
     db.session.commit()
     runner = jobs.Runner(fresh, scheduler=False, name="runner-progress")
@@ -323,6 +324,14 @@ def test_progress_is_visible_while_the_task_runs(fresh):
 
         _wait_until(lambda: state()[0] == "failed" or state() == ("running", 1, 2, "waiting"))
         assert state() == ("running", 1, 2, "waiting")
+        first_beat = db.session.scalar(select(Job.heartbeat_at).where(Job.id == job_id))
+        db.session.rollback()
+
+        def beat_moved():
+            with db.engine.connect() as conn:
+                return conn.scalar(select(Job.heartbeat_at).where(Job.id == job_id)) > first_beat
+
+        assert _wait_until(beat_moved)  # the heartbeat thread refreshes it while the task waits
         RELEASE.set()
         assert _wait_until(lambda: _count_jobs(fresh, Job.status == "done") == 1)
     finally:
