@@ -480,7 +480,7 @@ def run_due(now: datetime | None = None) -> list[Job]:
 
 
 def tick(now: datetime | None = None) -> tuple[list[Job], list[int]]:
-    """One scheduler tick, committed: run_due() then reap_stale()."""
+    """One scheduler tick, committed: run_due(), reap_stale(), and with RQ redispatch_stranded()."""
     db.session.rollback()
     try:
         created = run_due(now)
@@ -489,7 +489,27 @@ def tick(now: datetime | None = None) -> tuple[list[Job], list[int]]:
     except Exception:
         db.session.rollback()
         raise
+    if backend() == "rq":
+        try:
+            redispatch_stranded(now)
+        except Exception:
+            log.exception("stranded jobs not redispatched")
     return created, reaped
+
+
+def redispatch_stranded(now: datetime | None = None, older_than: float = 60) -> list[int]:
+    """RQ: when the Redis queue is empty, send again the jobs queued in the table for over `older_than` seconds
+    (their message was lost, e.g. Redis was down at commit); a duplicate message is harmless (claim)."""
+    queue = rq_queue()
+    if queue.count:
+        return []
+    cutoff = _naive_utc(now) - timedelta(seconds=older_than)
+    ids = list(db.session.scalars(select(Job.id).where(Job.status == QUEUED, Job.created_at < cutoff).order_by(Job.id)))
+    db.session.rollback()
+    app = current_app._get_current_object()
+    for job_id in ids:
+        _dispatch(app, job_id)
+    return ids
 
 
 # ---------------------------------------------------------------------------------------------------- in-process runner

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from portal import create_app
 from portal.core import jobs
 from portal.core.audit import AuditEvent
+from portal.core.db import utcnow
 from portal.core.jobs import Job
 from portal.extensions import db
 from tests.conftest import database_url
@@ -394,6 +395,23 @@ def test_rq_backend_runs_a_job_once_even_with_a_duplicate_message(fresh, monkeyp
         db.session.remove()
         job = db.session.get(Job, job_id)
         assert job.status == "done" and job.attempts == 1
+
+        # A job whose message was lost (Redis down at commit) is sent again by the scheduler tick; `flask jobs
+        # worker --burst` runs it.
+        monkeypatch.setitem(fresh.config, "JOBS_BACKEND", "inprocess")
+        lost_id = jobs.enqueue("tests.jobs.count", n=3).id
+        db.session.commit()
+        monkeypatch.setitem(fresh.config, "JOBS_BACKEND", "rq")
+        assert queue.count == 0
+        jobs.tick(utcnow() + timedelta(seconds=61))
+        assert queue.count == 1
+        jobs.tick(utcnow() + timedelta(seconds=61))
+        assert queue.count == 1  # not sent again while a message waits
+        result = fresh.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        assert [r[0] for r in RAN] == [job_id, lost_id]
+        db.session.remove()
+        assert db.session.get(Job, lost_id).status == "done"
     finally:
         queue.empty()
         queue.delete(delete_jobs=True)
