@@ -21,6 +21,8 @@ def jobs_worker(burst):
 
     from portal.core import jobs
 
+    if jobs.backend() != "rq":
+        click.echo(f"Warning: JOBS_BACKEND is {jobs.backend()!r}; nothing is sent to RQ unless it is 'rq'.", err=True)
     queue = jobs.rq_queue()
     worker = SimpleWorker([queue], connection=queue.connection)
     click.echo(f"RQ worker on queue {queue.name!r} ({current_app.config.get('REDIS_URL')}).")

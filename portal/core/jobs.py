@@ -10,6 +10,13 @@ The ``job`` row is the truth in every backend: a page reload or another process 
 and a row is only run by whoever claims it (``UPDATE … WHERE status='queued'`` with rowcount 1), so a duplicate
 message or a second runner never runs a job twice. Jobs are dispatched only after the transaction that enqueued
 them commits; a rolled-back request leaves no job and dispatches nothing.
+
+API: ``@task(name, on_failure=None)``, ``enqueue(name, *, user_id=None, dedupe_key=None, **kwargs) -> Job``,
+``retry(job_id, actor=None)``, ``reap_stale(now=None)``, ``schedule(name, task, every=None, daily_at=None,
+kwargs=None)``, ``run_due(now=None)``, ``tick(now=None)``, ``run_job(job_id)``, ``init_app(app)``,
+``start_runner(app)`` / ``stop_runner(app)``, ``Runner``. Task kwargs must be JSON-serialisable and may not be
+called name, user_id or dedupe_key. On SQLite, progress reported while the task holds an open transaction is
+written in that transaction and shows at the task's next commit (one writer); PostgreSQL shows it at once.
 """
 from __future__ import annotations
 
@@ -20,12 +27,13 @@ import socket
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import ForeignKey, String, Text, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -481,7 +489,6 @@ def run_due(now: datetime | None = None) -> list[Job]:
 
 def tick(now: datetime | None = None) -> tuple[list[Job], list[int]]:
     """One scheduler tick, committed: run_due(), reap_stale(), and with RQ redispatch_stranded()."""
-    db.session.rollback()
     try:
         created = run_due(now)
         reaped = reap_stale(now)
@@ -505,7 +512,6 @@ def redispatch_stranded(now: datetime | None = None, older_than: float = 60) -> 
         return []
     cutoff = _naive_utc(now) - timedelta(seconds=older_than)
     ids = list(db.session.scalars(select(Job.id).where(Job.status == QUEUED, Job.created_at < cutoff).order_by(Job.id)))
-    db.session.rollback()
     app = current_app._get_current_object()
     for job_id in ids:
         _dispatch(app, job_id)
