@@ -28,9 +28,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     portal_logging.configure(app)
     _init_extensions(app)
+    from portal.core import jobs, modules
 
-    from portal.core import modules
-
+    jobs.init_app(app)
     modules.load(app, app.config["PORTAL_MODULES"])
     _register_hooks(app)
 

@@ -35,4 +35,7 @@ def load_demo() -> list[str]:
 
 
 def register(app) -> None:
+    from portal.core.jobs_cli import jobs_cli
+
     app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)

@@ -44,6 +44,17 @@ class Config:
         # always on; a site without some module leaves it out, e.g. PORTAL_MODULES="documents,records".
         self.PORTAL_MODULES = _modules(env.get("PORTAL_MODULES"))
 
+        # Background jobs (portal/core/jobs.py). Backend: inline (tests), inprocess (a thread per server process,
+        # no Redis) or rq (Redis + `flask jobs worker`). None: inline when testing, else inprocess.
+        self.JOBS_BACKEND = env.get("JOBS_BACKEND") or None
+        self.REDIS_URL = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+        self.JOBS_QUEUE = env.get("JOBS_QUEUE", "portal")
+        self.JOBS_STALE_SECONDS = int(env.get("JOBS_STALE_SECONDS", "300"))  # no heartbeat for this long: worker lost
+        self.JOBS_HEARTBEAT_SECONDS = float(env.get("JOBS_HEARTBEAT_SECONDS", "30"))
+        self.JOBS_POLL_SECONDS = float(env.get("JOBS_POLL_SECONDS", "1"))
+        self.JOBS_SCHEDULER_SECONDS = float(env.get("JOBS_SCHEDULER_SECONDS", "30"))
+        self.JOBS_RQ_TIMEOUT = int(env.get("JOBS_RQ_TIMEOUT", "3600"))  # RQ kills a job running longer than this
+
         # Sessions and cookies.
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))
         self.SESSION_IDLE_MINUTES = idle
