@@ -38,7 +38,6 @@ class Config:
         self.PORTAL_DEMO = _bool("PORTAL_DEMO")
         self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")
         self.PORTAL_BASE_URL = env.get("PORTAL_BASE_URL", "")  # printed under QR codes, e.g. http://mutu.intranet
-        self.EXPORTS_INLINE = _bool("EXPORTS_INLINE")  # build exports in the request (tests) instead of a thread
         self.EXPORTS_BUNDLE_MAX = int(env.get("EXPORTS_BUNDLE_MAX", "2000"))
         # The modules this portal runs, in order (navigation and home page follow it). auth, main and printing are
         # always on; a site without some module leaves it out, e.g. PORTAL_MODULES="documents,records".

@@ -126,7 +126,6 @@ def settings(code: str):
 
 # ---------------------------------------------------------------- reading
 def _page(doc: Document, rev: Revision | None, **extra):
-    services.activate_due()
     must_read = rev is not None and services.must_read(rev, current_user)
     acknowledged = rev is not None and services.has_acknowledged(rev, current_user)
     in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
@@ -442,7 +441,6 @@ def withdraw(code: str):
 @login_required
 def work():
     """What waits for my signature: drafts to submit, revisions to check or approve."""
-    services.activate_due()
     queues = {}
     if current_user.can("documents.draft"):
         queues["draft"] = db.session.scalars(select(Revision).where(Revision.status == DRAFT).order_by(Revision.created_at)).all()

@@ -10,5 +10,9 @@ def _blueprints():
     return [(bp, "/records/export")]
 
 
-module = Module(name="exports", blueprints=_blueprints,
+def _setup(app):
+    from portal.exports import services  # noqa: F401 (registers the background task "exports.build")
+
+
+module = Module(name="exports", blueprints=_blueprints, setup=_setup,
                 nav=[NavItem(_l("Export"), "exports.new", "records.export", _l("Records"))])

@@ -9,7 +9,6 @@ import hashlib
 import io
 import json
 import secrets
-import threading
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import User
 from portal.core.service import ServiceError
-from portal.core import audit
+from portal.core import audit, jobs
 from portal.core.db import utcnow
 from portal.core.xlsx import write_workbook
 from portal.exports.models import DONE, FAILED, RUNNING, ExportJob
@@ -49,7 +48,7 @@ def count(user: User, filters: dict) -> int:
 
 
 def start(user: User, kind: str, filters: dict) -> ExportJob:
-    """Create the job (committed) and build it: inline when EXPORTS_INLINE, else in a background thread."""
+    """Create the export and queue its build on the job queue (it runs once the request has committed)."""
     if kind not in ("xlsx", "bundle"):
         raise ServiceError(_("Choose Excel or a PDF bundle."), "kind")
     total = count(user, filters)
@@ -60,21 +59,24 @@ def start(user: User, kind: str, filters: dict) -> ExportJob:
     db.session.add(job)
     db.session.flush()
     audit.record("records.export_started", job, new={"kind": kind, "filters": filters, "records": total}, actor=user)
-    db.session.commit()
-    if current_app.config.get("EXPORTS_INLINE"):
-        build(job.id)
-    else:
-        app = current_app._get_current_object()
-        threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True, name=f"export-{job.id}").start()
+    jobs.enqueue("exports.build", user_id=user.id, export_id=job.id)
     return job
 
 
-def _run_in_app(app, job_id: int) -> None:
-    with app.app_context():
-        try:
-            build(job_id)
-        finally:
-            db.session.remove()
+@jobs.task("exports.build", on_failure=lambda job_id, kwargs, error: mark_failed(kwargs["export_id"], error))
+def _build_task(ctx, export_id: int) -> None:
+    """The queued build of one export."""
+    build(export_id)
+
+
+def mark_failed(export_id: int, error: str) -> None:
+    """An export whose job died (or whose worker was lost) is failed on its page, never left "running"."""
+    job = db.session.get(ExportJob, export_id)
+    if job is not None and job.status in (QUEUED, RUNNING):
+        job.status = FAILED
+        job.error = (error or "")[:500]
+        job.finished_at = utcnow()
+        audit.record("records.export_failed", job, new={"error": job.error})
 
 
 def build(job_id: int) -> None:
@@ -201,6 +203,7 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
                 data, source = archive.read_bytes(), "arsip PDF/A"
             else:
                 data, _printout = paper.render_record_pdf(r, user)
+                db.session.commit()  # the printout and its audit event, alone: no lock held while the next PDF renders
                 source = "dicetak saat ekspor"
             name = f"{r.number}-{r.form_code}-v{r.version}.pdf"
             digest = hashlib.sha256(data).hexdigest()

@@ -90,7 +90,7 @@ def main(records: int = 50_000, repeat: int = 15) -> None:
     if url:
         os.environ["TEST_DATABASE_URL"] = url
     app = create_app({**test_config(database_url(tmp, "bench_records"), tmp), "WTF_CSRF_ENABLED": False,
-                      "LOG_LEVEL": "ERROR", "EXPORTS_INLINE": True})
+                      "LOG_LEVEL": "ERROR", "JOBS_BACKEND": "inline"})
     with app.app_context():
         upgrade()
         from portal.cli import load_demo

@@ -18,7 +18,6 @@ from tests.records_factories import approved_record, f04_data, online_form
 
 @pytest.fixture
 def exported(app, factories):
-    app.config["EXPORTS_INLINE"] = True
     site = factories.site()
     tl = factories.user(["tl"], site=site, full_name="Dewi Lestari")
     spv = factories.user(["spv"], site=site)
@@ -33,7 +32,6 @@ def exported(app, factories):
         db.session.commit()
         ids = (first.id, draft.id)
     yield {"tl": tl, "spv": spv, "ids": ids}
-    app.config["EXPORTS_INLINE"] = False
 
 
 def test_excel_export_writes_text_never_formulas(app, client, factories, exported):
