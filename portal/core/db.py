@@ -25,13 +25,22 @@ def _sqlite_on_connect(dbapi_connection, connection_record):  # noqa: ARG001
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
+    # REPLACE deletes the old row: with recursive triggers on, that delete fires the DELETE triggers
+    # (the append-only audit trail refuses it).
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at BEGIN, waiting up to busy_timeout for another writer. A deferred
+        # transaction that reads and then writes gets SQLITE_BUSY_SNAPSHOT when another writer committed in
+        # between, and busy_timeout does not apply to that: "database is locked" under concurrent requests.
+        # In WAL mode readers are never blocked by it. A connection may opt out with the execution option
+        # sqlite_begin="DEFERRED" (read-only work that must not wait for writers).
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
 class TimestampMixin:
