@@ -46,8 +46,10 @@ def documents_activate():
 def audit_verify():
     """Check the audit trail: hash chain, HMAC of every row, anchors; report the first problem."""
     from portal.core.audit import verify_chain
+    from portal.core.db import reading_session
 
-    result = verify_chain()
+    with reading_session() as session:
+        result = verify_chain(session)
     if result.ok:
         click.echo(f"OK: {result.checked} audit events, chain intact; {result.anchors} anchor(s) hold.")
         for note in result.notes:
@@ -64,7 +66,6 @@ def audit_anchor():
     from portal.core.audit import anchors_path, write_anchor
 
     anchor = write_anchor(reason="flask audit anchor")
-    db.session.rollback()
     click.echo(f"Anchored {anchor['count']} audit events up to id {anchor['last_id']} "
                f"({anchor['last_hash'][:16]}…) in {anchors_path()}.")
 

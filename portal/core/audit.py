@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Index, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.db import utcnow
+from portal.core.db import reading_session, utcnow
 from portal.extensions import db
 
 GENESIS = "0" * 64
@@ -290,10 +290,14 @@ def append_anchor(anchor: dict, path: Path | None = None) -> None:
 def write_anchor(bind: Any = None, *, reason: str = "") -> dict:
     """Anchor the committed chain head outside the database; returns the anchor written.
 
-    Call it outside a write transaction (it anchors what `bind` sees). The anchor is also logged, so a log
-    collector keeps a second copy.
+    Without `bind` it reads the committed chain on a connection of its own (never anchors rows that could
+    still roll back). The anchor is also logged, so a log collector keeps a second copy.
     """
-    count, last_id, last_hash = chain_head(bind)
+    if bind is None:
+        with reading_session() as session:
+            count, last_id, last_hash = chain_head(session)
+    else:
+        count, last_id, last_hash = chain_head(bind)
     anchor = make_anchor(count, last_id, last_hash, reason)
     append_anchor(anchor)
     _log.info("audit anchor", extra={"audit_anchor": anchor})

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 
 def utcnow() -> datetime:
@@ -41,6 +43,21 @@ def _sqlite_on_begin(conn):
         # sqlite_begin="DEFERRED" (read-only work that must not wait for writers).
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_session() -> Iterator[Session]:
+    """A session of its own for long read-only work (verify, anchor, backup counts): sees committed data only
+    and, on SQLite, does not take the write lock (BEGIN DEFERRED), so writers are not kept waiting."""
+    from portal.extensions import db
+
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_begin="DEFERRED")
+        with Session(bind=conn) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
 
 class TimestampMixin:
