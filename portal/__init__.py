@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.core import logging as portal_logging
 
     portal_logging.configure(app)
+    from portal.core import audit
+
+    audit.init_app(app)  # the HMAC key of the audit trail (required in production; created in demo/test mode)
     _init_extensions(app)
     from portal.core import jobs, modules
 

@@ -35,7 +35,9 @@ def load_demo() -> list[str]:
 
 
 def register(app) -> None:
+    from portal.core.backup_cli import backup_cli
     from portal.core.jobs_cli import jobs_cli
 
+    app.cli.add_command(backup_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(jobs_cli)

@@ -85,6 +85,16 @@ class Config:
         self.DOCUMENTS_SEPARATE_PREPARER_APPROVER = _bool("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True)
         self.PORTAL_SEEDS = env.get("PORTAL_SEEDS") or None  # default: portal/seeds (the five real documents)
 
+        # Audit trail integrity: the HMAC key is never stored in the database. AUDIT_HMAC_KEY (a secret string)
+        # or the key file (default instance/audit_key, 32 random bytes, created in demo/debug/test mode only).
+        self.AUDIT_HMAC_KEY = env.get("AUDIT_HMAC_KEY", "")
+        self.AUDIT_HMAC_KEY_FILE = env.get("AUDIT_HMAC_KEY_FILE") or None
+        # Anchors of the chain head (default <DOCUMENTS_FOLDER>/audit/anchors.jsonl).
+        self.AUDIT_ANCHORS_FILE = env.get("AUDIT_ANCHORS_FILE") or None
+        # Backups: pg_dump / pg_restore binaries (PostgreSQL only).
+        self.PG_DUMP = env.get("PG_DUMP", "pg_dump")
+        self.PG_RESTORE = env.get("PG_RESTORE", "pg_restore")
+
         self.LOG_JSON = _bool("LOG_JSON", True)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(25 * 1024 * 1024)))

@@ -293,6 +293,11 @@ def end_session(row: UserSession, reason: str, actor: User | None = None) -> Non
     audit.record(action, row.user, new={"session": row.id, "reason": reason}, actor=actor or row.user)
 
 
+def touch_due(row: UserSession) -> bool:
+    """Whether the session's last activity is older than a minute (and so worth writing)."""
+    return utcnow() - row.last_seen_at > timedelta(seconds=60)
+
+
 def touch_session(row: UserSession) -> None:
     """Note activity; written at most once a minute to keep requests cheap."""
     now = utcnow()

@@ -7,8 +7,7 @@ from flask_login import login_user, logout_user
 
 from portal.auth import services
 from portal.auth.models import User
-from portal.core.unit import keep_changes
-from portal.extensions import db
+from portal.core.unit import begin_writing, keep_changes
 
 SESSION_KEY = "sid"
 # Endpoints a user who must change their password may still reach.
@@ -28,12 +27,16 @@ def init_login(app, login_manager) -> None:
         if not row.user.active:
             return None
         if services.session_is_idle(row):
+            begin_writing()
+            row = services.find_session(session.get(SESSION_KEY))
             services.end_session(row, "idle")
             keep_changes()  # the session is closed even though the answer is a redirect or a 401
             g.session_expired = True
             return None
-        services.touch_session(row)
-        if db.session.dirty:
+        if services.touch_due(row):
+            begin_writing()
+            row = services.find_session(session.get(SESSION_KEY))
+            services.touch_session(row)
             keep_changes()
         g.user_session = row
         return row.user

@@ -1,22 +1,86 @@
-"""The append-only audit trail: one table, hash-chained rows, written in the caller's transaction."""
+"""The append-only audit trail: one table, hash-chained rows, written in the caller's transaction.
+
+Tamper evidence has three layers:
+- every row carries the SHA-256 of its content and of the previous row (`hash`, `prev_hash`), so a changed or
+  removed row breaks the chain;
+- every row carries an HMAC-SHA256 of its hash (`mac`) with a key that is not in the database (AUDIT_HMAC_KEY
+  or the key file instance/audit_key), so a rewritten chain that was re-hashed end to end is still found;
+- anchors of the chain head (count, last id, last hash, time, HMAC) are appended to a file outside the database
+  (`write_anchor()`, `flask audit anchor`, every backup), so deleting the newest rows is found too.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterator
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Index, String, Text, select, text
+from sqlalchemy import Index, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.db import utcnow
+from portal.core.db import reading_session, utcnow
 from portal.extensions import db
 
 GENESIS = "0" * 64
+KEY_FILE_NAME = "audit_key"
+_log = logging.getLogger("portal.audit")
+
+
+# --- the HMAC key (never stored in the database) -------------------------------------------------------------------
+
+def load_key(config: dict, instance_path: str, *, create: bool) -> bytes | None:
+    """The audit HMAC key: AUDIT_HMAC_KEY (any secret string), else the key file instance/audit_key.
+
+    With create=True (demo, debug, tests) a missing key file is created with 32 random bytes, mode 0600.
+    """
+    configured = config.get("AUDIT_HMAC_KEY")
+    if configured:
+        return configured.encode("utf-8") if isinstance(configured, str) else bytes(configured)
+    key_file = Path(config.get("AUDIT_HMAC_KEY_FILE") or Path(instance_path) / KEY_FILE_NAME)
+    if not key_file.exists():
+        if not create:
+            return None
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_bytes(32))
+    key = key_file.read_bytes()
+    if len(key) < 16:
+        raise RuntimeError(f"The audit key file {key_file} is too short (at least 16 bytes).")
+    return key
+
+
+def init_app(app) -> None:
+    """Resolve the audit key at start-up: required in production, created in demo/debug/test mode."""
+    lenient = bool(app.config.get("PORTAL_DEMO") or app.debug or app.testing)
+    key = load_key(app.config, app.instance_path, create=lenient)
+    if key is None:
+        raise RuntimeError("AUDIT_HMAC_KEY (or the key file instance/audit_key) must be set in production "
+                           "(see README, 'Audit trail integrity').")
+    app.extensions["portal_audit_key"] = key
+
+
+def hmac_key() -> bytes:
+    key = current_app.extensions.get("portal_audit_key")
+    if key is None:
+        init_app(current_app)
+        key = current_app.extensions["portal_audit_key"]
+    return key
+
+
+def row_mac(row_id: int, row_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of a row's id and hash (the hash already covers every field and the previous hash)."""
+    message = f"audit_event:{row_id}:{row_hash}".encode("ascii")
+    return hmac.new(key or hmac_key(), message, hashlib.sha256).hexdigest()
 
 
 class AuditEvent(db.Model):
@@ -37,6 +101,8 @@ class AuditEvent(db.Model):
     client_address: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC of id and hash with the key outside the database; NULL only for rows written before the key existed.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id"),)
 
@@ -142,6 +208,7 @@ def record(
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event.compute_hash()
+    event.mac = row_mac(event.id, event.hash)
     db.session.add(event)
     db.session.flush()
     return event
@@ -162,35 +229,183 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     problem: str = ""
+    unsigned: int = 0  # rows written before the key existed: "no MAC (before key)"
+    anchors: int = 0  # anchors checked
+    last_id: int = 0
+    last_hash: str = GENESIS
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.broken_id is None
 
 
-def _rows() -> Iterator[AuditEvent]:
+# --- anchors: the chain head, appended to a file outside the database --------------------------------------------
+
+def anchors_path() -> Path:
+    configured = current_app.config.get("AUDIT_ANCHORS_FILE")
+    if configured:
+        return Path(configured)
+    return Path(current_app.config["DOCUMENTS_FOLDER"]) / "audit" / "anchors.jsonl"
+
+
+def chain_head(bind: Any = None) -> tuple[int, int, str]:
+    """(row count, last id, last hash) as seen by bind (a session or connection; default db.session)."""
+    bind = bind if bind is not None else db.session
+    last = bind.execute(select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)).first()
+    count = bind.execute(select(func.count()).select_from(AuditEvent)).scalar() or 0
+    return count, (last.id if last else 0), (last.hash if last else GENESIS)
+
+
+def _anchor_message(anchor: dict) -> bytes:
+    fields = [anchor.get("v"), anchor.get("at"), anchor.get("count"), anchor.get("last_id"), anchor.get("last_hash"),
+              anchor.get("reason", "")]
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def anchor_mac(anchor: dict, key: bytes | None = None) -> str:
+    return hmac.new(key or hmac_key(), _anchor_message(anchor), hashlib.sha256).hexdigest()
+
+
+def make_anchor(count: int, last_id: int, last_hash: str, reason: str = "") -> dict:
+    anchor = {"v": 1, "at": utcnow().isoformat(timespec="seconds") + "Z", "count": count, "last_id": last_id,
+              "last_hash": last_hash, "reason": reason}
+    anchor["mac"] = anchor_mac(anchor)
+    return anchor
+
+
+def append_anchor(anchor: dict, path: Path | None = None) -> None:
+    """Append one line to the anchors file (O_APPEND, fsync'ed)."""
+    path = path or anchors_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = (json.dumps(anchor, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_anchor(bind: Any = None, *, reason: str = "") -> dict:
+    """Anchor the committed chain head outside the database; returns the anchor written.
+
+    Without `bind` it reads the committed chain on a connection of its own (never anchors rows that could
+    still roll back). The anchor is also logged, so a log collector keeps a second copy.
+    """
+    if bind is None:
+        with reading_session() as session:
+            count, last_id, last_hash = chain_head(session)
+    else:
+        count, last_id, last_hash = chain_head(bind)
+    anchor = make_anchor(count, last_id, last_hash, reason)
+    append_anchor(anchor)
+    _log.info("audit anchor", extra={"audit_anchor": anchor})
+    return anchor
+
+
+def read_anchors(path: Path | None = None) -> tuple[list[dict], list[str]]:
+    """The anchors in the file, and the problems found in its lines (unreadable line, wrong MAC)."""
+    path = path or anchors_path()
+    anchors, problems = [], []
+    if not path.exists():
+        return anchors, problems
+    key = hmac_key()
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                anchor = json.loads(line)
+                int(anchor["last_id"]), int(anchor["count"]), str(anchor["last_hash"])
+            except (ValueError, KeyError, TypeError):
+                problems.append(f"anchor line {number} is unreadable")
+                continue
+            if not hmac.compare_digest(str(anchor.get("mac", "")), anchor_mac(anchor, key)):
+                problems.append(f"anchor line {number} ({anchor.get('at')}) has a wrong MAC (forged or another key)")
+                continue
+            anchor["line"] = number
+            anchors.append(anchor)
+    return anchors, problems
+
+
+def _describe(anchor: dict) -> str:
+    return (f"anchor of {anchor.get('at')} (line {anchor.get('line')}: {anchor['count']} events up to id "
+            f"{anchor['last_id']})")
+
+
+def _rows(bind: Any = None) -> Iterator[AuditEvent]:
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-    yield from db.session.scalars(stmt)
+    yield from (bind if bind is not None else db.session).scalars(stmt)
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the chain from the first row; report the first row whose link or hash does not hold."""
-    expected_prev, expected_id, checked = GENESIS, 1, 0
-    for row in _rows():
+def verify_chain(bind: Any = None, *, anchors_file: Path | None = None) -> VerifyResult:
+    """Walk the chain from the first row; report the first row whose link, hash, MAC or anchor does not hold.
+
+    Checks every row's link to the previous one, its hash, its HMAC with the key outside the database, and
+    every anchor in the anchors file: the anchored row must exist with the anchored hash and the anchored count.
+    """
+    key = hmac_key()
+    anchors, anchor_problems = read_anchors(anchors_file)
+    if anchor_problems:
+        return VerifyResult(0, 0, "; ".join(anchor_problems))
+    by_id: dict[int, list[dict]] = {}
+    for anchor in anchors:
+        by_id.setdefault(int(anchor["last_id"]), []).append(anchor)
+    expected_prev, expected_id, checked, unsigned, signed_seen = GENESIS, 1, 0, 0, False
+    result = VerifyResult(0, anchors=len(anchors))
+
+    def broken(row_id: int, problem: str) -> VerifyResult:
+        result.checked, result.broken_id, result.problem, result.unsigned = checked, row_id, problem, unsigned
+        return result
+
+    for anchor in by_id.get(0, []):
+        if int(anchor["count"]) != 0 or anchor["last_hash"] != GENESIS:
+            return broken(0, f"{_describe(anchor)} is inconsistent")
+    for row in _rows(bind):
         if row.id != expected_id:
-            return VerifyResult(checked, row.id, f"missing row(s) before id {row.id}")
+            return broken(row.id, f"missing row(s) before id {row.id}")
         if row.prev_hash != expected_prev:
-            return VerifyResult(checked, row.id, "previous-hash link does not match")
+            return broken(row.id, "previous-hash link does not match")
         if row.compute_hash() != row.hash:
-            return VerifyResult(checked, row.id, "row content does not match its hash")
+            return broken(row.id, "row content does not match its hash")
+        if row.mac:
+            if not hmac.compare_digest(row.mac, row_mac(row.id, row.hash, key)):
+                return broken(row.id, "MAC does not match (row rewritten, or another key)")
+            signed_seen = True
+        elif signed_seen:
+            return broken(row.id, "no MAC on a row written after the key existed")
+        else:
+            unsigned += 1
+        for anchor in by_id.get(row.id, []):
+            if anchor["last_hash"] != row.hash:
+                return broken(row.id, f"hash differs from the {_describe(anchor)}")
+            if int(anchor["count"]) != checked + 1:
+                return broken(row.id, f"event count differs from the {_describe(anchor)}")
         expected_prev, expected_id, checked = row.hash, row.id + 1, checked + 1
-    return VerifyResult(checked)
+    last_id = expected_id - 1
+    beyond = [a for a in anchors if int(a["last_id"]) > last_id]
+    if beyond:
+        newest = max(beyond, key=lambda a: int(a["last_id"]))
+        return broken(last_id + 1, f"missing tail: the {_describe(newest)} names rows the trail no longer has "
+                                   f"(it ends at id {last_id})")
+    result.checked, result.unsigned, result.last_id, result.last_hash = checked, unsigned, last_id, expected_prev
+    if unsigned:
+        result.notes.append(f"{unsigned} event(s) have no MAC (before key)")
+    if not anchors:
+        result.notes.append("no anchors yet (run `flask audit anchor`)")
+    return result
 
 
 SQLITE_TRIGGERS = [
     "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
     "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
     "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+    "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+    # INSERT OR REPLACE / UPSERT would replace a row without an UPDATE or (by default) a DELETE trigger firing:
+    # an insert may only append after the last id.
+    "CREATE TRIGGER audit_event_no_replace BEFORE INSERT ON audit_event "
+    "WHEN NEW.id IS NULL OR NEW.id <= (SELECT coalesce(max(id), 0) FROM audit_event) "
     "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
 ]
 POSTGRES_TRIGGERS = [
@@ -216,9 +431,13 @@ def drop_append_only_ddl(dialect: str) -> list[str]:
             "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event",
             "DROP FUNCTION IF EXISTS audit_event_append_only()",
         ]
-    return ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete"]
+    return ["DROP TRIGGER IF EXISTS audit_event_no_update", "DROP TRIGGER IF EXISTS audit_event_no_delete",
+            "DROP TRIGGER IF EXISTS audit_event_no_replace"]
 
 
 def exported(filters: dict) -> None:
     """Note that the audit trail was exported with these filters."""
+    from portal.core.unit import begin_writing
+
+    begin_writing()
     record("audit.exported", None, new={"filters": filters})

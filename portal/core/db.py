@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 from datetime import datetime, timezone
+from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 
 def utcnow() -> datetime:
@@ -25,13 +27,37 @@ def _sqlite_on_connect(dbapi_connection, connection_record):  # noqa: ARG001
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
+    # REPLACE deletes the old row: with recursive triggers on, that delete fires the DELETE triggers
+    # (the append-only audit trail refuses it).
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.close()
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at BEGIN, waiting up to busy_timeout for another writer. A deferred
+        # transaction that reads and then writes gets SQLITE_BUSY_SNAPSHOT when another writer committed in
+        # between, and busy_timeout does not apply to that: "database is locked" under concurrent requests.
+        # In WAL mode readers are never blocked by it. A connection may opt out with the execution option
+        # sqlite_begin="DEFERRED" (read-only work that must not wait for writers).
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def reading_session() -> Iterator[Session]:
+    """A session of its own for long read-only work (verify, anchor, backup counts): sees committed data only
+    and, on SQLite, does not take the write lock (BEGIN DEFERRED), so writers are not kept waiting."""
+    from portal.extensions import db
+
+    with db.engine.connect() as conn:
+        conn.execution_options(sqlite_begin="DEFERRED")
+        with Session(bind=conn) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
 
 class TimestampMixin:

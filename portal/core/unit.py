@@ -11,6 +11,30 @@ from flask import g
 from portal.extensions import db
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def start(request) -> None:
+    """before_request: on SQLite a page that only reads opens a deferred transaction, so it never holds the
+    write lock (writers take it at BEGIN IMMEDIATE, see core/db.py); PostgreSQL needs nothing."""
+    if request.method in READ_METHODS and db.engine.dialect.name == "sqlite":
+        db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
+        g._uow_reading = True
+
+
+def begin_writing() -> None:
+    """Call before a page that was only reading writes (a printout, a session touch, an audit event of a GET):
+    on SQLite it ends the read transaction and opens a writing one (BEGIN IMMEDIATE), so the write waits its turn
+    instead of failing with "database is locked" when another writer committed in between. Objects are reloaded
+    as they are used. Outside a reading request it does nothing."""
+    from flask import has_request_context
+
+    if has_request_context() and g.get("_uow_reading"):
+        g._uow_reading = False
+        db.session.commit()  # nothing was written yet: this only ends the read snapshot
+        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
 def keep_changes() -> None:
     """Commit this request's changes even if it answers with an error status."""
     g._uow_keep = True
@@ -29,5 +53,9 @@ def finish(response):
 
 
 def init_app(app) -> None:
+    from flask import request
+
+    # Registered first, so it runs before every other before_request hook (sessions may touch the database).
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: start(request))
     # Registered first, so it runs last among after_request functions: after every hook that may still write.
     app.after_request_funcs.setdefault(None, []).insert(0, finish)

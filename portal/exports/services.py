@@ -23,7 +23,7 @@ from portal.core.service import ServiceError
 from portal.core import audit, jobs
 from portal.core.db import utcnow
 from portal.core.xlsx import write_workbook
-from portal.exports.models import DONE, FAILED, RUNNING, ExportJob
+from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
 from portal.records import paper
 from portal.records import schema as schemas
@@ -238,4 +238,7 @@ def describe(filters: dict) -> str:
 
 def downloaded(job: ExportJob) -> None:
     """Note that the user downloaded the export's file."""
+    from portal.core.unit import begin_writing
+
+    begin_writing()
     audit.record("records.export_downloaded", job, new={"file": job.file_name, "sha256": job.sha256})

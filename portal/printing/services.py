@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.db import utcnow
+from portal.core.unit import begin_writing
 from portal.extensions import db
 from portal.printing.models import Printout
 
@@ -84,6 +85,7 @@ def register(ticket: Ticket, kind: str, *, audit_action: str, audit_object, audi
     """Write the printout row of a rendered PDF and its audit event (call after rendering; the request commits)."""
     if kind not in _kinds:
         raise ValueError(f"unknown printable kind {kind!r}")
+    begin_writing()  # on SQLite: from the read of the render to a writing transaction
     printout = Printout(token=ticket.token, kind=kind, printed_at=ticket.printed_at, **fields)
     db.session.add(printout)
     db.session.flush()

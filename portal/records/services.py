@@ -371,4 +371,7 @@ def save_contract(contract: Contract | None, data: dict, user: User) -> Contract
 
 def disposal_printed(batch: Disposal) -> None:
     """Note that the record of destruction was printed."""
+    from portal.core.unit import begin_writing
+
+    begin_writing()
     audit.record("records.disposal_printed", batch)
