@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations extract-messages system-test-deps system-run-deps system-packages postgres bench demo serve
+.PHONY: redis run test test-sqlite test-postgres install install-dev translations extract-messages system-test-deps system-run-deps system-packages postgres bench demo serve
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -65,11 +65,20 @@ postgres:
 	fi
 	@pg_isready -h 127.0.0.1 -p 5432
 
-test-sqlite: install-dev translations system-test-deps
-	$(BIN)/pytest -q -p no:cacheprovider
+# Redis on 127.0.0.1:6379 for the RQ job tests; started when it is down.
+redis:
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  echo "Starting Redis..."; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true; \
+	  for i in $$(seq 1 20); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.5; done; \
+	fi
+	@redis-cli -h 127.0.0.1 -p 6379 ping
 
-test-postgres: install-dev translations system-test-deps postgres
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+test-sqlite: install-dev translations system-test-deps redis
+	REQUIRE_REDIS=1 $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install-dev translations system-test-deps postgres redis
+	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 # The whole suite on SQLite, then on PostgreSQL.
 test: test-sqlite test-postgres

@@ -101,10 +101,11 @@ def _run(args: list[str], env: dict) -> None:
 def _app_version() -> str:
     if os.environ.get("PORTAL_VERSION"):
         return os.environ["PORTAL_VERSION"]
-    from portal import ROOT
+    from flask import current_app
 
+    root = Path(current_app.root_path).parent  # the checkout holding portal/
     try:
-        done = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
+        done = subprocess.run(["git", "-C", str(root), "describe", "--always", "--dirty"], capture_output=True,
                               text=True, check=False, timeout=10)
         return done.stdout.strip() or "unknown"
     except (OSError, subprocess.SubprocessError):
