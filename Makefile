@@ -75,10 +75,12 @@ redis:
 	@redis-cli -h 127.0.0.1 -p 6379 ping
 
 test-sqlite: install-dev translations system-test-deps redis
-	REQUIRE_REDIS=1 $(BIN)/pytest -q -p no:cacheprovider
+	REQUIRE_REDIS=1 $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+	REQUIRE_REDIS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 test-postgres: install-dev translations system-test-deps postgres redis
-	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 # The whole suite on SQLite, then on PostgreSQL.
 test: test-sqlite test-postgres
