@@ -17,11 +17,10 @@ REQUIRED_MODULES = ["auth", "main", "printing"]
 
 
 def _modules(value: str | None) -> list[str]:
-    """The configured module list (comma-separated), with the required ones added in front."""
+    """The configured module list (comma-separated); the required ones are added when the app loads them."""
     if not value:
         return list(ALL_MODULES)
-    wanted = [v.strip() for v in value.split(",") if v.strip()]
-    return REQUIRED_MODULES + [m for m in wanted if m not in REQUIRED_MODULES]
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 class Config:

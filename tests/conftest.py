@@ -34,6 +34,17 @@ def _reset_postgres_database(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+def drop_database(url: str) -> None:
+    """Drop a throwaway PostgreSQL test database (a SQLite file goes with its temporary folder)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_engine(parsed.set(database="postgres").set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def database_url(tmp_dir: Path, suffix: str) -> str:
     """A fresh, empty database for this run: <base>_<suffix> on PostgreSQL, a file on SQLite."""
     base = os.environ.get("TEST_DATABASE_URL")
@@ -151,3 +162,39 @@ def client(app) -> PortalClient:
 def make_client(app):
     """More clients (browsers) for the same app."""
     return app.test_client
+
+
+# Apps with a database and instance of their own, for tests that need real commits, threads or dropped triggers.
+@pytest.fixture
+def fresh_app(tmp_path):
+    """make(suffix, migrate=True, **config) -> a new app on a new empty database (<base>_portal_<suffix>)."""
+    apps = []
+
+    def make(suffix: str = "fresh", *, migrate: bool = True, revision: str = "head", **overrides):
+        url = database_url(tmp_path, suffix)
+        instance = tmp_path / f"instance_{suffix}"
+        previous = os.environ.get("PORTAL_INSTANCE")
+        os.environ["PORTAL_INSTANCE"] = str(instance)
+        try:
+            config = test_config(url, instance)
+            config.update(overrides)
+            app = create_app(config)
+        finally:
+            if previous is None:
+                os.environ.pop("PORTAL_INSTANCE", None)
+            else:
+                os.environ["PORTAL_INSTANCE"] = previous
+        app.test_client_class = PortalClient
+        apps.append(app)
+        if migrate:
+            with app.app_context():
+                upgrade(revision=revision)
+                db.session.remove()
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(app.config["SQLALCHEMY_DATABASE_URI"])

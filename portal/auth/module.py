@@ -20,7 +20,6 @@ def _demo():
 
 module = Module(
     name="auth",
-    required=True,
     blueprints=_blueprints,
     permissions={"scope.all_sites": _l("See records of every site and service")},
     grants={"dc": ALL_SITES, "qmr": ALL_SITES, "manager": ALL_SITES, "auditor": ALL_SITES, "admin": ALL_SITES},

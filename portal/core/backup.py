@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from portal.core import audit
 from portal.core.db import reading_session, utcnow
+from portal.core.files import sha256_file
 from portal.extensions import db
 
 FORMAT = 1
@@ -50,14 +51,6 @@ class BackupError(Exception):
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def _manifest_message(manifest: dict) -> bytes:
     body = {k: v for k, v in manifest.items() if k != "mac"}

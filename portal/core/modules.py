@@ -36,13 +36,14 @@ class Module:
     demo: Callable[[], list[str]] | None = None  # adds the module's demo data; returns lines to print
     cli: Callable[[], list[object]] = lambda: []  # click groups
     setup: Callable[[Flask], None] | None = None  # anything else: printable kinds, tasks, schedules, template helpers
-    required: bool = False  # cannot be switched off
 
 
 def load(app: Flask, names: list[str]) -> list[Module]:
     """Import each named module's declaration and plug it into `app`, in order."""
+    from portal.config import REQUIRED_MODULES
     from portal.core import permissions
 
+    names = REQUIRED_MODULES + [n for n in names if n not in REQUIRED_MODULES]
     modules: list[Module] = []
     for name in names:
         module = importlib.import_module(f"portal.{name}.module").module

@@ -6,10 +6,9 @@ error (a failed sign-in is counted, an ended session is closed) calls `keep_chan
 themselves, once, at the end of their unit of work."""
 from __future__ import annotations
 
-from flask import g
+from flask import g, has_request_context
 
 from portal.extensions import db
-
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -17,7 +16,9 @@ READ_METHODS = ("GET", "HEAD", "OPTIONS")
 def start(request) -> None:
     """before_request: on SQLite a page that only reads opens a deferred transaction, so it never holds the
     write lock (writers take it at BEGIN IMMEDIATE, see core/db.py); PostgreSQL needs nothing."""
-    if request.method in READ_METHODS and db.engine.dialect.name == "sqlite":
+    if request.endpoint == "static" or request.method not in READ_METHODS:
+        return  # a static file needs no transaction; a form post writes and begins IMMEDIATE
+    if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
         g._uow_reading = True
 
@@ -27,8 +28,6 @@ def begin_writing() -> None:
     on SQLite it ends the read transaction and opens a writing one (BEGIN IMMEDIATE), so the write waits its turn
     instead of failing with "database is locked" when another writer committed in between. Objects are reloaded
     as they are used. Outside a reading request it does nothing."""
-    from flask import has_request_context
-
     if has_request_context() and g.get("_uow_reading"):
         g._uow_reading = False
         db.session.commit()  # nothing was written yet: this only ends the read snapshot

@@ -22,6 +22,7 @@ from portal.auth.models import User
 from portal.core.service import ServiceError
 from portal.core import audit, jobs
 from portal.core.db import utcnow
+from portal.core.files import sha256_file
 from portal.core.xlsx import write_workbook
 from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
@@ -99,7 +100,7 @@ def build(job_id: int) -> None:
                 _write_bundle(job, user, path)
                 job.file_name = f"rekaman-{stamp}.zip"
         job.file_path = f"exports/{name}"
-        job.sha256 = _sha256(path)
+        job.sha256 = sha256_file(path)
         job.status = DONE
         job.finished_at = utcnow()
         audit.record("records.exported", job, new={"kind": job.kind, "records": job.done, "sha256": job.sha256}, actor=user)
@@ -113,14 +114,6 @@ def build(job_id: int) -> None:
         job.finished_at = utcnow()
         audit.record("records.export_failed", job, new={"error": job.error}, actor=db.session.get(User, job.user_id))
         db.session.commit()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _stream(job: ExportJob, user: User):

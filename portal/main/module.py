@@ -10,4 +10,4 @@ def _blueprints():
     return [(bp, None)]
 
 
-module = Module(name="main", required=True, blueprints=_blueprints, nav=[NavItem(_l("Home"), "main.home")])
+module = Module(name="main", blueprints=_blueprints, nav=[NavItem(_l("Home"), "main.home")])

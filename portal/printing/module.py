@@ -8,4 +8,4 @@ def _blueprints():
     return [(bp, None)]
 
 
-module = Module(name="printing", required=True, blueprints=_blueprints)
+module = Module(name="printing", blueprints=_blueprints)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.auth.models import Service, Site, User, UserSession
+from portal.auth.models import Service, Site, User
 from portal.extensions import db
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from portal.auth import services
-from portal.auth.models import LoginAttempt, User, UserSession
+from portal.auth.models import LoginAttempt, UserSession
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.extensions import db

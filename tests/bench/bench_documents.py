@@ -28,7 +28,7 @@ def _text(rng: random.Random, n: int) -> str:
 
 def build(app, docs: int, revs_per_doc: int) -> None:
     """Insert the data set with bulk inserts (the services are measured by the tests, not here)."""
-    from portal.documents.models import Document, RecordType, Revision
+    from portal.documents.models import Document, Revision
     from portal.documents import search
     from portal.extensions import db
 

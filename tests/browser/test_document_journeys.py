@@ -42,7 +42,7 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
     assert _sign(page, "submit", "salah-sandi") == 422
     expect(page.locator("#submit-form input[name=password]")).to_have_attribute("aria-invalid", "true")
     _sign(page, "submit")
-    expect(page).to_have_url(re.compile(rf"/rev/03$"))
+    expect(page).to_have_url(re.compile(r"/rev/03$"))
     ctx.close()
 
     # The supervisor checks it.

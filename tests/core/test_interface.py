@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 from portal.core.i18n import fmt_date, fmt_datetime

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, func, select, update
 
 from portal import create_app
 from portal.core import jobs
@@ -18,7 +17,7 @@ from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
 from portal.core.jobs import Job
 from portal.extensions import db
-from tests.conftest import database_url
+from tests.conftest import database_url, drop_database
 from tests.conftest import test_config as _test_config
 
 RAN: list[tuple[int, dict, int | None]] = []
@@ -208,16 +207,6 @@ def test_cli_run_due_list_and_retry(app):
 
 # ------------------------------------------------------------------------------------------ a real database for threads
 
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql":
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def own_app(_migrated_app, tmp_path_factory):
     """An app on a fresh database of its own whose commits are real (threads and other connections see them)."""
@@ -233,7 +222,7 @@ def own_app(_migrated_app, tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-    _drop_database(app.config["SQLALCHEMY_DATABASE_URI"])
+    drop_database(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 @pytest.fixture

@@ -5,18 +5,12 @@ import threading
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from portal import create_app
 from portal.core import audit, jobs
 from portal.core.i18n import local_today
 from portal.documents import services
 from portal.extensions import db
-from tests.conftest import TEST_PASSWORD, database_url
-from tests.conftest import test_config as _test_config
+from tests.conftest import TEST_PASSWORD
 from tests.documents_factories import effective_document
 
 
@@ -69,35 +63,11 @@ def test_a_revision_approved_for_tomorrow_becomes_current_at_the_scheduled_run(a
 
 
 # ------------------------------------------------------------------ a PDF render holds no lock
-def _drop(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def real_app(_migrated_app, tmp_path_factory):
-    """An app on a database of its own whose commits are real, for two threads at once."""
-    tmp = tmp_path_factory.mktemp("renderlock")
-    app = create_app({**_test_config(database_url(tmp, "renderlock"), tmp), "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    _drop(app.config["SQLALCHEMY_DATABASE_URI"])
-
-
-def test_an_audited_write_completes_while_a_pdf_renders(real_app, monkeypatch):
+def test_an_audited_write_completes_while_a_pdf_renders(fresh_app, monkeypatch):
     from portal.auth import services as auth
     from portal.core import pdf as core_pdf
 
-    app = real_app
+    app = fresh_app("renderlock", WTF_CSRF_ENABLED=False)
     with app.app_context():
         site = auth.save_site(None, {"code": "PST", "name": "Pusat", "timezone": "Asia/Jakarta", "is_head_office": True})
         user = auth.create_user({"username": "pencetak", "full_name": "Pencetak", "roles": ["agent"], "site_id": site.id,

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from portal.documents import services
-from portal.documents.models import Revision
 from portal.extensions import db
 from tests.conftest import TEST_PASSWORD
 from tests.documents_factories import effective_document

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from portal.extensions import db
 from portal.records import services
-from tests.conftest import TEST_PASSWORD
 from tests.records_factories import approved_record, f04_data, online_form
 
 
