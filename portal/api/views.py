@@ -5,8 +5,8 @@ from flask import Blueprint, jsonify, request, url_for
 from sqlalchemy import select
 
 from portal.core.permissions import public, require
-from portal.documents import services
-from portal.documents.models import Document, Revision
+from portal.documents import queries, services
+from portal.documents.models import EFFECTIVE, Document, Revision
 from portal.extensions import db
 
 bp = Blueprint("api", __name__)
@@ -36,7 +36,7 @@ def _revision_json(rev: Revision | None) -> dict | None:
     }
 
 
-def _document_json(doc: Document, full: bool) -> dict:
+def _document_json(doc: Document, full: bool, current: Revision | None = None) -> dict:
     data = {
         "code": doc.code,
         "title": doc.title,
@@ -47,7 +47,6 @@ def _document_json(doc: Document, full: bool) -> dict:
     if full:
         data["current_revision"] = _revision_json(doc.current)
     else:
-        current = doc.current
         data["current_revision"] = {"number": current.number,
                                     "effective_date": current.effective_date.isoformat() if current.effective_date else None} if current else None
     return data
@@ -56,12 +55,15 @@ def _document_json(doc: Document, full: bool) -> dict:
 @bp.route("/documents")
 @require("documents.read")
 def documents():
-    stmt = select(Document).order_by(Document.code_key)
+    stmt = queries.bare(select(Document)).order_by(Document.code_key)
     doc_type = request.args.get("type")
     if doc_type:
         stmt = stmt.where(Document.doc_type == doc_type.upper())
     docs = db.session.scalars(stmt).all()
-    return jsonify({"documents": [_document_json(d, full=False) for d in docs], "count": len(docs)})
+    current = queries.issued_revisions((EFFECTIVE,))
+    queries.with_current(docs, current)
+    return jsonify({"documents": [_document_json(d, full=False, current=current.get(d.id)) for d in docs],
+                    "count": len(docs)})
 
 
 @bp.route("/documents/<code>")

@@ -70,6 +70,21 @@ def withdrawal_tasks() -> list[ControlledCopy]:
                                    .order_by(ControlledCopy.withdrawal_due_at, ControlledCopy.id)))
 
 
+def withdrawal_summary(first: int) -> tuple[int, list[tuple[str, int]]]:
+    """How many copies wait for withdrawal, and the code and number of the first few (two statements)."""
+    from portal.documents.models import Document, Revision
+
+    n = db.session.scalar(select(func.count(ControlledCopy.id)).where(ControlledCopy.status == WITHDRAWAL_DUE))
+    if not n:
+        return 0, []
+    rows = db.session.execute(select(Document.code, ControlledCopy.number).select_from(ControlledCopy)
+                              .join(Revision, Revision.id == ControlledCopy.revision_id)
+                              .join(Document, Document.id == Revision.document_id)
+                              .where(ControlledCopy.status == WITHDRAWAL_DUE)
+                              .order_by(ControlledCopy.withdrawal_due_at, ControlledCopy.id).limit(first)).all()
+    return n, [(code, number) for code, number in rows]
+
+
 def copies_of(doc) -> list[ControlledCopy]:
     ids = [r.id for r in doc.revisions]
     if not ids:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
-from portal.core.i18n import fmt_date
 from portal.core.inbox import InboxItem, provider
 from portal.documents import copies, services
 from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Revision
@@ -14,28 +14,29 @@ from portal.extensions import db
 
 @provider
 def to_read(user) -> list[InboxItem]:
-    """Effective revisions of the user's services and site not yet acknowledged."""
+    """How many revisions in force the user must still read and confirm: one line, with its own page."""
     if not user.can("documents.read"):
         return []
-    return [InboxItem(title=_("Read and confirm %(code)s rev %(n)s", code=r.document.code, n=r.number),
-                      url=url_for("documents.show", code=r.document.code), detail=r.document.title,
-                      due=_("effective %(date)s", date=fmt_date(r.effective_date)), kind="read")
-            for r in services.unread_for(user)]
+    n = services.count_unread(user)
+    if not n:
+        return []
+    return [InboxItem(title=_("%(n)d document(s) to read and confirm", n=n), url=url_for("documents.to_read"),
+                      kind="read")]
 
 
 @provider
 def to_sign(user) -> list[InboxItem]:
-    """Revisions waiting for this user's signature, by what their roles allow."""
-    waiting = []
-    for permission, status, label in (("documents.draft", DRAFT, _("Draft to finish and submit")),
-                                      ("documents.check", SUBMITTED, _("Revision to check")),
-                                      ("documents.approve", CHECKED, _("Revision to approve"))):
-        if user.can(permission):
-            for rev in db.session.scalars(select(Revision).where(Revision.status == status).order_by(Revision.created_at)):
-                waiting.append(InboxItem(title=f"{label}: {rev.document.code} rev {rev.number}",
-                                         url=url_for("documents.revision", code=rev.document.code, number=rev.number),
-                                         detail=rev.document.title, kind="sign"))
-    return waiting
+    """Revisions waiting for this user's signature, counted by what their roles allow (one statement)."""
+    wanted = {status: label for permission, status, label in (
+        ("documents.draft", DRAFT, _("%(n)d draft revision(s) to finish and submit")),
+        ("documents.check", SUBMITTED, _("%(n)d revision(s) to check")),
+        ("documents.approve", CHECKED, _("%(n)d revision(s) to approve"))) if user.can(permission)}
+    if not wanted:
+        return []
+    counts = dict(db.session.execute(select(Revision.status, func.count(Revision.id))
+                                     .where(Revision.status.in_(list(wanted))).group_by(Revision.status)).all())
+    return [InboxItem(title=label % {"n": counts[status]}, url=url_for("documents.work"), kind="sign")
+            for status, label in wanted.items() if counts.get(status)]
 
 
 @provider
@@ -47,8 +48,9 @@ def change_requests(user) -> list[InboxItem]:
         if count:
             items.append(InboxItem(title=_("%(n)d change request(s) to decide", n=count),
                                    url=url_for("documents.change_requests"), kind="decide"))
-    for cr in db.session.scalars(select(ChangeRequest).where(ChangeRequest.proposer_id == user.id, ChangeRequest.status != "open",
-                                                             ChangeRequest.seen_by_proposer.is_(False))):
+    for cr in db.session.scalars(select(ChangeRequest).options(joinedload(ChangeRequest.document).lazyload("*"))
+                                 .where(ChangeRequest.proposer_id == user.id, ChangeRequest.status != "open",
+                                        ChangeRequest.seen_by_proposer.is_(False)).limit(20)):
         outcome = _("accepted") if cr.status == "accepted" else _("rejected")
         items.append(InboxItem(title=_("Your change request for %(code)s was %(outcome)s", code=cr.document.code, outcome=outcome),
                                url=url_for("documents.my_requests"), detail=cr.decision_reason, kind="outcome"))
@@ -70,8 +72,8 @@ def overdue_reviews(user) -> list[InboxItem]:
 def copies_to_withdraw(user) -> list[InboxItem]:
     if not user.can("documents.copies"):
         return []
-    tasks = copies.withdrawal_tasks()
-    if not tasks:
+    n, first = copies.withdrawal_summary(5)
+    if not n:
         return []
-    return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=len(tasks)), url=url_for("documents.withdrawals"),
-                      detail=", ".join(f"{c.revision.document.code} No. {c.number}" for c in tasks[:5]), kind="decide")]
+    return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=n), url=url_for("documents.withdrawals"),
+                      detail=", ".join(f"{code} No. {number}" for code, number in first), kind="decide")]

@@ -56,8 +56,9 @@ class Document(TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None]
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
 
-    services: Mapped[list[Service]] = relationship(secondary=document_service, lazy="selectin", order_by=Service.code)
-    sites: Mapped[list[Site]] = relationship(secondary=document_site, lazy="selectin", order_by=Site.code)
+    # Loaded when used (a list page asks for what it shows with selectinload/joinedload, never per row).
+    services: Mapped[list[Service]] = relationship(secondary=document_service, order_by=Service.code)
+    sites: Mapped[list[Site]] = relationship(secondary=document_site, order_by=Site.code)
     revisions: Mapped[list["Revision"]] = relationship(back_populates="document", order_by="Revision.number",
                                                        cascade="all, delete-orphan")
     links: Mapped[list["DocumentLink"]] = relationship(cascade="all, delete-orphan", order_by="DocumentLink.kind")
@@ -67,6 +68,8 @@ class Document(TimestampMixin, db.Model):
 
     @property
     def current(self) -> "Revision | None":
+        if "_listed_current" in self.__dict__:  # set by a list query that loaded the revisions in force at once
+            return self.__dict__["_listed_current"]
         return next((r for r in self.revisions if r.status == EFFECTIVE), None)
 
     @property
@@ -120,10 +123,8 @@ class Revision(db.Model):
     ended_at: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="revisions")
-    signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                         order_by="Signature.id")
-    records: Mapped[list["RecordType"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                       order_by="RecordType.position")
+    signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", order_by="Signature.id")
+    records: Mapped[list["RecordType"]] = relationship(cascade="all, delete-orphan", order_by="RecordType.position")
     created_by: Mapped[User | None] = relationship()
 
     __table_args__ = (

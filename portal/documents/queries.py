@@ -1,10 +1,15 @@
 """Queries of the register that pages share: filters read from the request's arguments."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.auth.models import Service, Site
-from portal.documents.models import DOC_TYPES, DRAFT, EFFECTIVE, WITHDRAWN, Document, Revision
+from portal.documents.models import DOC_TYPES, DRAFT, EFFECTIVE, WITHDRAWN, Document, DocumentLink, RecordType, Revision
+from portal.extensions import db
 
 
 def register_query(args):
@@ -35,3 +40,95 @@ def register_query(args):
         like = f"%{q.upper()}%"
         stmt = stmt.where(or_(Document.code_key.like(like), func.upper(Document.title).like(like)))
     return stmt
+
+
+# ------------------------------------------------------------------ lists in a fixed number of statements
+# A list of documents never loads each document's revisions, services or sites one by one: the mapper loads
+# services and sites "selectin" (in chunks of 500 ids, so the statement count would grow with the rows) and
+# revisions lazily (one statement per row). These helpers load what a list shows in one statement each.
+def bare(stmt):
+    """A Document query that leaves services and sites unloaded until used."""
+    return stmt.options(lazyload(Document.services), lazyload(Document.sites), lazyload(Document.revisions))
+
+
+def issued_revisions(statuses=(EFFECTIVE, WITHDRAWN), with_records: bool = False) -> dict[int, Revision]:
+    """document id -> its revision in force (else its last withdrawn one), in one statement (two with records)."""
+    revs = db.session.scalars(select(Revision).options(lazyload(Revision.signatures), lazyload(Revision.records),
+                                                       lazyload(Revision.document))
+                              .where(Revision.status.in_(statuses)).order_by(Revision.document_id, Revision.number)).all()
+    out: dict[int, Revision] = {}
+    for rev in revs:
+        if rev.status == EFFECTIVE or out.get(rev.document_id) is None or out[rev.document_id].status != EFFECTIVE:
+            out[rev.document_id] = rev
+    if with_records:
+        by_rev: dict[int, list[RecordType]] = {rev.id: [] for rev in out.values()}
+        for row in db.session.scalars(select(RecordType).join(Revision).where(Revision.status.in_(statuses))
+                                      .order_by(RecordType.revision_id, RecordType.position)):
+            if row.revision_id in by_rev:
+                by_rev[row.revision_id].append(row)
+        for rev in out.values():
+            set_committed_value(rev, "records", by_rev[rev.id])
+    return out
+
+
+def with_current(docs, revisions: dict[int, Revision]) -> None:
+    """Tell each listed document its revision in force (read-only list pages), so `doc.current` and `doc.status`
+    cost no statement per row."""
+    for doc in docs:
+        rev = revisions.get(doc.id)
+        doc.__dict__["_listed_current"] = rev if rev is not None and rev.status == EFFECTIVE else None
+
+
+def review_due_of(doc: Document, current: Revision | None) -> date | None:
+    """When the document's next periodic review is due, from its revision in force (already loaded)."""
+    from portal.documents.services import add_months
+
+    base = doc.last_reviewed_on or (current.effective_date if current is not None and current.status == EFFECTIVE else None)
+    return add_months(base, doc.review_interval_months) if base else None
+
+
+def master_rows() -> list[tuple[Document, Revision | None, date | None]]:
+    """Every document with its revision in force (or last withdrawn) and its review date: three statements."""
+    docs = db.session.scalars(bare(select(Document)).order_by(Document.doc_type, Document.code_key)).all()
+    revs = issued_revisions(with_records=True)
+    with_current(docs, revs)
+    return [(d, revs.get(d.id), review_due_of(d, revs.get(d.id))) for d in docs]
+
+
+def review_dates() -> list[tuple[Document, date]]:
+    """Every document in force with its next review date, soonest first: two statements."""
+    docs = db.session.scalars(bare(select(Document)).where(Document.withdrawn_at.is_(None)).order_by(Document.code)).all()
+    current = issued_revisions((EFFECTIVE,))
+    with_current(docs, current)
+    dated = [(doc, review_due_of(doc, current.get(doc.id))) for doc in docs]
+    return sorted([(doc, due) for doc, due in dated if due], key=lambda pair: pair[1])
+
+
+def overdue_reviews(today: date) -> list[tuple[Document, date]]:
+    """Documents in force whose review date has passed, oldest first: two statements."""
+    return [(doc, due) for doc, due in review_dates() if due <= today]
+
+
+# ------------------------------------------------------------------ one document's page
+def document_for_page(code: str) -> Document | None:
+    """A document with everything its page shows: revisions with their signatures and records, links, services and
+    sites — four statements."""
+    from portal.documents.services import normalise_code
+
+    return db.session.scalars(
+        select(Document).options(joinedload(Document.revisions).options(joinedload(Revision.signatures),
+                                                                         selectinload(Revision.records)),
+                                 joinedload(Document.links), selectinload(Document.services), selectinload(Document.sites))
+        .where(Document.code_key == normalise_code(code).upper())).unique().first()
+
+
+def related_and_citing(doc: Document) -> tuple[dict[str, Document], list[Document]]:
+    """The registered documents this one links to (by code) and those whose links cite it, in one statement."""
+    targets = {l.target_code.upper(): l.target_code for l in doc.links if l.target_code}
+    citing = select(DocumentLink.document_id).where(DocumentLink.target_code == doc.code)
+    cites = Document.id.in_(citing).label("cites")
+    rows = db.session.execute(bare(select(Document, cites)).where(or_(Document.code_key.in_(list(targets) or [""]),
+                                                                      Document.id.in_(citing)))
+                              .order_by(Document.code)).all()
+    related = {targets[d.code_key]: d for d, _cites in rows if d.code_key in targets}
+    return related, [d for d, cites_it in rows if cites_it]

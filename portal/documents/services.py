@@ -12,7 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash
 
 from portal.core.i18n import local_today
@@ -439,6 +440,14 @@ def must_read(rev: Revision, user: User) -> bool:
         readers_query(rev).where(User.id == user.id).with_only_columns(User.id)) is not None
 
 
+def reading_state(rev: Revision, user: User) -> tuple[bool, bool]:
+    """(must the user read this revision, has the user confirmed it) in one statement."""
+    must = readers_query(rev).where(User.id == user.id).with_only_columns(User.id).exists()
+    done = select(Acknowledgement.id).where(Acknowledgement.revision_id == rev.id, Acknowledgement.user_id == user.id).exists()
+    must_read, acknowledged = db.session.execute(select(must, done)).one()
+    return rev.status == EFFECTIVE and bool(must_read), bool(acknowledged)
+
+
 def has_acknowledged(rev: Revision, user: User) -> bool:
     return db.session.scalar(select(Acknowledgement.id).where(Acknowledgement.revision_id == rev.id,
                                                               Acknowledgement.user_id == user.id)) is not None
@@ -457,15 +466,25 @@ def acknowledge(rev: Revision, user: User) -> Acknowledgement:
     return ack
 
 
-def unread_for(user: User) -> list[Revision]:
-    """Effective revisions this user must read and has not yet acknowledged."""
+def _unread_query(user: User):
     acked = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
-    stmt = (select(Revision).join(Document).where(Revision.status == EFFECTIVE, Revision.id.not_in(acked))
-            .order_by(Revision.effective_since.desc()))
     site_ok = or_(~Document.sites.any(), Document.sites.any(Site.id == user.site_id))
     svc_ids = [s.id for s in user.services]
     service_ok = or_(~Document.services.any(), Document.services.any(Service.id.in_(svc_ids))) if svc_ids else ~Document.services.any()
-    return list(db.session.scalars(stmt.where(site_ok, service_ok)))
+    return (select(Revision).join(Document).where(Revision.status == EFFECTIVE, Revision.id.not_in(acked), site_ok,
+                                                  service_ok))
+
+
+def unread_for(user: User, limit: int | None = None) -> list[Revision]:
+    """Effective revisions this user must read and has not yet acknowledged, newest first (one statement)."""
+    stmt = (_unread_query(user).options(contains_eager(Revision.document).lazyload("*"))
+            .order_by(Revision.effective_since.desc(), Revision.id.desc()))
+    return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
+
+
+def count_unread(user: User) -> int:
+    """How many effective revisions this user must still read (one statement)."""
+    return db.session.scalar(select(func.count()).select_from(_unread_query(user).subquery()))
 
 
 def reading_status(rev: Revision) -> list[dict]:
@@ -540,13 +559,9 @@ def review_due(doc: Document) -> date | None:
 
 def overdue_reviews(today: date | None = None) -> list[tuple[Document, date]]:
     """Documents in force whose review date has passed, oldest first."""
-    today = today or local_today()
-    out = []
-    for doc in db.session.scalars(select(Document).where(Document.withdrawn_at.is_(None)).order_by(Document.code)):
-        due = review_due(doc)
-        if due and due <= today:
-            out.append((doc, due))
-    return sorted(out, key=lambda pair: pair[1])
+    from portal.documents import queries
+
+    return queries.overdue_reviews(today or local_today())
 
 
 def record_review(doc: Document, user: User, password: str, outcome: str, notes: str) -> Review:

@@ -126,11 +126,9 @@ def settings(code: str):
 
 # ---------------------------------------------------------------- reading
 def _page(doc: Document, rev: Revision | None, **extra):
-    must_read = rev is not None and services.must_read(rev, current_user)
-    acknowledged = rev is not None and services.has_acknowledged(rev, current_user)
+    must_read, acknowledged = services.reading_state(rev, current_user) if rev is not None else (False, False)
     in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
-    related = {l.target_code: services.get_document(l.target_code) for l in doc.links if l.target_code}
-    cited_by = db.session.scalars(select(Document).where(Document.links.any(target_code=doc.code)).order_by(Document.code)).all()
+    related, cited_by = queries.related_and_citing(doc)
     return render("documents/show.html", doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
                   in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
                   review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(),
@@ -140,7 +138,7 @@ def _page(doc: Document, rev: Revision | None, **extra):
 @bp.route("/<code>")
 @require("documents.read")
 def show(code: str):
-    doc = _document_or_404(code)
+    doc = queries.document_for_page(code) or abort(404)
     if doc.code != code:
         return redirect(url_for("documents.show", code=doc.code), 301)
     rev = doc.current or next((r for r in reversed(doc.revisions) if r.status == WITHDRAWN), None)
@@ -152,7 +150,7 @@ def show(code: str):
 @bp.route("/<code>/rev/<number>")
 @require("documents.read")
 def revision(code: str, number: str):
-    doc = _document_or_404(code)
+    doc = queries.document_for_page(code) or abort(404)
     rev = _revision_or_404(doc, number)
     if not _visible(rev):
         abort(403)
@@ -477,6 +475,17 @@ def change_requests():
                   reason_form=ReasonForm())
 
 
+@bp.route("/to-read")
+@require("documents.read")
+def to_read():
+    """The revisions in force this user must still read and confirm (the home page shows their number)."""
+    rows = services.unread_for(current_user, limit=TO_READ_MAX + 1)
+    return render("documents/to_read.html", rows=rows[:TO_READ_MAX], more=len(rows) > TO_READ_MAX)
+
+
+TO_READ_MAX = 200
+
+
 @bp.route("/my-requests")
 @require("documents.read")
 def my_requests():
@@ -525,12 +534,7 @@ def reject_request(cr_id: int):
 @require("documents.review")
 def reviews():
     today = local_today()
-    upcoming = []
-    for doc in db.session.scalars(select(Document).where(Document.withdrawn_at.is_(None)).order_by(Document.code)):
-        due = services.review_due(doc)
-        if due:
-            upcoming.append((doc, due))
-    upcoming.sort(key=lambda pair: pair[1])
+    upcoming = queries.review_dates()
     return render("documents/reviews.html", overdue=[p for p in upcoming if p[1] <= today],
                   upcoming=[p for p in upcoming if p[1] > today][:50], today=today)
 
@@ -554,8 +558,7 @@ def review(code: str):
 
 # ---------------------------------------------------------------- master list
 def _master_rows():
-    docs = db.session.scalars(select(Document).order_by(Document.doc_type, Document.code_key)).all()
-    return [(d, d.current or next((r for r in reversed(d.revisions) if r.status == WITHDRAWN), None), services.review_due(d)) for d in docs]
+    return queries.master_rows()
 
 
 @bp.route("/master")

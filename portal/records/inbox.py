@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from portal.core.i18n import fmt_date
 from portal.core.inbox import InboxItem, provider
@@ -12,13 +13,17 @@ from portal.records import services
 from portal.records.models import DRAFT, SUBMITTED, Record
 from portal.records.queries import visible_records
 
+# A home-page item shows the record's number, form and author: nothing else is loaded with it.
+LIGHT = (lazyload(Record.form_revision), lazyload(Record.site), lazyload(Record.service), lazyload(Record.signatures))
+
 
 @provider
 def drafts(user) -> list[InboxItem]:
     """The user's own drafts (and records returned to them)."""
     if not user.can("records.fill"):
         return []
-    stmt = select(Record).where(Record.created_by_id == user.id, Record.status == DRAFT).order_by(Record.period_start)
+    stmt = (select(Record).options(*LIGHT).where(Record.created_by_id == user.id, Record.status == DRAFT)
+            .order_by(Record.period_start))
     return [InboxItem(title=(_("Returned record to correct: %(n)s %(code)s", n=r.number, code=r.form_code) if r.return_reason
                              else _("Draft record to finish: %(n)s %(code)s", n=r.number, code=r.form_code)),
                       url=url_for("records.show", record_id=r.id), detail=r.return_reason or r.form_document.title,
@@ -31,7 +36,8 @@ def to_approve(user) -> list[InboxItem]:
     """Submitted records of the user's scope waiting for an approver (not their own)."""
     if not user.can("records.approve"):
         return []
-    stmt = visible_records(user).where(Record.status == SUBMITTED, Record.created_by_id != user.id).order_by(Record.submitted_at)
+    stmt = (visible_records(user).options(*LIGHT).where(Record.status == SUBMITTED, Record.created_by_id != user.id)
+            .order_by(Record.submitted_at))
     return [InboxItem(title=_("Record to approve: %(n)s %(code)s", n=r.number, code=r.form_code),
                       url=url_for("records.show", record_id=r.id),
                       detail=f"{r.form_document.title} — {r.created_by.full_name}", due=fmt_date(r.period_start), kind="sign")
@@ -42,10 +48,10 @@ def to_approve(user) -> list[InboxItem]:
 def disposal_due(user) -> list[InboxItem]:
     if not user.can("records.dispose"):
         return []
-    queue = [r for r, _due in services.disposal_queue() if not r.legal_hold]
-    if not queue:
+    n = services.count_disposable()
+    if not n:
         return []
-    return [InboxItem(title=_("%(n)d record(s) past retention to dispose of", n=len(queue)),
+    return [InboxItem(title=_("%(n)d record(s) past retention to dispose of", n=n),
                       url=url_for("records.disposal"), kind="decide")]
 
 
@@ -74,6 +80,7 @@ def forms_due(user) -> list[InboxItem]:
     today = local_today()
     labels = {"daily": _("today"), "weekly": _("this week"), "monthly": _("this month")}
     items = []
+    wanted = []
     for doc, rev in services.online_forms():
         schema = services.schema_of(rev) or {}
         due, by = schema.get("due"), schema.get("by") or []
@@ -82,10 +89,15 @@ def forms_due(user) -> list[InboxItem]:
         form_services = {s.id for s in doc.services}
         if form_services and not (form_services & user.service_ids):
             continue
-        start, end = period_bounds(due, today)
-        exists = db.session.scalar(select(Record.id).where(Record.form_code == doc.code, Record.site_id == user.site_id,
-                                                          Record.period_start >= start, Record.period_start <= end).limit(1))
-        if exists is None:
+        wanted.append((doc, due, *period_bounds(due, today)))
+    if not wanted:
+        return []
+    earliest = min(start for _doc, _due, start, _end in wanted)
+    filled = db.session.execute(select(Record.form_code, Record.period_start).where(
+        Record.form_code.in_([doc.code for doc, *_rest in wanted]), Record.site_id == user.site_id,
+        Record.period_start >= earliest, Record.period_start <= max(end for *_rest, end in wanted))).all()
+    for doc, due, start, end in wanted:
+        if not any(code == doc.code and start <= day <= end for code, day in filled):
             items.append(InboxItem(title=_("%(code)s due %(when)s: %(title)s", code=doc.code, when=labels[due], title=doc.title),
                                    url=url_for("records.new", code=doc.code), detail=_("No record yet for %(site)s.", site=user.site.name),
                                    due=fmt_date(end), kind="due"))

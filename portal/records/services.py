@@ -9,6 +9,7 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, lazyload
 from werkzeug.security import check_password_hash
 
 from portal.core.i18n import local_today
@@ -43,8 +44,9 @@ def schema_of(rev: Revision | None) -> dict | None:
 
 def online_forms() -> list[tuple[Document, Revision]]:
     """Form documents whose revision in force carries a field schema."""
-    stmt = (select(Revision).join(Document).where(Document.doc_type == "F", Revision.status == EFFECTIVE,
-                                                   Document.withdrawn_at.is_(None)).order_by(Document.code_key))
+    stmt = (select(Revision).join(Document).options(contains_eager(Revision.document).selectinload(Document.services))
+            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None))
+            .order_by(Document.code_key))
     return [(rev.document, rev) for rev in db.session.scalars(stmt) if schema_of(rev)]
 
 
@@ -268,15 +270,46 @@ def may_dispose(record: Record, today: date | None = None) -> bool:
     return record.status == APPROVED and retention.may_dispose(disposal_due(record), today, record.legal_hold)
 
 
-def disposal_queue(today: date | None = None) -> list[tuple[Record, date]]:
-    """Locked records past their retention, oldest first (held ones are listed apart)."""
-    today = today or local_today()
+def _past_retention(today: date) -> list[tuple[int, date]]:
+    """(record id, disposal date) of every approved record past its retention, oldest first.
+
+    Two statements whatever the number of records: the narrow columns the rule needs, and the contracts once."""
+    contracts = list(db.session.scalars(select(Contract)))
+
+    def end_for(service_id):
+        covering = [c for c in contracts if c.service_id == service_id or c.service_id is None]
+        if not covering or any(c.ends_on is None for c in covering):
+            return None
+        return max(c.ends_on for c in covering)
+
+    rows = db.session.execute(select(Record.id, Record.retention_text, Record.period_end, Record.service_id)
+                              .where(Record.status == APPROVED).order_by(Record.period_end, Record.id)).all()
     out = []
-    for record in db.session.scalars(select(Record).where(Record.status == APPROVED).order_by(Record.period_end, Record.id)):
-        due = disposal_due(record)
+    for record_id, text, period_end, service_id in rows:
+        rule = retention.parse(text)
+        due = retention.disposal_date(rule, period_end, end_for(service_id) if rule.kind == "contract" else None)
         if due is not None and due <= today:
-            out.append((record, due))
+            out.append((record_id, due))
     return out
+
+
+def count_disposable(today: date | None = None) -> int:
+    """How many records past retention wait for disposal (held ones not counted)."""
+    due = _past_retention(today or local_today())
+    if not due:
+        return 0
+    held = set(db.session.scalars(select(Record.id).where(Record.legal_hold.is_(True), Record.status == APPROVED)))
+    return sum(1 for record_id, _day in due if record_id not in held)
+
+
+def disposal_queue(today: date | None = None, limit: int = 500) -> list[tuple[Record, date]]:
+    """Locked records past their retention, oldest first (held ones are listed apart); at most `limit`."""
+    due = _past_retention(today or local_today())[:limit]
+    if not due:
+        return []
+    records = {r.id: r for r in db.session.scalars(select(Record).options(lazyload(Record.signatures))
+                                                   .where(Record.id.in_([record_id for record_id, _day in due])))}
+    return [(records[record_id], day) for record_id, day in due]
 
 
 def set_hold(record: Record, user: User, hold: bool, reason: str) -> Record:

@@ -98,13 +98,15 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         os.environ["TEST_DATABASE_URL"] = url
-    app = create_app({**test_config(database_url(tmp, "bench"), tmp), "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "ERROR"})
+    no_seeds = tmp / "no-seeds"  # the bench data set replaces the seed documents
+    no_seeds.mkdir()
+    app = create_app({**test_config(database_url(tmp, "bench"), tmp), "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "ERROR",
+                      "PORTAL_SEEDS": str(no_seeds)})
     with app.app_context():
         upgrade()
-        from portal import demo
+        from portal.cli import load_demo
 
-        demo.load.__globals__["_import_seeds"] = lambda: []  # the bench data set replaces the seeds
-        demo.load()
+        load_demo()
         db.session.commit()
     t0 = time.perf_counter()
     build(app, args.docs, max(1, args.revisions // args.docs))

@@ -44,6 +44,7 @@ EXPECTED_ROLES = {
     "documents.acknowledge": EVERYONE,
     "documents.propose": EVERYONE,
     "documents.my_requests": EVERYONE,
+    "documents.to_read": EVERYONE,
     "documents.new": DRAFTERS,
     "documents.settings": DRAFTERS,
     "documents.start_draft": DRAFTERS,

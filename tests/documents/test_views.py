@@ -94,12 +94,14 @@ def test_acknowledge_button_only_for_readers_and_once(app, client, make_client, 
         code = doc.code
     client.login(reader.username)
     home = client.get("/").get_data(as_text=True)
-    assert f"/documents/{code}" in home  # waits on the home page
+    assert "1 dokumen perlu dibaca" in home and "/documents/to-read" in home  # one line on the home page...
+    assert f"/documents/{code}" in client.get("/documents/to-read").get_data(as_text=True)  # ...its own page lists it
     page = client.get(f"/documents/{code}").get_data(as_text=True)
     assert 'data-testid="acknowledge-button"' in page
     assert client.post_form(f"/documents/{code}/acknowledge").status_code == 303
     assert 'data-testid="acknowledge-button"' not in client.get(f"/documents/{code}").get_data(as_text=True)
-    assert f"/documents/{code}" not in client.get("/").get_data(as_text=True)
+    assert "perlu dibaca" not in client.get("/").get_data(as_text=True)
+    assert f"/documents/{code}" not in client.get("/documents/to-read").get_data(as_text=True)
     second = make_client()
     second.login(other.username)
     assert 'data-testid="acknowledge-button"' not in second.get(f"/documents/{code}").get_data(as_text=True)
