@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.admin.forms import ReasonForm, ResetPasswordForm, ServiceForm, SiteForm, UserForm
 from portal.auth import services
@@ -40,7 +41,7 @@ def users():
     role = request.args.get("role") or ""
     site_id = request.args.get("site", type=int)
     status = request.args.get("status") or "active"
-    stmt = select(User).order_by(User.username)
+    stmt = select(User).options(selectinload(User.role_rows)).order_by(User.username)
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(or_(func.lower(User.username).like(like), func.lower(User.full_name).like(like)))

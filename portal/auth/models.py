@@ -81,10 +81,10 @@ class User(TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
 
     site: Mapped[Site] = relationship(lazy="joined")
-    role_rows: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
-    )
-    services: Mapped[list[Service]] = relationship(secondary=user_service, lazy="selectin", order_by=Service.code)
+    # Loaded when used: the signed-in user's come with the session in one statement (auth.services.find_session);
+    # a list of users that shows them asks with selectinload.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", order_by=UserRole.role)
+    services: Mapped[list[Service]] = relationship(secondary=user_service, order_by=Service.code)
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -1,15 +1,31 @@
 """What the document register puts on each user's home page."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.core.inbox import InboxItem, provider
-from portal.documents import copies, services
+from portal.core.i18n import local_today
+from portal.documents import copies, queries, services
 from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Revision
 from portal.extensions import db
+
+
+def _summary(user) -> dict[str, int]:
+    """The register's numbers for this user's home page in one statement, computed once per request: revisions to
+    read, revisions by signing status, open change requests."""
+    cached = g.get("_documents_summary")
+    if cached is not None:
+        return cached
+    by_status = {status: select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
+                 for status in (DRAFT, SUBMITTED, CHECKED)}
+    unread = select(func.count()).select_from(services.unread_query(user).subquery()).scalar_subquery()
+    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
+    row = db.session.execute(select(unread, open_requests, *by_status.values())).one()
+    g._documents_summary = summary = {"unread": row[0], "open_requests": row[1], **dict(zip(by_status, row[2:]))}
+    return summary
 
 
 @provider
@@ -17,7 +33,7 @@ def to_read(user) -> list[InboxItem]:
     """How many revisions in force the user must still read and confirm: one line, with its own page."""
     if not user.can("documents.read"):
         return []
-    n = services.count_unread(user)
+    n = _summary(user)["unread"]
     if not n:
         return []
     return [InboxItem(title=_("%(n)d document(s) to read and confirm", n=n), url=url_for("documents.to_read"),
@@ -33,8 +49,7 @@ def to_sign(user) -> list[InboxItem]:
         ("documents.approve", CHECKED, _("%(n)d revision(s) to approve"))) if user.can(permission)}
     if not wanted:
         return []
-    counts = dict(db.session.execute(select(Revision.status, func.count(Revision.id))
-                                     .where(Revision.status.in_(list(wanted))).group_by(Revision.status)).all())
+    counts = _summary(user)
     return [InboxItem(title=label % {"n": counts[status]}, url=url_for("documents.work"), kind="sign")
             for status, label in wanted.items() if counts.get(status)]
 
@@ -44,7 +59,7 @@ def change_requests(user) -> list[InboxItem]:
     """Open requests for the document controller; decisions the proposer has not yet seen."""
     items = []
     if user.can("documents.manage"):
-        count = db.session.scalar(select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open"))
+        count = _summary(user)["open_requests"]
         if count:
             items.append(InboxItem(title=_("%(n)d change request(s) to decide", n=count),
                                    url=url_for("documents.change_requests"), kind="decide"))
@@ -61,10 +76,10 @@ def change_requests(user) -> list[InboxItem]:
 def overdue_reviews(user) -> list[InboxItem]:
     if not user.can("documents.review"):
         return []
-    overdue = services.overdue_reviews()
-    if not overdue:
+    n = queries.count_overdue_reviews(local_today())
+    if not n:
         return []
-    return [InboxItem(title=_("%(n)d document(s) overdue for periodic review", n=len(overdue)), url=url_for("documents.reviews"),
+    return [InboxItem(title=_("%(n)d document(s) overdue for periodic review", n=n), url=url_for("documents.reviews"),
                       kind="review")]
 
 

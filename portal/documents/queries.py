@@ -104,6 +104,18 @@ def review_dates() -> list[tuple[Document, date]]:
     return sorted([(doc, due) for doc, due in dated if due], key=lambda pair: pair[1])
 
 
+def count_overdue_reviews(today: date) -> int:
+    """How many documents in force are past their review date: one narrow statement (no objects)."""
+    from portal.documents.services import add_months
+
+    rows = db.session.execute(
+        select(Document.last_reviewed_on, Document.review_interval_months, Revision.effective_date)
+        .outerjoin(Revision, (Revision.document_id == Document.id) & (Revision.status == EFFECTIVE))
+        .where(Document.withdrawn_at.is_(None))).all()
+    return sum(1 for last, months, effective in rows
+               if (last or effective) is not None and add_months(last or effective, months) <= today)
+
+
 def overdue_reviews(today: date) -> list[tuple[Document, date]]:
     """Documents in force whose review date has passed, oldest first: two statements."""
     return [(doc, due) for doc, due in review_dates() if due <= today]

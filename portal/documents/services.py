@@ -169,11 +169,12 @@ def new_draft(doc: Document, by: User, change_request: ChangeRequest | None = No
     if open_draft is not None:
         raise ServiceError(_("Revision %(n)s is already in progress; finish or discard it first.", n=open_draft.number))
     base = doc.current
+    base_records = list(base.records) if base is not None else []  # loaded before the new revision joins the session
     rev = Revision(document=doc, number=_next_number(doc), status=DRAFT, created_by=by)
     if base is not None:
         rev.sections_json, rev.meta_json = base.sections_json, base.meta_json
         rev.records = [RecordType(position=r.position, code=r.code, name=r.name, retention=r.retention, owner=r.owner)
-                       for r in base.records]
+                       for r in base_records]
     else:
         rev.sections = empty_sections(doc.doc_type)
     db.session.add(rev)
@@ -466,7 +467,8 @@ def acknowledge(rev: Revision, user: User) -> Acknowledgement:
     return ack
 
 
-def _unread_query(user: User):
+def unread_query(user: User):
+    """Effective revisions this user must read and has not acknowledged, as a query to refine."""
     acked = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
     site_ok = or_(~Document.sites.any(), Document.sites.any(Site.id == user.site_id))
     svc_ids = [s.id for s in user.services]
@@ -477,14 +479,9 @@ def _unread_query(user: User):
 
 def unread_for(user: User, limit: int | None = None) -> list[Revision]:
     """Effective revisions this user must read and has not yet acknowledged, newest first (one statement)."""
-    stmt = (_unread_query(user).options(contains_eager(Revision.document).lazyload("*"))
+    stmt = (unread_query(user).options(contains_eager(Revision.document).lazyload("*"))
             .order_by(Revision.effective_since.desc(), Revision.id.desc()))
     return list(db.session.scalars(stmt.limit(limit) if limit else stmt))
-
-
-def count_unread(user: User) -> int:
-    """How many effective revisions this user must still read (one statement)."""
-    return db.session.scalar(select(func.count()).select_from(_unread_query(user).subquery()))
 
 
 def reading_status(rev: Revision) -> list[dict]:

@@ -86,8 +86,7 @@ class Record(TimestampMixin, db.Model):
     site: Mapped[Site] = relationship(lazy="joined")
     service: Mapped[Service | None] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship(lazy="joined", foreign_keys=[created_by_id])
-    signatures: Mapped[list["RecordSignature"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
-                                                               order_by="RecordSignature.id")
+    signatures: Mapped[list["RecordSignature"]] = relationship(cascade="all, delete-orphan", order_by="RecordSignature.id")
     versions: Mapped[list["RecordVersion"]] = relationship(cascade="all, delete-orphan", order_by="RecordVersion.version")
 
     __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),)

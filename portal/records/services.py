@@ -44,10 +44,10 @@ def schema_of(rev: Revision | None) -> dict | None:
 
 def online_forms() -> list[tuple[Document, Revision]]:
     """Form documents whose revision in force carries a field schema."""
-    stmt = (select(Revision).join(Document).options(contains_eager(Revision.document).selectinload(Document.services))
+    stmt = (select(Revision).join(Document).options(contains_eager(Revision.document).joinedload(Document.services))
             .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None))
             .order_by(Document.code_key))
-    return [(rev.document, rev) for rev in db.session.scalars(stmt) if schema_of(rev)]
+    return [(rev.document, rev) for rev in db.session.scalars(stmt).unique() if schema_of(rev)]
 
 
 def form_in_force(code: str) -> tuple[Document, Revision]:
@@ -270,8 +270,8 @@ def may_dispose(record: Record, today: date | None = None) -> bool:
     return record.status == APPROVED and retention.may_dispose(disposal_due(record), today, record.legal_hold)
 
 
-def _past_retention(today: date) -> list[tuple[int, date]]:
-    """(record id, disposal date) of every approved record past its retention, oldest first.
+def _past_retention(today: date) -> list[tuple[int, date, bool]]:
+    """(record id, disposal date, legal hold) of every approved record past its retention, oldest first.
 
     Two statements whatever the number of records: the narrow columns the rule needs, and the contracts once."""
     contracts = list(db.session.scalars(select(Contract)))
@@ -282,24 +282,20 @@ def _past_retention(today: date) -> list[tuple[int, date]]:
             return None
         return max(c.ends_on for c in covering)
 
-    rows = db.session.execute(select(Record.id, Record.retention_text, Record.period_end, Record.service_id)
+    rows = db.session.execute(select(Record.id, Record.retention_text, Record.period_end, Record.service_id, Record.legal_hold)
                               .where(Record.status == APPROVED).order_by(Record.period_end, Record.id)).all()
     out = []
-    for record_id, text, period_end, service_id in rows:
+    for record_id, text, period_end, service_id, held in rows:
         rule = retention.parse(text)
         due = retention.disposal_date(rule, period_end, end_for(service_id) if rule.kind == "contract" else None)
         if due is not None and due <= today:
-            out.append((record_id, due))
+            out.append((record_id, due, held))
     return out
 
 
 def count_disposable(today: date | None = None) -> int:
     """How many records past retention wait for disposal (held ones not counted)."""
-    due = _past_retention(today or local_today())
-    if not due:
-        return 0
-    held = set(db.session.scalars(select(Record.id).where(Record.legal_hold.is_(True), Record.status == APPROVED)))
-    return sum(1 for record_id, _day in due if record_id not in held)
+    return sum(1 for _record_id, _day, held in _past_retention(today or local_today()) if not held)
 
 
 def disposal_queue(today: date | None = None, limit: int = 500) -> list[tuple[Record, date]]:
@@ -308,8 +304,8 @@ def disposal_queue(today: date | None = None, limit: int = 500) -> list[tuple[Re
     if not due:
         return []
     records = {r.id: r for r in db.session.scalars(select(Record).options(lazyload(Record.signatures))
-                                                   .where(Record.id.in_([record_id for record_id, _day in due])))}
-    return [(records[record_id], day) for record_id, day in due]
+                                                   .where(Record.id.in_([record_id for record_id, *_rest in due])))}
+    return [(records[record_id], day) for record_id, day, _held in due]
 
 
 def set_hold(record: Record, user: User, hold: bool, reason: str) -> Record:

@@ -30,14 +30,21 @@ SKIP_ENDPOINTS = {"static", "documents.current_pdf", "documents.revision_pdf", "
 MORE_DOCUMENTS, MORE_RECORDS = 600, 1500
 
 
+TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
+
+
 class StatementCounter:
+    """Counts the statements a request sends (transaction control such as SQLite's explicit BEGIN left out, so
+    both databases count alike)."""
+
     def __init__(self, engine):
         self.count = 0
         self.engine = engine
         event.listen(engine, "before_cursor_execute", self._on)
 
-    def _on(self, *args, **kwargs):
-        self.count += 1
+    def _on(self, conn, cursor, statement, *args):
+        if not TRANSACTION_CONTROL.match(statement):
+            self.count += 1
 
     def close(self):
         event.remove(self.engine, "before_cursor_execute", self._on)
