@@ -63,16 +63,17 @@ def test_revision_goes_from_draft_to_effective_and_is_acknowledged(browser, base
     expect(page.locator("main")).to_contain_text("Penyesuaian eskalasi gangguan massal")
     ctx.close()
 
-    # The agent of service 147 at Malang finds it on the home page and acknowledges it.
+    # The agent of service 147 at Malang finds it through the home page's reading line and acknowledges it.
     ctx, page = as_user("agent")
     page.goto(base_url + "/")
-    link = page.locator(f"main a[href*='/documents/{CODE}']").first
+    page.get_by_test_id("to-read-link").click()
+    link = page.get_by_test_id(f"to-read-{CODE}")
     expect(link).to_be_visible()
     link.click()
     page.get_by_test_id("acknowledge-button").click()
     expect(page.get_by_test_id("acknowledge")).to_have_class(re.compile("ack-done"))
-    page.goto(base_url + "/")
-    expect(page.locator(f"main a[href*='/documents/{CODE}']")).to_have_count(0)
+    page.goto(base_url + "/documents/to-read")
+    expect(page.get_by_test_id(f"to-read-{CODE}")).to_have_count(0)
 
     # Revision 02 now carries the superseded banner linking to the current one.
     page.goto(f"{base_url}/documents/{CODE}/rev/02")
