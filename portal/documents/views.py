@@ -129,10 +129,11 @@ def _page(doc: Document, rev: Revision | None, **extra):
     must_read, acknowledged = services.reading_state(rev, current_user) if rev is not None else (False, False)
     in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
     related, cited_by = queries.related_and_citing(doc)
-    return render("documents/show.html", doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
-                  in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
-                  review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(),
-                  reason_form=ReasonForm(), **extra)
+    context = dict(doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
+                   in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
+                   review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(), reason_form=ReasonForm())
+    context.update(extra)  # a refused signature or return comes back with its own form and errors
+    return render("documents/show.html", **context)
 
 
 @bp.route("/<code>")

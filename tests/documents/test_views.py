@@ -276,3 +276,30 @@ def test_withdraw_page(app, client, factories):
     assert client.post_form(f"/documents/{code}/withdraw", {"reason": "Tidak dipakai"}).status_code == 303
     page = client.get(f"/documents/{code}").get_data(as_text=True)
     assert 'data-testid="withdrawn-banner"' in page
+
+
+def test_signing_error_branches_answer_422_with_the_message_next_to_the_field(app, client, make_client, factories):
+    """A wrong or empty password on check or approve, and a return without a reason: 422, never a 500."""
+    dc = factories.user(["dc"], position="Document Controller")
+    spv = factories.user(["spv"], position="Supervisor")
+    qmr = factories.user(["qmr"], position="QMR")
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-33")
+        rev = services.new_draft(doc, dc)
+        services.save_draft(rev, {"effective_date": date.today(), "change_description": "Rev baru",
+                                  "sections": [{"number": "1", "title": "Rujukan", "body": "Klausul 9.1 diperbarui"}]})
+        services.submit(rev, dc, TEST_PASSWORD)
+        db.session.commit()
+        code = doc.code
+    client.login(spv.username)
+    for password in ("salah-sama-sekali", ""):
+        page = client.post_form(f"/documents/{code}/rev/01/check", {"password": password})
+        assert page.status_code == 422, password
+        assert 'aria-invalid="true"' in page.get_data(as_text=True) or "kata sandi" in page.get_data(as_text=True).lower()
+    returned = client.post_form(f"/documents/{code}/rev/01/return", {"reason": ""})
+    assert returned.status_code == 422
+    assert client.post_form(f"/documents/{code}/rev/01/check", {"password": TEST_PASSWORD}).status_code == 303
+    approver = make_client()
+    approver.login(qmr.username)
+    for password in ("salah-sama-sekali", ""):
+        assert approver.post_form(f"/documents/{code}/rev/01/approve", {"password": password}).status_code == 422
