@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal.core.inbox import InboxItem, provider
 from portal.core.i18n import local_today
 from portal.documents import copies, queries, services
-from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Revision
+from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Document, Revision
 from portal.extensions import db
 
 
@@ -52,6 +52,20 @@ def to_sign(user) -> list[InboxItem]:
     counts = _summary(user)
     return [InboxItem(title=label % {"n": counts[status]}, url=url_for("documents.work"), kind="sign")
             for status, label in wanted.items() if counts.get(status)]
+
+
+@provider
+def returned_drafts(user) -> list[InboxItem]:
+    """Drafts sent back by a checker or approver: who, when and why, for the document controller (one statement)."""
+    if not user.can("documents.draft"):
+        return []
+    rows = db.session.execute(select(Document.code, Revision.number, Revision.returned_by, Revision.returned_reason)
+                              .join(Document, Document.id == Revision.document_id)
+                              .where(Revision.status == DRAFT, Revision.returned_at.is_not(None))
+                              .order_by(Revision.returned_at.desc()).limit(10)).all()
+    return [InboxItem(title=_("Returned: %(code)s rev %(n)s by %(name)s", code=code, n=number, name=by),
+                      url=url_for("documents.edit_revision", code=code, number=number), detail=reason, kind="returned")
+            for code, number, by, reason in rows]
 
 
 @provider

@@ -121,6 +121,10 @@ class Revision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     effective_since: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    # The last return to draft (by a checker or approver), shown to the author until the draft is submitted again.
+    returned_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    returned_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    returned_at: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="revisions")
     signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", order_by="Signature.id")

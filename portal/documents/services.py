@@ -312,6 +312,7 @@ def submit(rev: Revision, user: User, password: str) -> Revision:
         raise ServiceError(_("Before submitting, the revision needs %(what)s.", what=", ".join(problems)))
     _sign(rev, user, "prepared", password)
     rev.status = SUBMITTED
+    rev.returned_reason, rev.returned_by, rev.returned_at = "", "", None  # the author has answered the return
     audit.record("revision.submitted", rev, old={"status": DRAFT}, new={"status": SUBMITTED, "content_hash": content_hash(rev)})
     return rev
 
@@ -352,6 +353,7 @@ def return_to_draft(rev: Revision, user: User, reason: str) -> Revision:
     old_status = rev.status
     rev.signatures = []
     rev.status = DRAFT
+    rev.returned_reason, rev.returned_by, rev.returned_at = reason.strip(), user.full_name, utcnow()
     audit.record("revision.returned", rev, old={"status": old_status, "signatures": voided}, new={"status": DRAFT}, reason=reason)
     return rev
 

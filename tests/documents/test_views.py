@@ -303,3 +303,30 @@ def test_signing_error_branches_answer_422_with_the_message_next_to_the_field(ap
     approver.login(qmr.username)
     for password in ("salah-sama-sekali", ""):
         assert approver.post_form(f"/documents/{code}/rev/01/approve", {"password": password}).status_code == 422
+
+
+def test_the_author_sees_who_returned_a_revision_when_and_why(app, client, make_client, factories):
+    dc = factories.user(["dc"], position="Document Controller")
+    spv = factories.user(["spv"], full_name="Sukron Azis", position="Supervisor")
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-34")
+        rev = services.new_draft(doc, dc)
+        services.save_draft(rev, {"effective_date": date.today(), "change_description": "Rev baru",
+                                  "sections": [{"number": "1", "title": "Rujukan", "body": "Klausul 9.1 diperbarui"}]})
+        services.submit(rev, dc, TEST_PASSWORD)
+        db.session.commit()
+    checker = make_client()
+    checker.login(spv.username)
+    reason = "Langkah 9 belum menyebut batas waktu eskalasi."
+    assert checker.post_form("/documents/IN.OCC.TELK.P-34/rev/01/return", {"reason": reason}).status_code == 303
+    client.login(dc.username)
+    home = client.get("/").get_data(as_text=True)
+    assert "Dikembalikan: IN.OCC.TELK.P-34 rev 01 oleh Sukron Azis" in home and reason in home
+    for path in ("/documents/IN.OCC.TELK.P-34/rev/01/edit", "/documents/IN.OCC.TELK.P-34/rev/01"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'data-testid="returned-note"' in page and "Dikembalikan oleh Sukron Azis" in page and reason in page, path
+    with app.test_request_context():
+        rev = services.get_document("IN.OCC.TELK.P-34").revisions[-1]
+        services.submit(rev, db.session.get(type(dc), dc.id), TEST_PASSWORD)
+        db.session.commit()
+    assert "Dikembalikan:" not in client.get("/").get_data(as_text=True)  # answered by submitting again
