@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash
 

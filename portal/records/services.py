@@ -50,6 +50,18 @@ def online_forms() -> list[tuple[Document, Revision]]:
     return [(rev.document, rev) for rev in db.session.scalars(stmt).unique() if schema_of(rev)]
 
 
+def services_for(user: User, doc: Document) -> list[Service]:
+    """The services a user may open a record of this form for: their own (every one with scope.all_sites),
+    narrowed to the form's services when the form names some."""
+    stmt = select(Service).where(Service.active.is_(True)).order_by(Service.name)
+    if not user.can("scope.all_sites"):
+        stmt = stmt.where(Service.id.in_([s.id for s in user.services] or [0]))
+    form_services = [s.id for s in doc.services]
+    if form_services:
+        stmt = stmt.where(Service.id.in_(form_services))
+    return list(db.session.scalars(stmt))
+
+
 def form_in_force(code: str) -> tuple[Document, Revision]:
     doc = documents.get_document(code)
     if doc is None or doc.doc_type != "F":
@@ -107,6 +119,8 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
         service = db.session.get(Service, service_id)
         if service is None:
             raise ServiceError(_("Choose a service from the list."), "service_id")
+        if service.id not in {s.id for s in services_for(user, doc)}:
+            raise ServiceError(_("You may only create records for the services you cover."), "service_id")
     if not isinstance(period_start, date):
         raise ServiceError(_("Enter the start of the period."), "period_start")
     period_end = period_end or period_start

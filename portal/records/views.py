@@ -76,8 +76,7 @@ def new(code: str):
         abort(404)
     form = NewRecordForm()
     form.site_id.choices = [(s.id, s.name) for s in _sites_for(current_user)]
-    form.service_id.choices = [(None, _("— all services —"))] + [
-        (s.id, s.name) for s in db.session.scalars(select(Service).order_by(Service.name))]
+    form.service_id.choices = [(None, _("— all services —"))] + [(s.id, s.name) for s in services.services_for(current_user, doc)]
     if request.method == "GET":
         form.site_id.data = current_user.site_id
         if len(current_user.services) == 1:

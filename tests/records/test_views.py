@@ -149,3 +149,24 @@ def test_record_pdf_and_verify_after_amendment(app, client, make_client, people)
     assert 'data-valid="no"' in html and "amandemen" in html.lower()
     archived = client.get(f"/records/{record_id}/versions/1.pdf")
     assert archived.status_code == 200 and archived.data.startswith(b"%PDF-")
+
+
+def test_a_team_leader_is_offered_and_allowed_only_their_own_services(app, client, factories, people):
+    mine, other = factories.service(code="147", name="147"), factories.service(code="108", name="108")
+    tl = factories.user(["tl"], site=people["tl"].site, services=[mine])
+    client.login(tl.username)
+    page = client.get("/records/new/IN.OCC.TELK.F-04").get_data(as_text=True)
+    assert f'value="{mine.id}"' in page and f'value="{other.id}"' not in page
+    refused = client.post_form("/records/new/IN.OCC.TELK.F-04", {"site_id": tl.site_id, "service_id": other.id,
+                                                                  "period_start": "2026-11-02", "period_end": ""})
+    assert refused.status_code == 422 and db.session.scalar(select(Record.id)) is None
+    ok = client.post_form("/records/new/IN.OCC.TELK.F-04", {"site_id": tl.site_id, "service_id": mine.id,
+                                                             "period_start": "2026-11-02", "period_end": ""})
+    assert ok.status_code == 303
+    with app.test_request_context():
+        from portal.core.service import ServiceError
+        from portal.records import services as record_services
+
+        with pytest.raises(ServiceError) as refused_in_service:
+            record_services.create("IN.OCC.TELK.F-04", tl, tl.site_id, other.id, date(2026, 11, 2))
+        assert refused_in_service.value.field == "service_id"
