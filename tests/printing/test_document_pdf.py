@@ -129,3 +129,17 @@ def test_verify_page_tells_current_superseded_and_withdrawn(app, client, make_cl
 @pytest.mark.parametrize("token", ["nope", "x" * 200, "a/b"])
 def test_verify_unknown_token_is_404(client, token):
     assert client.get(f"/verify/{token}").status_code == 404
+
+
+def test_every_page_of_a_superseded_revision_says_so(app, client, factories):
+    """Pages 2 onwards of a superseded printout carry "DIGANTIKAN — TIDAK BERLAKU" too, not only page 1."""
+    dc, agent = factories.user(["dc"]), factories.user(["agent"])
+    long_body = " ".join(["Desk control memantau antrian dan mencatat temuan setiap interval."] * 60)
+    code = _doc(app, number_sections=[{"number": str(n), "title": f"Bagian {n}", "body": long_body} for n in range(1, 7)])
+    with app.test_request_context():
+        _new_revision(code, dc, date.today())
+    client.login(agent.username)
+    text = pdf_text(client.get(f"/documents/{code}/rev/00.pdf").data)
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 2
+    assert all("DIGANTIKAN" in page for page in pages), [("DIGANTIKAN" in p) for p in pages]
