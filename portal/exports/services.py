@@ -26,7 +26,9 @@ from portal.core.files import sha256_file
 from portal.core.xlsx import write_workbook
 from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
+from portal.core.i18n import fmt_date
 from portal.records import paper
+from portal.records.labels import status_label
 from portal.records import schema as schemas
 from portal.records import services as records
 from portal.records.models import Record
@@ -189,6 +191,12 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for r in _stream(job, user):
             if r.status == "disposed":
+                # Listed with the reason it has no PDF: a bundle never drops a record silently.
+                why = _("no PDF: disposed of on %(date)s after its retention period", date=fmt_date(r.disposed_at))
+                if r.disposal_id:
+                    why += " " + _("(record of destruction No. %(n)d)", n=r.disposal_id)
+                writer.writerow(["", r.number, r.form_code, f"{r.period_start}..{r.period_end}", status_label(r.status),
+                                 r.version, "", r.content_hash, why])
                 continue
             archived = next((v for v in r.versions if v.version == r.version and v.pdf_path), None)
             archive = paper.archive_path(archived) if archived else None
@@ -201,8 +209,8 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
             name = f"{r.number}-{r.form_code}-v{r.version}.pdf"
             digest = hashlib.sha256(data).hexdigest()
             bundle.writestr(name, data)
-            writer.writerow([name, r.number, r.form_code, f"{r.period_start}..{r.period_end}", r.status, r.version,
-                             digest, r.content_hash, source])
+            writer.writerow([name, r.number, r.form_code, f"{r.period_start}..{r.period_end}", status_label(r.status),
+                             r.version, digest, r.content_hash, source])
             sums.append(f"{digest}  {name}")
         bundle.writestr("manifest.csv", manifest.getvalue())
         bundle.writestr("SHA256SUMS", "\n".join(sums) + "\n")

@@ -110,3 +110,22 @@ def test_a_failed_export_is_reported_and_audited(app, client, factories, exporte
     assert 'data-status="failed"' in html and "disk full" in html
     assert client.get(location + "/download").status_code == 404
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "records.export_failed")) is not None
+
+
+def test_a_disposed_record_is_listed_in_the_bundle_manifest_with_the_reason_it_has_no_pdf(app, client, factories, exported):
+    from portal.core.db import utcnow
+    from portal.records.models import Record
+
+    with app.app_context():
+        approved = db.session.get(Record, exported["ids"][0])
+        approved.status, approved.disposed_at = "disposed", utcnow()
+        db.session.commit()
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+    started = client.post_form("/records/export/new", {"kind": "bundle"})
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(started.headers["Location"] + "/download").data))
+    manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
+    assert len(manifest) == 2  # both records listed, one of them without a PDF
+    disposed = next(row for row in manifest if not row["file"])
+    assert disposed["status"] == "Dimusnahkan" and "dimusnahkan" in disposed["source"] and disposed["pdf_sha256"] == ""
+    assert len([n for n in bundle.namelist() if n.endswith(".pdf")]) == 1
