@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import User
@@ -26,7 +27,7 @@ from portal.core.files import sha256_file
 from portal.core.xlsx import write_workbook
 from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
-from portal.core.i18n import fmt_date
+from portal.core.i18n import TZ_LABELS, fmt_date, to_local
 from portal.records import paper
 from portal.records.labels import status_label
 from portal.records import schema as schemas
@@ -89,13 +90,14 @@ def build(job_id: int) -> None:
     try:
         folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "exports"
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = utcnow().strftime("%Y%m%d-%H%M")
         name = f"{secrets.token_hex(12)}.{'xlsx' if job.kind == 'xlsx' else 'zip'}"
         path = folder / name
         user = db.session.get(User, job.user_id)
+        tz_name = zone_of(user)
+        stamp = to_local(utcnow(), tz_name).strftime("%Y%m%d-%H%M")  # the file name in the exporter's local time
         with force_locale("id"):
             if job.kind == "xlsx":
-                write_workbook(path, "Rekaman", HEADERS, _xlsx_rows(job, user),
+                write_workbook(path, "Rekaman", headers_for(tz_name), _xlsx_rows(job, user, tz_name),
                                widths=[11, 22, 30, 8, 14, 18, 12, 12, 12, 6, 20, 17, 20, 17, 12, 14, 9, 20, 80])
                 job.file_name = f"rekaman-{stamp}.xlsx"
             else:
@@ -127,7 +129,8 @@ def _stream(job: ExportJob, user: User):
     job_id, done = job.id, 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        batch = list(db.session.scalars(select(Record).where(Record.id.in_(chunk)).order_by(Record.period_start, Record.id)))
+        batch = list(db.session.scalars(select(Record).options(selectinload(Record.signatures), selectinload(Record.versions))
+                                        .where(Record.id.in_(chunk)).order_by(Record.period_start, Record.id)))
         for record in batch:
             yield record
         done += len(batch)
@@ -166,19 +169,35 @@ def _shown(f: dict, value, names: dict[int, str]) -> str:
     return str(value)
 
 
-def _xlsx_rows(job: ExportJob, user: User):
+def zone_of(user: User) -> str:
+    """The time zone an export is written in: the exporter's site's (WIB/WITA/WIT), else the portal's."""
+    return user.site.timezone if user is not None and user.site else current_app.config["PORTAL_TIMEZONE"]
+
+
+def headers_for(tz_name: str) -> list[str]:
+    """The column headings, the time columns naming their zone."""
+    zone = TZ_LABELS.get(tz_name, tz_name)
+    return [f"{h} ({zone})" if h in ("Diserahkan", "Disetujui") else h for h in HEADERS]
+
+
+def _local(value, tz_name: str):
+    """A UTC time from the database as a real (naive) local date-time cell."""
+    return to_local(value, tz_name).replace(tzinfo=None) if value is not None else None
+
+
+def _xlsx_rows(job: ExportJob, user: User, tz_name: str):
     names = dict(db.session.execute(select(User.id, User.full_name)).all())
     schema_cache: dict[int, dict] = {}
-    labels = {"draft": "Draf", "submitted": "Diserahkan", "approved": "Disetujui (terkunci)", "disposed": "Dimusnahkan"}
     for r in _stream(job, user):
         if r.form_revision_id not in schema_cache:
             schema_cache[r.form_revision_id] = records.schema_of(r.form_revision) or {}
         submitted, approved = r.signature("submitted"), r.signature("approved")
         due = records.disposal_due(r)
         yield [r.number, r.form_code, r.form_document.title, r.form_revision.number, r.site.name,
-               r.service.name if r.service else "", r.period_start, r.period_end, labels.get(r.status, r.status), r.version,
-               r.created_by.full_name, submitted.signed_at if submitted else None, approved.name if approved else "",
-               approved.signed_at if approved else None, r.retention_text, due, "Ya" if r.legal_hold else "",
+               r.service.name if r.service else "", r.period_start, r.period_end, status_label(r.status), r.version,
+               r.created_by.full_name, _local(submitted.signed_at if submitted else None, tz_name),
+               approved.name if approved else "", _local(approved.signed_at if approved else None, tz_name),
+               r.retention_text, due, "Ya" if r.legal_hold else "",
                r.content_hash, flatten(schema_cache[r.form_revision_id], r.data, names)]
 
 

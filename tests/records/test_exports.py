@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.records import services
@@ -129,3 +130,26 @@ def test_a_disposed_record_is_listed_in_the_bundle_manifest_with_the_reason_it_h
     disposed = next(row for row in manifest if not row["file"])
     assert disposed["status"] == "Dimusnahkan" and "dimusnahkan" in disposed["source"] and disposed["pdf_sha256"] == ""
     assert len([n for n in bundle.namelist() if n.endswith(".pdf")]) == 1
+
+
+def test_excel_times_are_the_exporters_local_time_with_the_zone_named(app, client, factories, exported):
+    from datetime import timedelta
+
+    from portal.records.models import Record
+
+    auditor = factories.user(["auditor"], site=exported["tl"].site)  # a WIB site
+    client.login(auditor.username)
+    started = client.post_form("/records/export/new", {"form": "IN.OCC.TELK.F-04", "kind": "xlsx"})
+    download = client.get(started.headers["Location"] + "/download")
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    headers = rows[0]
+    assert "Diserahkan (WIB)" in headers and "Disetujui (WIB)" in headers
+    col = headers.index("Disetujui (WIB)")
+    approved_row = next(r for r in rows[1:] if r[col] is not None)
+    with app.app_context():
+        record = db.session.scalar(select(Record).where(Record.id == exported["ids"][0]))
+        signed_utc = record.signature("approved").signed_at
+    assert approved_row[col].replace(microsecond=0) == (signed_utc + timedelta(hours=7)).replace(microsecond=0)
+    name = download.headers["Content-Disposition"]
+    assert "rekaman-" in name
