@@ -85,11 +85,16 @@ def user_new():
     _fill_user_choices(form)
     valid = form.validate_on_submit()
     if form.is_submitted():
-        # Check the password with the other fields, so every problem shows at once.
+        # Check the user name and the password with the other fields, so every problem shows at once.
         problem = services.password_problem(form.password.data or "")
         if problem:
             form.password.errors = list(form.password.errors) + [problem]
             valid = False
+        if form.username.data and not form.username.errors:
+            problem = services.username_problem(form.username.data)
+            if problem:
+                form.username.errors = list(form.username.errors) + [problem]
+                valid = False
     if valid:
         with refusals(form):
             user = services.create_user(_user_data(form), form.password.data or "")

@@ -85,16 +85,22 @@ def _apply_user_fields(user: User, data: dict) -> None:
         raise ServiceError(_("Enter the full name."), "full_name")
 
 
+def username_problem(username: str) -> str | None:
+    """Why a new user name is not acceptable (its form, or taken), or None."""
+    username = normalise_username(username)
+    if not USERNAME_RE.match(username):
+        return _("A user name is 2–60 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter.")
+    if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
+        return _("The user name %(name)s is already taken.", name=username)
+    return None
+
+
 def create_user(data: dict, password: str) -> User:
     """Create a user who must change the given initial password at first login."""
     username = normalise_username(data.get("username", ""))
-    if not USERNAME_RE.match(username):
-        raise ServiceError(
-            _("A user name is 2–60 characters: lower-case letters, digits, dot, dash or underscore, starting with a letter."),
-            "username",
-        )
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username)):
-        raise ServiceError(_("The user name %(name)s is already taken.", name=username), "username")
+    problem = username_problem(username)
+    if problem:
+        raise ServiceError(problem, "username")
     _check_new_password(password)
     user = User(username=username, full_name="", password_hash=hash_password(password))
     user.must_change_password = data.get("must_change_password", True)

@@ -37,6 +37,8 @@ def test_invalid_user_keeps_input_and_shows_errors_next_to_fields(client, factor
     assert 'value="Dewi Lestari"' in html  # what the user typed is kept
     assert 'value="dewi@example.co.id"' in html
     assert 'id="roles-err"' in html
+    # Every field's problem at once: the user name rule is not held back until the other fields are fixed.
+    assert 'id="username-err"' in html and 'id="password-err"' in html
     assert db.session.scalar(select(User).where(User.full_name == "Dewi Lestari")) is None
 
 
