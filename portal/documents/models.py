@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
@@ -148,6 +149,17 @@ class Revision(db.Model):
     @sections.setter
     def sections(self, value: list[dict]) -> None:
         self.sections_json = json.dumps(value, ensure_ascii=False)
+
+    @property
+    def references(self) -> list[str] | None:
+        """The references as this revision states them (its section "Rujukan", one per line, numbering dropped);
+        None when the revision has no such section."""
+        section = next((sec for sec in self.sections if str(sec.get("number")) == "1"
+                        and str(sec.get("title", "")).strip().lower() in ("rujukan", "referensi", "references")), None)
+        if section is None:
+            return None
+        lines = [re.sub(r"^\s*(\d+(\.\d+)*\.?|[-•*])\s*", "", line).strip() for line in section.get("body", "").splitlines()]
+        return [line for line in lines if line]
 
     @property
     def meta(self) -> dict:

@@ -330,3 +330,26 @@ def test_the_author_sees_who_returned_a_revision_when_and_why(app, client, make_
         services.submit(rev, db.session.get(type(dc), dc.id), TEST_PASSWORD)
         db.session.commit()
     assert "Dikembalikan:" not in client.get("/").get_data(as_text=True)  # answered by submitting again
+
+
+def test_the_references_sidebar_follows_the_revision_shown(app, client, factories):
+    """After the clause text of "Rujukan" is corrected in a new revision, the sidebar shows the corrected text."""
+    agent, dc, spv, qmr = factories.user(["agent"]), factories.user(["dc"]), factories.user(["spv"]), factories.user(["qmr"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-35", number_sections=[
+            {"number": "1", "title": "Rujukan", "body": "1.1. Klausul 9.1 ISO 9001:2008 Pemantauan"},
+            {"number": "2", "title": "Tujuan", "body": "Memastikan KPI tercapai."}])
+        rev = services.new_draft(doc, dc)
+        services.save_draft(rev, {"effective_date": date.today(), "change_description": "Klausul diperbaiki",
+                                  "sections": [{"number": "1", "title": "Rujukan", "body": "1.1. Klausul 9.1 ISO 9001:2015 Pemantauan"},
+                                               {"number": "2", "title": "Tujuan", "body": "Memastikan KPI tercapai."}]})
+        services.submit(rev, dc, TEST_PASSWORD)
+        services.check(rev, spv, TEST_PASSWORD)
+        services.approve(rev, qmr, TEST_PASSWORD)
+        db.session.commit()
+    client.login(agent.username)
+    page = client.get("/documents/IN.OCC.TELK.P-35").get_data(as_text=True)
+    sidebar = page[page.index("<h2>Rujukan</h2>"):] if "<h2>Rujukan</h2>" in page else page
+    assert "<li>Klausul 9.1 ISO 9001:2015 Pemantauan</li>" in sidebar and "9001:2008" not in sidebar
+    old = client.get("/documents/IN.OCC.TELK.P-35/rev/00").get_data(as_text=True)
+    assert "<li>Klausul 9.1 ISO 9001:2008 Pemantauan</li>" in old
