@@ -79,6 +79,7 @@ class User(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="id")
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     last_login_at: Mapped[datetime | None]
+    previous_login_at: Mapped[datetime | None]  # the sign-in before the current one, shown as "last sign-in"
 
     site: Mapped[Site] = relationship(lazy="joined")
     # Loaded when used: the signed-in user's come with the session in one statement (auth.services.find_session);

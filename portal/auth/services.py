@@ -272,7 +272,7 @@ def start_session(user: User, address: str, user_agent: str) -> tuple[str, UserS
         token_hash=_token_hash(token), user_id=user.id, client_address=(address or "")[:64], user_agent=(user_agent or "")[:255]
     )
     db.session.add(row)
-    user.last_login_at = utcnow()
+    user.previous_login_at, user.last_login_at = user.last_login_at, utcnow()
     db.session.flush()
     audit.record("auth.login", user, new={"session": row.id}, actor=user)
     return token, row

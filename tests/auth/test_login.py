@@ -265,3 +265,17 @@ def test_htmx_request_after_timeout_gets_hx_redirect(app, client, factories):
     response = client.get("/admin/users", headers={"HX-Request": "true"})
     assert response.status_code == 401
     assert "/login" in response.headers["HX-Redirect"]
+
+
+def test_home_page_shows_the_previous_sign_in_not_the_current_one(app, client, make_client, factories):
+    user = factories.user(["agent"], username="sinta")
+    client.login("sinta")
+    assert "ini masuk Anda yang pertama" in client.get("/").get_data(as_text=True)
+    db.session.expire_all()
+    first = db.session.get(type(user), user.id).last_login_at
+    again = make_client()
+    again.login("sinta")
+    page = again.get("/").get_data(as_text=True)
+    assert "ini masuk Anda yang pertama" not in page
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).previous_login_at == first
