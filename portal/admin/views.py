@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal.core.urls import db_int
 from portal.admin.forms import ReasonForm, ResetPasswordForm, ServiceForm, SiteForm, UserForm
 from portal.auth import services
 from portal.auth.models import Service, Site, User, UserRole
@@ -39,7 +40,7 @@ def _fill_user_choices(form: UserForm) -> None:
 def users():
     q = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
-    site_id = request.args.get("site", type=int)
+    site_id = request.args.get("site", type=db_int)
     status = request.args.get("status") or "active"
     stmt = select(User).options(selectinload(User.role_rows)).order_by(User.username)
     if q:

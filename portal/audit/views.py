@@ -7,6 +7,7 @@ from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.core.urls import db_int
 from portal.core import audit
 from portal.core.audit import AuditEvent
 from portal.core.db import utcnow
@@ -21,10 +22,12 @@ PAGE_SIZE = 50
 
 
 def _parse_day(value: str | None):
+    """A filter date; None when unreadable or outside the years a record can be about (9999-12-31 is refused)."""
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+        day = datetime.strptime(value, "%Y-%m-%d").date() if value else None
     except ValueError:
         return None
+    return day if day is None or 1900 <= day.year <= 2999 else None
 
 
 def _filters() -> tuple[dict, list]:
@@ -79,7 +82,7 @@ def _query(f: dict):
 def events():
     f, errors = _filters()
     stmt = _query(f)
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
     rows = db.session.scalars(stmt.limit(PAGE_SIZE + 1)).all()

@@ -19,3 +19,16 @@ def is_local(target: str | None) -> bool:
 def safe_next(target: str | None, default: str) -> str:
     """`target` when it stays on this site, else `default`."""
     return target if is_local(target) and target == target.strip() and not any(c in target for c in "\t\r\n\\") else default
+
+
+DB_INT_MAX = 2**31 - 1
+
+
+def db_int(value) -> int:
+    """An id or page number from a query string, usable as `request.args.get(name, type=db_int)`: a whole number
+    the database can hold (1 .. 2**31-1); anything else raises ValueError, which makes `.get` return its default,
+    so an absurd filter is ignored instead of breaking the page."""
+    number = int(str(value).strip())
+    if not 0 < number <= DB_INT_MAX:
+        raise ValueError(f"out of range: {value!r}")
+    return number

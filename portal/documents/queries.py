@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.core.urls import db_int
 from portal.auth.models import Service, Site
 from portal.documents.models import DOC_TYPES, DRAFT, EFFECTIVE, WITHDRAWN, Document, DocumentLink, RecordType, Revision
 from portal.extensions import db
@@ -21,10 +22,10 @@ def register_query(args):
     unit = (args.get("unit") or "").upper()
     if unit:
         stmt = stmt.where(Document.unit == unit)
-    service_id = args.get("service", type=int)
+    service_id = args.get("service", type=db_int)
     if service_id:
         stmt = stmt.where(or_(~Document.services.any(), Document.services.any(Service.id == service_id)))
-    site_id = args.get("site", type=int)
+    site_id = args.get("site", type=db_int)
     if site_id:
         stmt = stmt.where(or_(~Document.sites.any(), Document.sites.any(Site.id == site_id)))
     status = args.get("status") or ""

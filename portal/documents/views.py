@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
 from portal.core.service import ServiceError
@@ -614,7 +615,7 @@ def copies(code: str):
     errors, typed = {}, {"site_id": request.form.get("site_id", ""), "holder": request.form.get("holder", "")}
     if request.method == "POST":
         with refusals(errors=errors):
-            copy = copy_register.issue_current(doc, request.form.get("site_id", type=int), request.form.get("holder", ""),
+            copy = copy_register.issue_current(doc, request.form.get("site_id", type=db_int), request.form.get("holder", ""),
                                                current_user)
             flash(_("Controlled copy No. %(n)d registered. Print it now: it carries its number and holder.", n=copy.number),
                   "success")

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, or_, select
 
+from portal.core.urls import db_int
 from portal.records.models import RECORD_STATUSES, Record
 
 
@@ -28,14 +29,14 @@ def filtered_records(user, args):
     form_code = (args.get("form") or "").strip()
     if form_code:
         stmt = stmt.where(func.upper(Record.form_code) == form_code.upper())
-    if args.get("site", type=int):
-        stmt = stmt.where(Record.site_id == args.get("site", type=int))
-    if args.get("service", type=int):
-        stmt = stmt.where(Record.service_id == args.get("service", type=int))
+    if args.get("site", type=db_int):
+        stmt = stmt.where(Record.site_id == args.get("site", type=db_int))
+    if args.get("service", type=db_int):
+        stmt = stmt.where(Record.service_id == args.get("service", type=db_int))
     if (args.get("status") or "") in RECORD_STATUSES:
         stmt = stmt.where(Record.status == args["status"])
-    if args.get("person", type=int):
-        stmt = stmt.where(Record.created_by_id == args.get("person", type=int))
+    if args.get("person", type=db_int):
+        stmt = stmt.where(Record.created_by_id == args.get("person", type=db_int))
     for name, op in (("from", "ge"), ("to", "le")):
         try:
             day = date.fromisoformat(args.get(name) or "")

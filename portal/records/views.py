@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ServiceError
@@ -50,7 +51,7 @@ def _sites_for(user) -> list[Site]:
 @require("records.read")
 def index():
     args = request.args
-    page = max(args.get("page", 1, type=int), 1)
+    page = max(args.get("page", 1, type=db_int), 1)
     stmt = filtered_records(current_user, args)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.order_by(Record.period_start.desc(), Record.id.desc())
