@@ -262,3 +262,20 @@ def test_out_of_range_filters_never_break_a_page(client, factories, path):
     """Filters a database cannot hold are ignored (or reported), never a 500 — on PostgreSQL too."""
     client.login(factories.user(["admin", "qmr", "auditor", "dc"]).username)
     assert client.get(path).status_code in (200, 422), path
+
+
+@pytest.mark.parametrize("target", ["//evil.example/phish", "/\t/evil.example", "/\\evil.example", "https://evil.example/",
+                                    " //evil.example", "/\r\n/evil.example"])
+def test_next_never_leaves_the_site(client, factories, target):
+    """One helper decides whether a `next` stays on this site, after normalising whitespace and backslashes."""
+    from portal.core.urls import safe_next
+
+    assert safe_next(target, "/home") == "/home"
+    response = client.post_form("/language", {"locale": "id", "next": target}, token_from="/login")
+    assert response.status_code == 303 and "evil" not in response.headers["Location"]
+
+
+def test_next_keeps_a_local_path():
+    from portal.core.urls import safe_next
+
+    assert safe_next("/documents/IN.OCC.TELK.P-10?x=1", "/") == "/documents/IN.OCC.TELK.P-10?x=1"
