@@ -15,9 +15,10 @@ def visible_records(user):
     if not user.can("scope.all_sites"):
         mine = Record.created_by_id == user.id
         if user.can("records.read"):
-            scope = Record.site_id == user.site_id
-            if user.service_ids:
-                scope = scope & or_(Record.service_id.is_(None), Record.service_id.in_(user.service_ids))
+            # The same rule as records.permissions.can_view: the user's site, and a record of no service or of one of
+            # theirs (a user with no services sees only records of no service).
+            scope = (Record.site_id == user.site_id) & or_(Record.service_id.is_(None),
+                                                           Record.service_id.in_(user.service_ids or [0]))
             stmt = stmt.where(or_(mine, scope))
         else:
             stmt = stmt.where(mine)

@@ -170,3 +170,21 @@ def test_a_team_leader_is_offered_and_allowed_only_their_own_services(app, clien
         with pytest.raises(ServiceError) as refused_in_service:
             record_services.create("IN.OCC.TELK.F-04", tl, tl.site_id, other.id, date(2026, 11, 2))
         assert refused_in_service.value.field == "service_id"
+
+
+def test_the_records_list_shows_only_records_the_user_may_open(app, client, factories, people):
+    """The list uses the detail page's rule: no author, period or form of a record that would answer 403."""
+    svc = factories.service(code="147", name="147")
+    tl = factories.user(["tl"], site=people["tl"].site, services=[svc])
+    hr = factories.user(["hr"], site=people["tl"].site)  # records.read at the site, no services
+    with app.test_request_context():
+        from portal.records import services as record_services
+
+        with_service = record_services.create("IN.OCC.TELK.F-04", tl, tl.site_id, svc.id, date(2026, 11, 2))
+        without = record_services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 3))
+        db.session.commit()
+        ids = (with_service.id, with_service.number, without.id, without.number)
+    client.login(hr.username)
+    listed = client.get("/records/").get_data(as_text=True)
+    assert ids[1] not in listed and client.get(f"/records/{ids[0]}").status_code == 403
+    assert ids[3] in listed and client.get(f"/records/{ids[2]}").status_code == 200
