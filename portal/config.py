@@ -81,7 +81,9 @@ class Config:
 
         # Documents.
         self.DOCUMENT_MAX_BYTES = int(env.get("DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
-        self.DOCUMENTS_SEPARATE_PREPARER_APPROVER = _bool("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True)
+        # Prepared, checked and approved by three different people; a very small site may allow one person two
+        # signatures (each such exception is audited as revision.signer_exception).
+        self.DOCUMENTS_DISTINCT_SIGNERS = _bool("DOCUMENTS_DISTINCT_SIGNERS", True)
         self.PORTAL_SEEDS = env.get("PORTAL_SEEDS") or None  # default: portal/seeds (the five real documents)
 
         # Audit trail integrity: the HMAC key is never stored in the database. AUDIT_HMAC_KEY (a secret string)

@@ -287,10 +287,16 @@ def _verify_password(user: User, password: str, rev: Revision, role: str) -> Non
 
 
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
-    _verify_password(user, password, rev, role)
     existing = rev.signature(role)
     if existing is not None:
         raise ServiceError(_("This revision has already been signed as %(role)s.", role=role))
+    already = next((sig for sig in rev.signatures if sig.user_id == user.id), None)
+    if already is not None and current_app.config.get("DOCUMENTS_DISTINCT_SIGNERS", True):
+        raise ServiceError(_("You already signed this revision; preparing, checking and approving need three "
+                             "different people."), "password")
+    _verify_password(user, password, rev, role)
+    if already is not None:  # allowed for a very small site by configuration: the exception stays on record
+        audit.record("revision.signer_exception", rev, new={"role": role, "also_signed_as": already.role})
     sig = Signature(role=role, user_id=user.id, name=user.full_name, position=user.position, signed_at=utcnow(),
                     signed_on=utcnow().date(), meaning=SIGNATURE_MEANINGS[role], content_hash=content_hash(rev))
     rev.signatures.append(sig)
@@ -331,9 +337,6 @@ def approve(rev: Revision, user: User, password: str, today: date | None = None)
     """The approver signs; the revision becomes effective now or on its date."""
     if rev.status != CHECKED:
         raise ServiceError(_("Only a checked revision can be approved."))
-    prepared = rev.signature("prepared")
-    if current_app.config.get("DOCUMENTS_SEPARATE_PREPARER_APPROVER", True) and prepared and prepared.user_id == user.id:
-        raise ServiceError(_("You prepared this revision, so someone else must approve it."))
     _sign(rev, user, "approved", password)
     rev.status = APPROVED
     audit.record("revision.approved", rev, old={"status": CHECKED}, new={"status": APPROVED})

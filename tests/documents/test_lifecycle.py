@@ -108,13 +108,26 @@ def test_preparer_may_not_approve(app, factories, people):
         rev = _draft_of(doc, boss)
         services.submit(rev, boss, TEST_PASSWORD)
         services.check(rev, people["spv"], TEST_PASSWORD)
-        with pytest.raises(ServiceError, match="orang lain"):
+        with pytest.raises(ServiceError, match="tiga orang"):
             services.approve(rev, boss, TEST_PASSWORD)
 
 
+def test_checker_may_not_also_approve(app, factories, people):
+    """Prepared, checked and approved are three different people (qmr may not check and approve)."""
+    with app.test_request_context():
+        doc = effective_document()
+        rev = _draft_of(doc, people["dc"])
+        services.submit(rev, people["dc"], TEST_PASSWORD)
+        services.check(rev, people["qmr"], TEST_PASSWORD)
+        with pytest.raises(ServiceError, match="tiga orang"):
+            services.approve(rev, people["qmr"], TEST_PASSWORD)
+        assert rev.status == CHECKED and [s.role for s in rev.signatures] == ["prepared", "checked"]
+
+
 def test_preparer_may_approve_when_configured(app, factories, people):
+    """A very small site may allow one person two signatures; each exception is audited."""
     boss = factories.user(["dc", "qmr"])
-    app.config["DOCUMENTS_SEPARATE_PREPARER_APPROVER"] = False
+    app.config["DOCUMENTS_DISTINCT_SIGNERS"] = False
     try:
         with app.test_request_context():
             doc = effective_document()
@@ -123,8 +136,9 @@ def test_preparer_may_approve_when_configured(app, factories, people):
             services.check(rev, people["spv"], TEST_PASSWORD)
             services.approve(rev, boss, TEST_PASSWORD)
             assert rev.status == EFFECTIVE
+            assert "revision.signer_exception" in _actions()
     finally:
-        app.config["DOCUMENTS_SEPARATE_PREPARER_APPROVER"] = True
+        app.config["DOCUMENTS_DISTINCT_SIGNERS"] = True
 
 
 def test_submit_needs_date_description_and_content(app, people):
