@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import ApiToken, LoginAttempt, Service, Site, User, UserSession
 from portal.core import audit
-from portal.core.service import ServiceError
+from portal.core.service import ServiceError, refusal
 from portal.core.db import utcnow
 from portal.extensions import db
 
@@ -232,6 +232,38 @@ def lock_state(username: str, address: str) -> int:
     ) or now
     remaining = (newest + window - now).total_seconds()
     return max(1, int(remaining // 60) + (1 if remaining % 60 else 0))
+
+
+def _request_address() -> str:
+    from flask import has_request_context, request
+
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def signing_lock(user: User) -> int:
+    """Minutes until this user may try a signature password again: signing failures count with the sign-in
+    failures, under the same lock (0 when not locked)."""
+    return lock_state(user.username, _request_address())
+
+
+def count_signing_failure(user: User) -> None:
+    """Count a wrong signature password as a failed sign-in of this account (the caller keeps it on record)."""
+    db.session.add(LoginAttempt(username=user.username, client_address=_request_address(), success=False))
+
+
+def confirm_password(user: User, password: str, refused_message: str, write=None) -> None:
+    """A signature's password check: refused while the account is locked; a wrong password counts as a failed
+    sign-in (same lock) and, with `write` (e.g. its audit event), stays on record although the change is undone."""
+    minutes = signing_lock(user)
+    if minutes:
+        raise ServiceError(_("Too many wrong passwords. Try again in %(n)d minutes.", n=minutes), "password")
+    if not check_password_hash(user.password_hash, password or ""):
+        def keep():
+            if write is not None:
+                write()
+            count_signing_failure(user)
+
+        raise refusal(refused_message, "password", keep)
 
 
 def authenticate(username: str, password: str, address: str) -> LoginResult:

@@ -14,11 +14,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
-from werkzeug.security import check_password_hash
 
 from portal.core.i18n import local_today
+from portal.auth import services as auth
 from portal.auth.models import Service, Site, User, user_service
-from portal.core.service import ServiceError, refusal
+from portal.core.service import ServiceError
 from portal.core import audit
 from portal.core.db import utcnow
 from portal.documents import copies, search
@@ -280,10 +280,9 @@ def file_path(rev: Revision) -> Path:
 
 # ---------------------------------------------------------------- signatures and lifecycle
 def _verify_password(user: User, password: str, rev: Revision, role: str) -> None:
-    if not check_password_hash(user.password_hash, password or ""):
-        raise refusal(_("The password is not correct; the revision was not signed."), "password",
-                      lambda: audit.record("revision.signature_refused", rev, new={"role": role, "why": "password"},
-                                           actor=user))
+    auth.confirm_password(user, password, _("The password is not correct; the revision was not signed."),
+                          lambda: audit.record("revision.signature_refused", rev, new={"role": role, "why": "password"},
+                                               actor=user))
 
 
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
@@ -575,8 +574,7 @@ def record_review(doc: Document, user: User, password: str, outcome: str, notes:
     current = doc.current
     if current is None:
         raise ServiceError(_("Only a document in force can be reviewed."))
-    if not check_password_hash(user.password_hash, password or ""):
-        raise ServiceError(_("The password is not correct; the review was not signed."), "password")
+    auth.confirm_password(user, password, _("The password is not correct; the review was not signed."))
     review = Review(document=doc, revision_id=current.id, reviewer_id=user.id, reviewer_name=user.full_name,
                     reviewer_position=user.position, outcome=outcome, notes=(notes or "").strip(), content_hash=content_hash(current))
     db.session.add(review)

@@ -10,11 +10,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, lazyload
-from werkzeug.security import check_password_hash
 
 from portal.core.i18n import local_today
+from portal.auth import services as auth
 from portal.auth.models import Service, Site, User
-from portal.core.service import ServiceError, refusal
+from portal.core.service import ServiceError
 from portal.core import audit, permissions
 from portal.core.db import utcnow
 from portal.documents import services as documents
@@ -157,10 +157,9 @@ def save_draft(record: Record, user: User, data: dict) -> bool:
 
 
 def _check_password(user: User, password: str, record: Record, role: str) -> None:
-    if not check_password_hash(user.password_hash, password or ""):
-        raise refusal(_("The password is not correct; the record was not signed."), "password",
-                      lambda: audit.record("record.signature_refused", record, new={"role": role, "why": "password"},
-                                           actor=user))
+    auth.confirm_password(user, password, _("The password is not correct; the record was not signed."),
+                          lambda: audit.record("record.signature_refused", record, new={"role": role, "why": "password"},
+                                               actor=user))
 
 
 def _sign(record: Record, user: User, role: str) -> RecordSignature:
@@ -361,11 +360,10 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
         if not retention.may_dispose(due, today, record.legal_hold):
             raise ServiceError(_("Record %(n)s must be kept until %(date)s.", n=record.number,
                                  date=due.isoformat() if due else _("an unknown date")), "records")
-    if not check_password_hash(user.password_hash, password or ""):
-        ids = [r.id for r in records]
-        raise refusal(_("The password is not correct; nothing was disposed of."), "password",
-                      lambda: audit.record("records.disposal_refused", None, new={"why": "password", "records": ids},
-                                           actor=user))
+    ids = [r.id for r in records]
+    auth.confirm_password(user, password, _("The password is not correct; nothing was disposed of."),
+                          lambda: audit.record("records.disposal_refused", None, new={"why": "password", "records": ids},
+                                               actor=user))
     manifest = [{"id": r.id, "number": r.number, "form": r.form_code, "site": r.site.code,
                  "service": r.service.code if r.service else "", "period": f"{r.period_start} .. {r.period_end}",
                  "versions": r.version, "content_hash": r.content_hash, "retention": r.retention_text,

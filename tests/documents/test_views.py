@@ -353,3 +353,26 @@ def test_the_references_sidebar_follows_the_revision_shown(app, client, factorie
     assert "<li>Klausul 9.1 ISO 9001:2015 Pemantauan</li>" in sidebar and "9001:2008" not in sidebar
     old = client.get("/documents/IN.OCC.TELK.P-35/rev/00").get_data(as_text=True)
     assert "<li>Klausul 9.1 ISO 9001:2008 Pemantauan</li>" in old
+
+
+def test_wrong_signature_passwords_lock_the_account_like_failed_sign_ins(app, client, make_client, factories):
+    """30 wrong passwords at a signature were 30 x 422 and then the right one signed: now they count with the
+    sign-in failures, and once the account is locked even the right password neither signs nor signs in."""
+    dc = factories.user(["dc"])
+    spv = factories.user(["spv"], username="pemeriksa")
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-36")
+        rev = services.new_draft(doc, dc)
+        services.save_draft(rev, {"effective_date": date.today(), "change_description": "Rev baru",
+                                  "sections": [{"number": "1", "title": "Rujukan", "body": "Klausul 9.1 diperbarui"}]})
+        services.submit(rev, dc, TEST_PASSWORD)
+        db.session.commit()
+    client.login("pemeriksa")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert client.post_form("/documents/IN.OCC.TELK.P-36/rev/01/check", {"password": "bukan-sandinya"}).status_code == 422
+    locked = client.post_form("/documents/IN.OCC.TELK.P-36/rev/01/check", {"password": TEST_PASSWORD})
+    assert locked.status_code == 422 and "Terlalu banyak" in locked.get_data(as_text=True)
+    db.session.expire_all()
+    assert services.get_document("IN.OCC.TELK.P-36").revisions[-1].status == "submitted"  # not signed
+    assert make_client().login("pemeriksa").status_code == 429  # the same lock as sign-in
