@@ -73,6 +73,8 @@ def _finish_config(app: Flask) -> None:
             app.config["SECRET_KEY"] = key_file.read_text().strip()
         else:
             raise RuntimeError("SECRET_KEY must be set in production (see README).")
+    if len(app.config["SECRET_KEY"].encode()) < 32:
+        raise RuntimeError("SECRET_KEY must be at least 32 bytes (e.g. python3 -c 'import secrets; print(secrets.token_hex(32))').")
 
 
 def _init_extensions(app: Flask) -> None:

@@ -56,6 +56,7 @@ class Config:
         # Sessions and cookies.
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))
         self.SESSION_IDLE_MINUTES = idle
+        self.SESSION_MAX_HOURS = int(env.get("SESSION_MAX_HOURS", "12"))  # absolute lifetime of a session
         self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=idle)
         self.SESSION_COOKIE_NAME = "portal_session"
         self.SESSION_COOKIE_HTTPONLY = True

@@ -58,7 +58,7 @@ def test_config(url: str, instance: Path) -> dict:
     return {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": "test-secret-key-of-at-least-32-bytes",
         "WTF_CSRF_ENABLED": True,
         "PORTAL_DEMO": True,
         "DOCUMENTS_FOLDER": str(instance / "documents"),

@@ -325,6 +325,11 @@ def session_is_idle(row: UserSession) -> bool:
     return utcnow() - row.last_seen_at > idle
 
 
+def session_is_too_old(row: UserSession) -> bool:
+    """A session ends after SESSION_MAX_HOURS however active it is (a stolen cookie does not live for ever)."""
+    return utcnow() - row.created_at > timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
+
+
 def end_session(row: UserSession, reason: str, actor: User | None = None) -> None:
     """End one session (logout, idle timeout)."""
     if row.ended_at is not None:

@@ -26,10 +26,11 @@ def init_login(app, login_manager) -> None:
             return None
         if not row.user.active:
             return None
-        if services.session_is_idle(row):
+        ended = "idle" if services.session_is_idle(row) else "expired" if services.session_is_too_old(row) else None
+        if ended:
             begin_writing()
             row = services.find_session(session.get(SESSION_KEY))
-            services.end_session(row, "idle")
+            services.end_session(row, ended)
             keep_changes()  # the session is closed even though the answer is a redirect or a 401
             g.session_expired = True
             return None

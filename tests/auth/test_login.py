@@ -279,3 +279,25 @@ def test_home_page_shows_the_previous_sign_in_not_the_current_one(app, client, m
     assert "ini masuk Anda yang pertama" not in page
     db.session.expire_all()
     assert db.session.get(type(user), user.id).previous_login_at == first
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(app, client, factories):
+    factories.user(["agent"], username="aktif")
+    client.login("aktif")
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        row = db.session.scalar(select(UserSession).where(UserSession.ended_at.is_(None)).order_by(UserSession.id.desc()))
+        row.created_at = row.created_at - timedelta(hours=app.config["SESSION_MAX_HOURS"], minutes=1)
+        db.session.commit()
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(UserSession.ended_reason).order_by(UserSession.id.desc())) == "expired"
+
+
+def test_a_short_secret_key_is_refused(tmp_path):
+    import pytest
+
+    from portal import create_app
+
+    with pytest.raises(RuntimeError, match="32 bytes"):
+        create_app({"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.db'}"})

@@ -43,7 +43,7 @@ def _serve(app, tmp_path: Path) -> tuple[subprocess.Popen, str, Path]:
     env = dict(os.environ)
     env.update({
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "concurrency-test-secret",
+        "SECRET_KEY": "concurrency-test-secret-of-32-bytes-or-more",
         "PORTAL_INSTANCE": app.instance_path,
         "DOCUMENTS_FOLDER": app.config["DOCUMENTS_FOLDER"],
         "AUDIT_HMAC_KEY": app.config["AUDIT_HMAC_KEY"],
