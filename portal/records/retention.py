@@ -52,10 +52,13 @@ def disposal_date(retention: Retention, period_end: date, contract_end: date | N
     A record is kept for its whole retention period: "2 Tahun" for a period ending on 31 Jan 2024
     may be disposed of from 1 Feb 2026, never earlier.
     """
-    if retention.kind == "fixed":
-        return add(period_end, retention.amount, retention.unit) + timedelta(days=1)
-    if retention.kind == "contract" and contract_end is not None:
-        return max(contract_end, period_end) + timedelta(days=1)
+    try:
+        if retention.kind == "fixed":
+            return add(period_end, retention.amount, retention.unit) + timedelta(days=1)
+        if retention.kind == "contract" and contract_end is not None:
+            return max(contract_end, period_end) + timedelta(days=1)
+    except (OverflowError, ValueError):  # beyond the calendar (a date near 9999): never disposable, never a 500
+        return None
     return None
 
 

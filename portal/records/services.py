@@ -126,6 +126,8 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
     period_end = period_end or period_start
     if period_end < period_start:
         raise ServiceError(_("The period cannot end before it starts."), "period_end")
+    if (period_end - period_start).days > 366:
+        raise ServiceError(_("A record covers at most one year; check the end of the period."), "period_end")
     if period_start > local_today():
         raise ServiceError(_("A record cannot be about a period that has not started yet."), "period_start")
     text, _owner = retention_for(doc.code)

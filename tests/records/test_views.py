@@ -188,3 +188,15 @@ def test_the_records_list_shows_only_records_the_user_may_open(app, client, fact
     listed = client.get("/records/").get_data(as_text=True)
     assert ids[1] not in listed and client.get(f"/records/{ids[0]}").status_code == 403
     assert ids[3] in listed and client.get(f"/records/{ids[2]}").status_code == 200
+
+
+def test_a_far_period_end_is_refused_with_the_input_kept_and_never_breaks_a_page(app, client, people):
+    tl = people["tl"]
+    client.login(tl.username)
+    refused = client.post_form("/records/new/IN.OCC.TELK.F-04", {"site_id": tl.site_id, "service_id": "",
+                                                                  "period_start": "2026-11-02", "period_end": "9999-12-31"})
+    assert refused.status_code == 422 and "9999-12-31" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Record.id)) is None
+    from portal.records import retention
+
+    assert retention.disposal_date(retention.parse("2 Tahun"), date(9999, 12, 31), None) is None  # stored ones too
