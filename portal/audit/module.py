@@ -12,6 +12,12 @@ def _blueprints():
     return [(bp, "/audit")]
 
 
+def _inbox():
+    from portal.core.inbox import providers_of
+
+    return providers_of("portal.audit.inbox")
+
+
 def _cli():
     from portal.audit.cli import audit_cli
 
@@ -25,4 +31,5 @@ module = Module(
     grants={"admin": READERS, "qmr": READERS, "auditor": READERS},
     nav=[NavItem(_l("Audit trail"), "audit.events", "audit.view", _l("Audit"))],
     cli=_cli,
+    inbox=_inbox,
 )

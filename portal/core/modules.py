@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterable
 
 from flask import Flask, current_app
 
@@ -35,6 +35,9 @@ class Module:
     audit_labels: dict[str, object] = field(default_factory=dict)  # action -> label
     demo: Callable[[], list[str]] | None = None  # adds the module's demo data; returns lines to print
     cli: Callable[[], list[object]] = lambda: []  # click groups
+    # Rechecks every signed object of the module (for `flask audit verify`): yields one line per object whose
+    # content no longer matches its signatures.
+    integrity_check: Callable[[], Iterable[str]] | None = None
     setup: Callable[[Flask], None] | None = None  # anything else: printable kinds, tasks, schedules, template helpers
 
 

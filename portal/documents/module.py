@@ -32,6 +32,12 @@ def _demo():
     return demo.load()
 
 
+def _integrity():
+    from portal.documents.services import check_all_signed
+
+    return check_all_signed()
+
+
 def _setup(app):
     from portal.documents import paper, tasks  # noqa: F401 (tasks registers the background tasks and schedules)
     from portal.printing import services as printing
@@ -74,4 +80,5 @@ module = Module(
     cli=_cli,
     demo=_demo,
     setup=_setup,
+    integrity_check=_integrity,
 )

@@ -27,7 +27,7 @@ def render_document_pdf(rev, user, copy=None) -> tuple[bytes, Printout]:
              "printed_by": user.full_name if user else "—", "printed_at": ticket.printed_at}
     content_hash = rev.content_hash or documents.content_hash(rev)
     pdf = render_pdf("pdf/document.html", doc=doc, rev=rev, header=header, stamp=stamp, verify_url=ticket.url,
-                     qr_svg=ticket.qr, title=f"{doc.code} Rev. {rev.number}")
+                     qr_svg=ticket.qr, title=f"{doc.code} Rev. {rev.number}", integrity=documents.integrity_warning(rev))
     copy_status = "controlled" if copy else "uncontrolled"
     printout = printing.register(
         ticket, KIND, audit_action="document.printed", audit_object=doc,
@@ -46,7 +46,11 @@ def verify_document(printout: Printout) -> Verdict:
     label = f"{printout.document_code} Rev. {printout.revision_number}"
     current_label = f"Rev. {current.number} ({fmt_date(current.effective_date)})" if current else ""
     link = url_for("documents.show", code=doc.code)
-    intact = (rev.content_hash or documents.content_hash(rev)) == printout.content_hash
+    found = documents.content_hash(rev)  # recomputed: a stored hash column proves nothing if the content was changed
+    warning = documents.integrity_warning(rev)
+    if warning:
+        return Verdict(printout, False, warning, label, doc.title, current_label, link, integrity_warning=warning)
+    intact = found == printout.content_hash
     if doc.withdrawn_at is not None:
         return Verdict(printout, False, _("The document was withdrawn on %(date)s; this copy must not be used.",
                                           date=fmt_date(doc.withdrawn_at)), label, doc.title, "", link)

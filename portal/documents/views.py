@@ -132,7 +132,8 @@ def _page(doc: Document, rev: Revision | None, **extra):
     related, cited_by = queries.related_and_citing(doc)
     context = dict(doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
                    in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
-                   review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(), reason_form=ReasonForm())
+                   review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(), reason_form=ReasonForm(),
+                   integrity=services.integrity_warning(rev) if rev is not None else None)
     context.update(extra)  # a refused signature or return comes back with its own form and errors
     return render("documents/show.html", **context)
 

@@ -25,6 +25,12 @@ def _demo():
     return demo.load()
 
 
+def _integrity():
+    from portal.records.services import check_all_signed
+
+    return check_all_signed()
+
+
 def _setup(app):
     from portal.documents import meta
     from portal.printing import services as printing
@@ -66,4 +72,5 @@ module = Module(
     inbox=_inbox,
     demo=_demo,
     setup=_setup,
+    integrity_check=_integrity,
 )

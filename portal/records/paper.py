@@ -47,7 +47,7 @@ def record_context(record, ticket: Ticket, user, copy_status: str = "uncontrolle
     staff = {u.id: u for u in records.staff_choices(record.site_id)}
     return dict(record=record, schema=records.schema_of(rev) or {"sections": []}, data=record.data, staff=staff,
                 header=header, stamp=stamp, verify_url=ticket.url, qr_svg=ticket.qr, fields=schemas.fields,
-                due=records.disposal_due(record))
+                due=records.disposal_due(record), integrity=records.integrity_warning(record))
 
 
 def render_record_pdf(record, user) -> tuple[bytes, Printout]:
@@ -107,6 +107,11 @@ def verify_record(printout: Printout) -> Verdict:
                        label, title, now, link)
     if record.status != "approved":
         return Verdict(printout, False, _("This print is of a record that was not approved yet."), label, title, now, link)
-    if record.content_hash != printout.content_hash:
+    from portal.records import services as records
+
+    warning = records.integrity_warning(record)
+    if warning:
+        return Verdict(printout, False, warning, label, title, now, link, integrity_warning=warning)
+    if records.content_hash(record) != printout.content_hash:  # recomputed, not the stored column
         return Verdict(printout, False, _("The record differs from what was printed."), label, title, now, link)
     return Verdict(printout, True, _("The record is approved and unchanged since this print."), label, title, now, link)

@@ -108,7 +108,7 @@ def _page(record: Record, status: int = 200, errors: dict | None = None, data: d
                    return_form=forms.get("return_form") or RecordReasonForm(prefix="return"),
                    amend_form=forms.get("amend_form") or RecordReasonForm(prefix="amend"),
                    hold_form=forms.get("hold_form") or RecordReasonForm(prefix="hold"),
-                   staff_by_id=services.staff_lookup(record))
+                   staff_by_id=services.staff_lookup(record), integrity=services.integrity_warning(record))
     return render("records/show.html", status=status, **context)
 
 

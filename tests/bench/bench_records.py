@@ -48,6 +48,16 @@ def _peak(fn) -> tuple[float, int]:
     return seconds, peak
 
 
+def _hash(form_code, form_revision, site_id, service_id, day, data) -> str:
+    """The record's real content hash (as records.services.content_hash computes it), so the portal's integrity
+    check finds the built records intact."""
+    import hashlib
+
+    payload = {"form": form_code, "form_revision": form_revision, "site": site_id, "service": service_id,
+               "period": [day.isoformat(), day.isoformat()], "version": 1, "data": data}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
 def build_records(app, count: int) -> None:
     from portal.auth.models import Service, User
     from portal.documents import services as documents
@@ -70,7 +80,8 @@ def build_records(app, count: int) -> None:
             day = date(2025, 1, 1) + timedelta(days=i % 600)
             rows.append({"form_document_id": doc.id, "form_revision_id": rev.id, "form_code": doc.code, "site_id": tl.site_id,
                          "service_id": service.id, "period_start": day, "period_end": day, "status": "approved", "version": 1,
-                         "data_json": json.dumps(data), "content_hash": f"{i:064x}", "amendment_reason": "", "return_reason": "",
+                         "data_json": json.dumps(data), "content_hash": _hash(doc.code, rev.number, tl.site_id, service.id, day, data),
+                         "amendment_reason": "", "return_reason": "",
                          "created_by_id": tl.id, "retention_text": "2 Tahun", "legal_hold": False, "hold_reason": ""})
         for start in range(0, len(rows), 5000):
             db.session.execute(insert(Record), rows[start:start + 5000])
