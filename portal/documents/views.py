@@ -11,7 +11,9 @@ from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
 from portal.core.service import ServiceError
-from portal.core.forms import form_status, refusals
+from portal.core.forms import after_refusal, apply_service_error, form_status, refusals
+from portal.core.unit import keep_changes
+from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.urls import safe_next
 from portal.core.permissions import login_required, require
@@ -316,6 +318,30 @@ def _schema_ok(doc: Document, form: DraftForm) -> bool:
     return True
 
 
+def _posted_draft(doc: Document, rev: Revision, form: DraftForm) -> dict | None:
+    """What the revision editor posted, as the draft's new content; None (errors on the form) when it is invalid."""
+    if not (form.validate() and _schema_ok(doc, form)):
+        return None
+    data = {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
+            "sections": _sections_from_form(), "records": _records_from_form()}
+    meta_field = meta.for_type(doc.doc_type)
+    if meta_field is not None:
+        data["meta"] = {**rev.meta, meta_field.key: form.parsed_schema}
+    return data
+
+
+def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, sign_form=None):
+    """The revision editor with what was typed (posted) or stored (GET)."""
+    if form.is_submitted():
+        sections, records = _sections_from_form(), _records_from_form()
+    else:
+        sections = rev.sections
+        records = [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
+    return render("documents/edit.html", doc=doc, rev=rev, form=form, sections=sections, records=records,
+                  file_form=FileForm(), sign_form=sign_form or SignForm(), reason_form=ReasonForm(),
+                  status=status if status != 200 else _status_of(form))
+
+
 @bp.route("/<code>/rev/<number>/edit", methods=["GET", "POST"])
 @require("documents.draft")
 def edit_revision(code: str, number: str):
@@ -328,21 +354,43 @@ def edit_revision(code: str, number: str):
     meta_field = meta.for_type(doc.doc_type)
     if request.method == "GET" and meta_field is not None:
         form.form_schema.data = meta_field.text(rev.meta.get(meta_field.key), doc.code)
-    sections, records = rev.sections, [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
-    if form.validate_on_submit() and _schema_ok(doc, form):
-        sections, records = _sections_from_form(), _records_from_form()
-        data = {"effective_date": form.effective_date.data, "change_description": form.change_description.data,
-                "sections": sections, "records": records}
-        if meta_field is not None:
-            data["meta"] = {**rev.meta, meta_field.key: form.parsed_schema}
-        with refusals(form):
-            services.save_draft(rev, data)
-            flash(_("The draft has been saved."), "success")
-            return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
-    elif form.is_submitted():
-        sections, records = _sections_from_form(), _records_from_form()
-    return render("documents/edit.html", doc=doc, rev=rev, form=form, sections=sections, records=records,
-                  file_form=FileForm(), sign_form=SignForm(), reason_form=ReasonForm(), status=_status_of(form))
+    if form.is_submitted():
+        data = _posted_draft(doc, rev, form)
+        if data is not None:
+            with refusals(form):
+                services.save_draft(rev, data)
+                if request.form.get("then") == "preview":  # "Preview" saves first, then shows the revision
+                    return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
+                flash(_("The draft has been saved."), "success")
+                return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    return _editor(doc, rev, form)
+
+
+@bp.route("/<code>/rev/<number>/autosave", methods=["POST"])
+@require("documents.draft")
+def autosave_revision(code: str, number: str):
+    """The editor saves as the user types (htmx): only the save status comes back."""
+    from portal.core.i18n import fmt_datetime
+
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    form = DraftForm()
+    message, status = None, 200
+    if not rev.editable:
+        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=rev.status), 409
+    else:
+        data = _posted_draft(doc, rev, form)
+        if data is None:
+            message, status = _("Not saved yet: correct the marked fields, then save."), 422
+        else:
+            errors: dict = {}
+            with refusals(errors=errors):
+                services.save_draft(rev, data)
+            if errors:
+                message, status = next(iter(errors.values())), 422
+    if message is None:
+        message = _("Saved automatically at %(when)s.", when=fmt_datetime(utcnow(), seconds=True))
+    return render("documents/edit.html", block="save_status", save_message=message, save_ok=status == 200, status=status)
 
 
 @bp.route("/<code>/rev/<number>/file", methods=["POST"])
@@ -383,8 +431,35 @@ def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
 @bp.route("/<code>/rev/<number>/submit", methods=["POST"])
 @require("documents.draft")
 def submit(code: str, number: str):
-    return _signing(code, number, lambda rev, f: services.submit(rev, current_user, f.password.data),
-                    _("%(code)s revision %(n)s is signed and sent for checking."))
+    if "section_body" not in request.form:  # signed from the revision page: nothing typed to save
+        return _signing(code, number, lambda rev, f: services.submit(rev, current_user, f.password.data),
+                        _("%(code)s revision %(n)s is signed and sent for checking."))
+    # Signed from the editor: what was typed is saved first and kept whatever happens to the signature.
+    doc = _document_or_404(code)
+    rev = _revision_or_404(doc, number)
+    form, sign_form = DraftForm(), SignForm()
+    if not rev.editable:
+        abort(409)
+    data = _posted_draft(doc, rev, form)
+    if data is None:
+        return _editor(doc, rev, form, 422, sign_form)
+    try:
+        services.save_draft(rev, data)
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        return _editor(doc, rev, form, 422, sign_form)
+    keep_changes()
+    if not sign_form.validate():
+        return _editor(doc, rev, form, 422, sign_form)
+    try:
+        with db.session.begin_nested():  # a refused signature undoes only itself, never the saved draft
+            services.submit(rev, current_user, sign_form.password.data)
+    except ServiceError as exc:
+        after_refusal(exc)
+        apply_service_error(sign_form, exc)
+        return _editor(doc, rev, form, 422, sign_form)
+    flash(_("%(code)s revision %(n)s is signed and sent for checking.") % {"code": doc.code, "n": rev.number}, "success")
+    return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
 
 
 @bp.route("/<code>/rev/<number>/check", methods=["POST"])

@@ -20,6 +20,21 @@
       : "Server tidak dapat dihubungi. Isian Anda masih ada di halaman; coba lagi.";
     box.prepend(p);
   });
+  // A form marked data-warn-unsaved asks before the page is left with typing not yet saved.
+  document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
+    var dirty = false;
+    form.addEventListener("input", function () { dirty = true; });
+    form.addEventListener("submit", function () { dirty = false; });
+    document.addEventListener("htmx:beforeRequest", function (event) {
+      if (form.contains(event.detail.elt)) { dirty = false; }  // the form itself is being saved or signed
+    });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.elt && event.detail.elt.id === "draft-save-status" && !event.detail.successful) { dirty = true; }
+    });
+    window.addEventListener("beforeunload", function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = ""; }
+    });
+  });
   // On a phone the menu starts closed.
   var toggle = document.querySelector(".navtoggle");
   if (toggle && window.matchMedia("(max-width: 800px)").matches) { toggle.removeAttribute("open"); }

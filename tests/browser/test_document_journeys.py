@@ -92,3 +92,41 @@ def test_register_active_search_finds_words_inside_procedures(page, base_url):
     expect(page.locator("#document-results mark").first).to_be_visible()
     expect(page).to_have_url(re.compile(r"text=roster"))
     expect(page.locator("main")).to_contain_text(CODE)
+
+
+def test_the_revision_editor_never_throws_typing_away(browser, base_url):
+    """Typed, then signed without saving: kept. Typed, then reloaded: autosaved. Preview saves first."""
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    login(page, base_url, "dc")
+    code = "IN.OCC.TELK.P-01"
+    page.goto(f"{base_url}/documents/{code}")
+    page.get_by_test_id("new-revision").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d/edit$"))
+    edit_url = page.url
+    # Autosave: typing is saved without pressing anything.
+    page.locator("#change_description").fill("Klausul eskalasi diperjelas (autosave)")
+    expect(page.get_by_test_id("draft-save-status")).to_contain_text("Tersimpan otomatis", timeout=10000)
+    page.reload()
+    expect(page.locator("#change_description")).to_have_value("Klausul eskalasi diperjelas (autosave)")
+    # Preview saves first.
+    page.locator("#effective_date").fill(date.today().isoformat())
+    page.locator("textarea[name=section_body]").last.fill("Klausul baru: eskalasi gangguan massal ke Supervisor dalam 15 menit.")
+    page.locator("input[name=section_number]").last.fill("14")
+    page.locator("input[name=section_title]").last.fill("Eskalasi")
+    page.get_by_test_id("preview").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d$"))
+    expect(page.locator("main")).to_contain_text("eskalasi gangguan massal ke Supervisor dalam 15 menit")
+    # Typed, then signed with a wrong password: refused, and what was typed is still there.
+    page.goto(edit_url)
+    page.locator("#change_description").fill("Klausul eskalasi diperjelas; ditandatangani tanpa menyimpan")
+    page.locator("#submit-form input[name=password]").fill("salah-sandi")
+    page.get_by_test_id("submit").click()
+    expect(page.locator("#submit-form input[name=password]")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#change_description")).to_have_value("Klausul eskalasi diperjelas; ditandatangani tanpa menyimpan")
+    # Signed without pressing "Save draft": the typing is in the signed revision.
+    page.locator("#submit-form input[name=password]").fill(DEMO_PASSWORD)
+    page.get_by_test_id("submit").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d$"))
+    expect(page.locator("main")).to_contain_text("ditandatangani tanpa menyimpan")
+    context.close()

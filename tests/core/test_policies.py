@@ -49,6 +49,7 @@ EXPECTED_ROLES = {
     "documents.settings": DRAFTERS,
     "documents.start_draft": DRAFTERS,
     "documents.edit_revision": DRAFTERS,
+    "documents.autosave_revision": DRAFTERS,
     "documents.upload": DRAFTERS,
     "documents.submit": DRAFTERS,
     "documents.discard": DRAFTERS,
