@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,8 @@ MESSAGES = {
           _l("Your roles do not allow this. If you need it for your work, ask the administrator or the QMR.")),
     404: (_l("Page not found"), _l("The address may be mistyped, or what it pointed to no longer exists.")),
     405: (_l("This action is not possible here"), _l("The page does not accept this kind of request. Use the buttons on the page.")),
+    409: (_l("Someone else changed this at the same time"),
+          _l("Nothing was saved by this request. Reload the page to see the latest version, then make your change again.")),
     413: (_l("The upload is too large"), _l("Send a smaller file.")),
     500: (_l("Something went wrong on our side"),
           _l("Nothing was saved by the failed request. Try again in a moment; if it happens again, tell the administrator the time it happened.")),
@@ -48,6 +51,12 @@ def register(app) -> None:
         had_secret = any(any(s in n.lower() for s in ("password",)) for n in request.form.keys())
         return render("errors/csrf.html", block="content", status=400, fields=fields, action=request.path,
                       query=request.query_string.decode(), had_secret=had_secret, reason=exc.description)
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc):
+        # Two saves of the same object at once: the second one is refused, never silently merged.
+        db.session.rollback()
+        return render_error(409, exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -89,7 +89,11 @@ class Record(TimestampMixin, db.Model):
     signatures: Mapped[list["RecordSignature"]] = relationship(cascade="all, delete-orphan", order_by="RecordSignature.id")
     versions: Mapped[list["RecordVersion"]] = relationship(cascade="all, delete-orphan", order_by="RecordVersion.version")
 
+    # Every change raises the version: a save made on an older one is refused (409) instead of overwriting.
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
     __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),)
+    __mapper_args__ = {"version_id_col": row_version}
 
     def __repr__(self) -> str:
         return f"<Record {self.id} {self.form_code} v{self.version} {self.status}>"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, lazyload, selectinload
 from portal.core.i18n import local_today
 from portal.auth import services as auth
 from portal.auth.models import Service, Site, User
-from portal.core.service import ServiceError
+from portal.core.service import ConflictError, ServiceError
 from portal.core import audit, integrity, permissions
 from portal.core.db import utcnow
 from portal.documents import services as documents
@@ -164,10 +164,15 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
     return record
 
 
-def save_draft(record: Record, user: User, data: dict) -> bool:
-    """Keep what the user typed (valid or not: validation happens at submission). True when something changed."""
+def save_draft(record: Record, user: User, data: dict, seen_version: int | None = None) -> bool:
+    """Keep what the user typed (valid or not: validation happens at submission). True when something changed.
+
+    `seen_version` is the version the user's page was showing: a save made on an older one is refused."""
     if not can_edit(user, record):
         raise ServiceError(_("Only the author can change a draft record."))
+    if seen_version is not None and seen_version != record.row_version:
+        raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
+                              "saved here. Copy what you typed, then reload the page."))
     old = record.data
     if old == data:
         return False

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
-from portal.core.service import ServiceError
+from portal.core.service import ConflictError, ServiceError
 from portal.core.forms import after_refusal, apply_service_error, refusals
 from portal.core.unit import keep_changes
 from portal.core.htmx import render
@@ -126,7 +126,15 @@ def save(record_id: int):
     if not services.can_edit(current_user, record):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
-    services.save_draft(record, current_user, data)
+    try:
+        services.save_draft(record, current_user, data, request.form.get("row_version", type=int))
+    except ConflictError as exc:  # an older page: only the status answers, what was typed stays on the page
+        if request.htmx:
+            return render("records/show.html", block="save_status", record=record, conflict=exc.message,
+                          seen_version=request.form.get("row_version", type=int), status=409)
+        flash(exc.message, "error")
+        return redirect(url_for("records.show", record_id=record.id), 303)
+    db.session.flush()  # the new version number goes back to the page
     add = request.form.get("add_row", "")
     if add:
         return redirect(url_for("records.show", record_id=record.id, add=add, _anchor=f"field-{add}"), 303)
@@ -144,7 +152,11 @@ def submit(record_id: int):
         abort(403)
     form = SignRecordForm()
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
-    services.save_draft(record, current_user, data)
+    try:
+        services.save_draft(record, current_user, data, request.form.get("row_version", type=int))
+    except ConflictError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("records.show", record_id=record.id), 303)
     keep_changes()  # what was typed is kept whatever happens next
     if not form.validate_on_submit():
         return _page(record, 422, sign_form=form)

@@ -200,3 +200,26 @@ def test_a_far_period_end_is_refused_with_the_input_kept_and_never_breaks_a_page
     from portal.records import retention
 
     assert retention.disposal_date(retention.parse("2 Tahun"), date(9999, 12, 31), None) is None  # stored ones too
+
+
+def test_a_save_from_an_out_of_date_page_is_refused_not_lost(app, client, people):
+    """Two windows on one draft: the second window's save on the old version answers 409 and changes nothing."""
+    import re
+
+    tl = people["tl"]
+    client.login(tl.username)
+    record_id = _new_record(client, tl.site_id)
+    page = client.get(f"/records/{record_id}").get_data(as_text=True)
+    seen = int(re.search(r'name="row_version" value="(\d+)"', page).group(1))
+    htmx = {"HX-Request": "true", "HX-Target": "save-status"}
+    first = client.post_form(f"/records/{record_id}/save", {"row_version": seen, "f-rekomendasi": "dari jendela pertama"},
+                             headers=htmx)
+    assert first.status_code == 200
+    newer = int(re.search(r'name="row_version" value="(\d+)"', first.get_data(as_text=True)).group(1))
+    assert newer > seen  # the page now carries the new version
+    second = client.post_form(f"/records/{record_id}/save", {"row_version": seen, "f-rekomendasi": "dari jendela kedua"},
+                              headers=htmx)
+    assert second.status_code == 409 and "jendela lain" in second.get_data(as_text=True)
+    assert f'value="{seen}"' in second.get_data(as_text=True)  # still the old version: later saves are refused too
+    db.session.expire_all()
+    assert db.session.get(Record, record_id).data["rekomendasi"] == "dari jendela pertama"
