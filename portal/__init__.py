@@ -88,6 +88,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.get_locale, timezone_selector=i18n.get_timezone,
                    default_translation_directories=str(ROOT / "translations"))
     i18n.register(app)
+    from portal.core import storage
+
+    storage.init_app(app)
 
     from portal.auth import sessions
 

@@ -33,6 +33,12 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.DOCUMENTS_FOLDER = env.get("DOCUMENTS_FOLDER") or None
+        # Where files are kept (core/storage.py): "local" (DOCUMENTS_FOLDER) or "s3" (an S3-compatible store).
+        self.DOCUMENTS_STORE = env.get("DOCUMENTS_STORE", "local")
+        self.S3_BUCKET = env.get("S3_BUCKET", "")
+        self.S3_PREFIX = env.get("S3_PREFIX", "")
+        self.S3_ENDPOINT_URL = env.get("S3_ENDPOINT_URL") or None
+        self.S3_REGION = env.get("S3_REGION") or None
         self.PORTAL_TIMEZONE = env.get("PORTAL_TIMEZONE", "Asia/Jakarta")
         self.PORTAL_DEMO = _bool("PORTAL_DEMO")
         self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")

@@ -1,6 +1,8 @@
 """Language and time: the user's locale, Indonesian date formats, each site's local time."""
 from __future__ import annotations
 
+import flask_babel
+
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -74,6 +76,7 @@ def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bo
 
 def register(app) -> None:
     app.jinja_env.filters["date_id"] = fmt_date
+    app.jinja_env.filters["number"] = lambda n: flask_babel.format_decimal(n)  # 1.000 in Indonesian
     app.jinja_env.filters["iso_date_id"] = fmt_iso_date
     app.jinja_env.filters["datetime_local"] = fmt_datetime
 

@@ -158,6 +158,11 @@ class JobContext:
         self._inline = inline
         self._engine = engine
 
+    @property
+    def inline(self) -> bool:
+        """True when the task runs inside its caller's transaction (the inline backend): it must not commit."""
+        return self._inline
+
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         """Record progress (and a heartbeat) so that a page polling the job row sees it now."""
         values: dict[str, Any] = {"progress_done": int(done), "heartbeat_at": utcnow(), "message": (message or "")[:300]}

@@ -419,6 +419,10 @@ def make_effective(rev: Revision) -> Revision:
     db.session.flush()
     search.index_document(doc.id, doc.code, doc.title, body_text(rev))
     audit.record("revision.effective", rev, old={"status": APPROVED}, new={"status": EFFECTIVE, "effective_date": rev.effective_date})
+    if current_app.config.get("PDF_PREPARE_ON_EFFECTIVE", True):
+        from portal.documents import paper  # paper reads services: imported here, not at the top
+
+        paper.prepare(rev)  # the PDF staff will print is rendered in the background now, not when the first asks
     return rev
 
 

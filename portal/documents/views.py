@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core import paging
 from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
@@ -21,6 +22,7 @@ from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
 from portal.documents import meta, paper, permissions, queries, search, services
 from portal.documents.diff import diff_html
+from portal.printing import cache as pdf_cache
 from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
@@ -72,13 +74,8 @@ def register():
         found = search.search(text, limit=PAGE_SIZE)
         hits = {h.document_id: h.snippet for h in found}
         stmt = stmt.where(Document.id.in_(list(hits) or [0]))
-    after = args.get("after") or ""
-    stmt = stmt.order_by(Document.code_key)
-    if after:
-        stmt = stmt.where(Document.code_key > after.upper())
-    docs = db.session.scalars(stmt.limit(PAGE_SIZE + 1)).all()
-    more = len(docs) > PAGE_SIZE
-    docs = docs[:PAGE_SIZE]
+    page = paging.by_key(stmt, (Document.code_key,), (str,), lambda d: (d.code_key,), args, PAGE_SIZE)
+    docs = page.rows
     if text:
         rank = {doc_id: i for i, doc_id in enumerate(hits)}
         docs.sort(key=lambda d: rank.get(d.id, 0))
@@ -88,11 +85,11 @@ def register():
         .where(Revision.status == EFFECTIVE, Revision.document_id.in_([d.id for d in docs])))}
     units = db.session.scalars(select(Document.unit).where(Document.unit != "").distinct().order_by(Document.unit)).all()
     block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
-    return render("documents/register.html", block=block, docs=docs, hits=hits, more=more and not text, args=args,
+    return render("documents/register.html", block=block, docs=docs, hits=hits, args=args,
                   doc_types=DOC_TYPES, current=current,
                   units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
                   sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
-                  next_after=docs[-1].code_key if more and docs else None, review_due=services.review_due)
+                  page=page if not text else paging.Page(docs, None, None), review_due=services.review_due)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -178,11 +175,11 @@ def original(code: str, number: str):
 PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
 
 
-def _pdf_response(rev: Revision):
-    pdf, printout = paper.render_document_pdf(rev, current_user)
-    name = f"{rev.document.code}.Rev.{rev.number}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+def _pdf_response(rev: Revision, copy: ControlledCopy | None = None):
+    """The PDF from the cache of rendered PDFs, or a page that follows its rendering in the background."""
+    key = paper.pdf_key(rev, copy)
+    name = f"{rev.document.code}.Rev.{rev.number}" + (f"-salinan-{copy.number}" if copy else "") + ".pdf"
+    return pdf_cache.serve(paper.KIND, rev.id, key, name, copy_id=copy.id if copy else None)
 
 
 @bp.route("/<code>.pdf")
@@ -707,10 +704,7 @@ def copy_pdf(code: str, copy_id: int):
     copy = db.session.get(ControlledCopy, copy_id)
     if copy is None or copy.revision.document.code_key != code.upper() or copy.status != "issued":
         abort(404)
-    pdf, printout = paper.render_document_pdf(copy.revision, current_user, copy=copy)
-    name = f"{copy.revision.document.code}.Rev.{copy.revision.number}-salinan-{copy.number}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+    return _pdf_response(copy.revision, copy)
 
 
 @bp.route("/copies/<int:copy_id>/returned", methods=["POST"])

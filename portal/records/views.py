@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from datetime import date
+
+from portal.core import paging
 from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
@@ -28,6 +31,7 @@ from portal.records.models import DISPOSED, Contract, Disposal, Record
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # the list says "more than 1,000" instead of counting every matching record
 
 
 def _record_or_404(record_id: int) -> Record:
@@ -51,14 +55,13 @@ def _sites_for(user) -> list[Site]:
 @require("records.read")
 def index():
     args = request.args
-    page = max(args.get("page", 1, type=db_int), 1)
     stmt = filtered_records(current_user, args)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Record.period_start.desc(), Record.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    total, more_than = paging.capped_count(stmt, COUNT_CAP)
+    page = paging.by_key(stmt, (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
+                         args, PAGE_SIZE, descending=True)
     people = db.session.scalars(select(User).where(User.id.in_(
         visible_records(current_user).with_only_columns(Record.created_by_id).distinct())).order_by(User.full_name)).all()
-    context = dict(rows=rows, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
+    context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
                    forms=services.online_forms(), sites=_sites_for(current_user),
                    services_=db.session.scalars(select(Service).order_by(Service.name)).all(), people=people,
                    status_labels=status_labels())

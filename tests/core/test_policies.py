@@ -99,7 +99,7 @@ EXPECTED_ROLES = {
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
-OWN_OBJECT = {"exports.show", "exports.download"}
+OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress"}  # 404 when the id is not such a job
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi", "printing.verify"}
 
 
