@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from datetime import date
 
 from portal.core import paging
-from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
@@ -22,6 +21,7 @@ from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
 from portal.extensions import db
 from portal.records.labels import status_labels
+from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services
@@ -251,9 +251,7 @@ def pdf(record_id: int):
     record = _record_or_404(record_id)
     if record.status == DISPOSED:
         abort(410)
-    data, printout = paper.render_record_pdf(record, current_user)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{record.number}-{record.form_code}.pdf"', "X-Printout-Token": printout.token})
+    return pdf_cache.serve(paper.KIND, record.id, paper.pdf_key(record), f"{record.number}-{record.form_code}.pdf")
 
 
 @bp.route("/<int:record_id>/versions/<int:version>.pdf")
