@@ -4,6 +4,7 @@ from __future__ import annotations
 import flask_babel
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -50,7 +51,12 @@ def fmt_date(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = to_local(value).date()
-    return format_date(value, "dd MMMM yyyy", locale=get_locale())
+    return _format_date(value, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, locale: str) -> str:
+    return format_date(value, "dd MMMM yyyy", locale=locale)  # Babel's formatting is slow: a list shows many dates
 
 
 def fmt_iso_date(value: str | None) -> str:

@@ -46,7 +46,8 @@ def schema_of(rev: Revision | None) -> dict | None:
 def online_forms() -> list[tuple[Document, Revision]]:
     """Form documents whose revision in force carries a field schema."""
     stmt = (select(Revision).join(Document).options(contains_eager(Revision.document).joinedload(Document.services))
-            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None))
+            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None),
+                   Revision.meta_json.contains('"form_schema"'))  # forms on paper only are not loaded at all
             .order_by(Document.code_key))
     return [(rev.document, rev) for rev in db.session.scalars(stmt).unique() if schema_of(rev)]
 
