@@ -8,14 +8,26 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 
 TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def get_locale() -> str:
-    """The signed-in user's language, else the one chosen on the login page, else Indonesian."""
+    """The signed-in user's language, else the one chosen on the login page, else Indonesian (worked out once per
+    request and user: a list page formats many dates)."""
+    if has_request_context():
+        key = (id(g.get("_login_user")), session.get("lang"), getattr(g.get("_login_user"), "locale", None))
+        cached = g.get("_portal_locale")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        g._portal_locale = (key, _locale())
+        return g._portal_locale[1]
+    return _locale()
+
+
+def _locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if has_request_context():
         if current_user and current_user.is_authenticated and current_user.locale in languages:

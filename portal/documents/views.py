@@ -80,9 +80,10 @@ def register():
         rank = {doc_id: i for i, doc_id in enumerate(hits)}
         docs.sort(key=lambda d: rank.get(d.id, 0))
     # One query for the revisions in force of the page (not one per row, not their full text).
+    # (Filtered by status here, not in SQL: SQLite would otherwise walk the status index over the whole register.)
     current = {row.document_id: row for row in db.session.execute(
-        select(Revision.document_id, Revision.number, Revision.effective_date)
-        .where(Revision.status == EFFECTIVE, Revision.document_id.in_([d.id for d in docs])))}
+        select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
+        .where(Revision.document_id.in_([d.id for d in docs]))) if row.status == EFFECTIVE}
     units = db.session.scalars(select(Document.unit).where(Document.unit != "").distinct().order_by(Document.unit)).all()
     block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
     return render("documents/register.html", block=block, docs=docs, hits=hits, args=args,
