@@ -30,7 +30,7 @@ ACTIONS = {
         _l("Disposal approved"), _l("%(actor)s approved %(object)s: %(records)s records destroyed (%(method)s)")),
     "records.disposal_refused": AuditAction(_l("Disposal refused"),
                                             _l("The disposal signature of %(actor)s was refused (%(why)s)")),
-    "records.disposal_witnessed": AuditAction(_l("Disposal witnessed"), _l("%(witness)s signed %(object)s as witness")),
+    "records.disposal_witnessed": AuditAction(_l("Disposal witnessed"), _l("%(actor)s signed %(object)s as witness")),
     "records.disposal_printed": AuditAction(_l("Record of destruction printed"), _l("%(actor)s printed %(object)s")),
     "contract.created": AuditAction(_l("Contract added"), _l("%(actor)s added the contract %(object)s")),
     "contract.updated": AuditAction(_l("Contract changed"), _l("%(actor)s changed the contract %(object)s")),
