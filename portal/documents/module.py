@@ -1,6 +1,7 @@
 """The documents module: the register of controlled documents (ISO 9001 clause 7.5), paper and copies."""
 from flask_babel import lazy_gettext as _l
 
+from portal.documents import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("Documents")
@@ -77,6 +78,8 @@ module = Module(
         NavItem(_l("Copies to withdraw"), "documents.withdrawals", "documents.copies", SECTION),
     ],
     inbox=_inbox,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     cli=_cli,
     demo=_demo,
     setup=_setup,

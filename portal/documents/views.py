@@ -640,18 +640,23 @@ def _master_rows():
 @bp.route("/master")
 @require("documents.read")
 def master():
-    return render("documents/master.html", rows=_master_rows())
+    return render("documents/master.html", rows=_master_rows(), today=local_today(), overdue=queries.review_overdue)
 
 
 @bp.route("/master.xlsx")
 @require("documents.reports")
 def master_xlsx():
-    from portal.core.i18n import fmt_date
+    from portal.core.xlsx import Styled
+
+    today = local_today()
+    late = "FFC7CE"  # an overdue review date, and its flag, on a light red background
 
     def rows():
         for doc, rev, due in _master_rows():
-            base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", fmt_date(rev.effective_date) if rev else "",
-                    status_label(doc.status), doc.unit, fmt_date(due) if due else ""]
+            overdue = queries.review_overdue(doc, due, today)
+            base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", rev.effective_date if rev else None,
+                    status_label(doc.status), doc.unit, Styled(due, fill=late) if overdue else due,
+                    Styled(_("Overdue"), fill=late, bold=True) if overdue else ""]
             records = rev.records if rev else []
             if not records:
                 yield base + ["", "", "", ""]
@@ -659,8 +664,9 @@ def master_xlsx():
                 yield base + [r.code, r.name, r.retention, r.owner]
 
     headers = [_("Code"), _("Title"), _("Type"), _("Revision"), _("Effective date"), _("Status"), _("Owning unit"),
-               _("Review due"), _("Record code"), _("Record"), _("Retention"), _("Record owner")]
-    data = build_workbook(_("Master list"), headers, rows(), widths=[26, 48, 18, 8, 16, 12, 10, 16, 22, 44, 12, 28])
+               _("Review due"), _("Review overdue"), _("Record code"), _("Record"), _("Retention"), _("Record owner")]
+    data = build_workbook(_("Master list"), headers, rows(), widths=[26, 48, 18, 8, 14, 12, 10, 14, 14, 22, 44, 12, 28],
+                          autofilter=True, date_format="DD/MM/YYYY")
     return _xlsx_response(data, "daftar-induk-dokumen.xlsx")
 
 
@@ -671,7 +677,8 @@ def master_pdf():
 
     from portal.core.pdf import render_pdf
 
-    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=local_today())
+    today = local_today()
+    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=today, overdue=queries.review_overdue)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": 'attachment; filename="daftar-induk-dokumen.pdf"'})
 

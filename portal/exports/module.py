@@ -1,6 +1,7 @@
 """The exports module: auditors' exports of records to Excel and PDF bundles, built in the background."""
 from flask_babel import lazy_gettext as _l
 
+from portal.exports import audit_labels
 from portal.core.modules import Module, NavItem
 
 
@@ -15,4 +16,5 @@ def _setup(app):
 
 
 module = Module(name="exports", blueprints=_blueprints, setup=_setup,
+                audit_labels=audit_labels.ACTIONS, audit_objects=audit_labels.OBJECTS,
                 nav=[NavItem(_l("Export"), "exports.new", "records.export", _l("Records"))])

@@ -10,6 +10,8 @@ import io
 import json
 import secrets
 import zipfile
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
@@ -40,6 +42,66 @@ BATCH = 500
 HEADERS = ["No. rekaman", "Kode formulir", "Formulir", "Revisi formulir", "Lokasi", "Layanan", "Periode mulai",
            "Periode selesai", "Status", "Versi", "Diisi oleh", "Diserahkan", "Disetujui oleh", "Disetujui",
            "Masa simpan", "Boleh dimusnahkan mulai", "Legal hold", "SHA-256 isi", "Isi rekaman"]
+
+
+@dataclass
+class FilterNames:
+    """Names of the sites, services and people filters refer to by id (already loaded, or looked up when None)."""
+    sites: dict[int, str] | None = None
+    services: dict[int, str] | None = None
+    people: dict[int, str] | None = None
+
+
+def describe_filters(filters: dict, names: FilterNames | None = None) -> list[tuple[str, str]]:
+    """The filters of an export as people read them: (label, value), e.g. ("Lokasi", "Malang").
+
+    Site and service names come from `names`, or from at most one statement each."""
+    from portal.auth.models import Service, Site
+
+    names = names or FilterNames()
+
+    def name_of(model, known, key):
+        raw = filters.get(key)
+        if not raw or not str(raw).isdigit():
+            return raw
+        if known is None:
+            known = dict(db.session.execute(select(model.id, model.name).where(model.id == int(raw))).all())
+        return known.get(int(raw), raw)
+
+    out = []
+    if filters.get("form"):
+        out.append((_("Form"), filters["form"]))
+    if filters.get("site"):
+        out.append((_("Site"), name_of(Site, names.sites, "site")))
+    if filters.get("service"):
+        out.append((_("Service"), name_of(Service, names.services, "service")))
+    if filters.get("status"):
+        out.append((_("Status"), status_label(filters["status"])))
+    if filters.get("person"):
+        out.append((_("Filled in by"), name_of_person(filters["person"], names.people)))
+    for key, label in (("from", _("Period from")), ("to", _("Period to"))):
+        if filters.get(key):
+            try:
+                out.append((label, fmt_date(date.fromisoformat(filters[key]))))
+            except ValueError:
+                out.append((label, filters[key]))
+    return out
+
+
+def name_of_person(raw, known: dict[int, str] | None) -> str:
+    if not str(raw).isdigit():
+        return str(raw)
+    if known is None:
+        known = dict(db.session.execute(select(User.id, User.full_name).where(User.id == int(raw))).all())
+    return known.get(int(raw), str(raw))
+
+
+def people_named(jobs_: list[ExportJob]) -> dict[int, str]:
+    """Full names of the people the filters of these exports name (one statement, none when no filter names one)."""
+    ids = {int(j.filters["person"]) for j in jobs_ if str(j.filters.get("person", "")).isdigit()}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
 def clean_filters(args) -> dict:

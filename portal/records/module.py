@@ -1,6 +1,7 @@
 """The records module: online forms, records with signatures, retention, disposal and client contracts."""
 from flask_babel import lazy_gettext as _l
 
+from portal.records import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("Records")
@@ -70,6 +71,8 @@ module = Module(
         NavItem(_l("Contracts (PKS)"), "records.contracts", "records.manage", SECTION),
     ],
     inbox=_inbox,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,

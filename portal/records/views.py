@@ -271,6 +271,7 @@ def archived_pdf(record_id: int, version: int):
 @require("records.dispose")
 def disposal():
     form = DisposalForm()
+    form.witness_id.choices = [(None, _("Choose the witness"))] + services.witness_choices(current_user)
     queue = services.disposal_queue()
     status = 200
     if request.method == "POST":
@@ -278,7 +279,9 @@ def disposal():
         chosen = [r for r, _due in queue if r.id in ids]
         if form.validate_on_submit():
             with refusals(form):
-                batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data)
+                witness = db.session.get(User, form.witness_id.data)
+                batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data,
+                                         witness=witness, witness_password=form.witness_password.data)
                 flash(_("%(n)d record(s) disposed of. The record of destruction is ready.", n=len(chosen)), "success")
                 return redirect(url_for("records.disposal_record", disposal_id=batch.id), 303)
         status = 422
@@ -294,7 +297,7 @@ def disposal():
 @require("records.dispose")
 def disposal_record(disposal_id: int):
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    return render("records/disposal_record.html", batch=batch)
+    return render("records/disposal_record.html", batch=batch, lines=services.disposal_lines(batch))
 
 
 @bp.route("/disposals/<int:disposal_id>.pdf")
@@ -303,7 +306,8 @@ def disposal_pdf(disposal_id: int):
     from portal.core.pdf import render_pdf
 
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today())
+    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today(),
+                      lines=services.disposal_lines(batch))
     services.disposal_printed(batch)
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="berita-acara-pemusnahan-{batch.id}.pdf"'})
