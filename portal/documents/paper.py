@@ -61,6 +61,30 @@ def prepare(rev):
         cache.prepare(KIND, rev.id, key, None)
 
 
+MASTER_KIND = "master_list"
+
+
+def master_key(today) -> str:
+    """The master list as of `today`: any change to a document or revision writes an audit event on it, so the
+    newest such event stands for the register's state (a new one, a new PDF)."""
+    from sqlalchemy import func
+
+    from portal.core.audit import AuditEvent
+
+    last = db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.object_type.in_(("document", "revision"))))
+    return cache.cache_key(MASTER_KIND, RENDER_VERSION, today, last)
+
+
+def _render_master(object_id: int, ticket) -> tuple[bytes, None]:
+    from portal.core.i18n import local_today
+    from portal.documents import queries
+
+    return render_pdf("pdf/master_list.html", rows=queries.master_rows(), today=local_today(),
+                      overdue=queries.review_overdue), None
+
+
+cache.register_renderer(MASTER_KIND, _render_master, printout=False)
+
 RENDER_VERSION = 2  # raise when templates/pdf/document.html changes what a PDF looks like
 
 

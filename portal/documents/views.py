@@ -673,14 +673,9 @@ def master_xlsx():
 @bp.route("/master.pdf")
 @require("documents.reports")
 def master_pdf():
-    from flask import Response
-
-    from portal.core.pdf import render_pdf
-
-    today = local_today()
-    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=today, overdue=queries.review_overdue)
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="daftar-induk-dokumen.pdf"'})
+    """The master list as PDF, from the cache of rendered PDFs (rendered in the background when the register changed)."""
+    return pdf_cache.serve(paper.MASTER_KIND, 0, paper.master_key(local_today()), "daftar-induk-dokumen.pdf",
+                           attachment=True)
 
 
 @bp.app_context_processor

@@ -30,13 +30,24 @@ from portal.printing import services as printing
 from portal.printing.models import Printout
 
 TASK = "printing.render"
-Renderer = Callable[..., tuple[bytes, dict]]
+Renderer = Callable[..., tuple[bytes, dict | None]]
 _renderers: dict[str, Renderer] = {}
+_unregistered: set[str] = set()
 
 
-def register_renderer(kind: str, render: Renderer) -> None:
-    """Register how printouts of `kind` are rendered in the background."""
+def register_renderer(kind: str, render: Renderer, printout: bool = True) -> None:
+    """Register how PDFs of `kind` are rendered in the background. printout=False: a report without a QR code and
+    no printout row (the renderer returns (pdf, None)); the file in the store is the cache."""
     _renderers[kind] = render
+    if printout:
+        _unregistered.discard(kind)
+    else:
+        _unregistered.add(kind)
+
+
+class _Report:
+    """What `cached` answers for a kind without printouts: the file is there."""
+    token = ""
 
 
 def cache_key(kind: str, *parts: Any) -> str:
@@ -49,8 +60,10 @@ def store_key(key: str) -> str:
     return f"cache/pdf/{key[:2]}/{key}.pdf"
 
 
-def cached(key: str) -> Printout | None:
-    """The printout whose PDF has this key, if its file is in the store."""
+def cached(key: str, kind: str | None = None) -> Printout | _Report | None:
+    """The printout whose PDF has this key, if its file is in the store (for a kind without printouts: a marker)."""
+    if kind in _unregistered:
+        return _Report() if store().exists(store_key(key)) else None
     printout = db.session.scalar(select(Printout).where(Printout.cache_key == key).order_by(Printout.id.desc()).limit(1))
     if printout is None or not store().exists(store_key(key)):
         return None
@@ -78,32 +91,38 @@ def prepare(kind: str, object_id: int, key: str, user_id: int | None, **options)
                         locale=str(get_locale() or "id"), base_url=base_url, options=options)
 
 
-def serve(kind: str, object_id: int, key: str, download_name: str, **options):
+def serve(kind: str, object_id: int, key: str, download_name: str, on_serve: Callable[[], None] | None = None,
+          attachment: bool = False, **options):
     """The answer to a PDF address: the cached file (its download audited), or a page that follows its rendering
-    and opens the PDF when it is ready."""
+    and opens the PDF when it is ready. `on_serve` writes the audit event of a kind without printouts."""
     from flask import url_for
     from flask_login import current_user
 
     from portal.core import audit
     from portal.core.htmx import render as render_page
 
-    printout = cached(key)
+    printout = cached(key, kind)
     if printout is None:
         job = prepare(kind, object_id, key, current_user.id if current_user.is_authenticated else None, **options)
-        printout = cached(key)  # the inline backend (tests) has rendered it already
+        printout = cached(key, kind)  # the inline backend (tests) has rendered it already
         if printout is None:
             here = request.full_path.rstrip("?")
             return render_page("printing/preparing.html", job=job, name=download_name, here=here,
                                poll=url_for("printing.pdf_progress", job_id=job.id, next=here), status=202)
     begin_writing()
-    audit.record("printout.served", ("printout", printout.id), new={"token": printout.token, "kind": kind})
-    return send(key, printout, download_name)
+    if isinstance(printout, Printout):
+        audit.record("printout.served", ("printout", printout.id), new={"token": printout.token, "kind": kind})
+    elif on_serve is not None:
+        on_serve()
+    return send(key, printout, download_name, attachment)
 
 
-def send(key: str, printout: Printout, download_name: str):
+def send(key: str, printout, download_name: str, attachment: bool = False):
     """The cached PDF as a response (inline, with the printout's token in a header)."""
-    response = store().send(store_key(key), mimetype="application/pdf", download_name=download_name)
-    response.headers["X-Printout-Token"] = printout.token
+    response = store().send(store_key(key), mimetype="application/pdf", download_name=download_name,
+                            as_attachment=attachment)
+    if printout.token:
+        response.headers["X-Printout-Token"] = printout.token
     return response
 
 
@@ -125,6 +144,9 @@ def render(ctx, kind: str, object_id: int, key: str, locale: str = "id", base_ur
     ctx.progress(1, 3, "storing")
     store().put(store_key(key), pdf)
     ctx.progress(2, 3, "registering")
+    if registration is None:  # a report without printouts: the file is all
+        ctx.progress(3, 3, "done")
+        return
     if registration.get("printed_by_id") is None:
         registration["printed_by_id"] = ctx.user_id  # who first asked for it
     actor = db.session.get(User, ctx.user_id) if ctx.user_id else None

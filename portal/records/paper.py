@@ -57,6 +57,29 @@ def pdf_key(record) -> str:
 
 cache.register_renderer(KIND, _render)
 
+DISPOSAL_KIND = "disposal"
+
+
+def disposal_key(batch, today) -> str:
+    """The record of destruction as printed today: every column of the batch (signatures, witness) and its lines."""
+    from portal.records import services as records
+
+    columns = {c.name: getattr(batch, c.name) for c in batch.__table__.columns}
+    return cache.cache_key(DISPOSAL_KIND, RENDER_VERSION, columns, records.disposal_lines(batch), today)
+
+
+def _render_disposal(object_id: int, ticket) -> tuple[bytes, None]:
+    from portal.core.i18n import local_today
+    from portal.records import services as records
+    from portal.records.models import Disposal
+
+    batch = db.session.get(Disposal, object_id)
+    return render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today(),
+                      lines=records.disposal_lines(batch)), None
+
+
+cache.register_renderer(DISPOSAL_KIND, _render_disposal, printout=False)
+
 
 def record_context(record, ticket: Ticket, user, copy_status: str = "uncontrolled") -> dict:
     """What templates/pdf/record.html needs to print `record`."""

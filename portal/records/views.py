@@ -3,7 +3,7 @@ legal holds, disposal and client contracts."""
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -303,14 +303,9 @@ def disposal_record(disposal_id: int):
 @bp.route("/disposals/<int:disposal_id>.pdf")
 @require("records.dispose")
 def disposal_pdf(disposal_id: int):
-    from portal.core.pdf import render_pdf
-
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today(),
-                      lines=services.disposal_lines(batch))
-    services.disposal_printed(batch)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="berita-acara-pemusnahan-{batch.id}.pdf"'})
+    return pdf_cache.serve(paper.DISPOSAL_KIND, batch.id, paper.disposal_key(batch, local_today()),
+                           f"berita-acara-pemusnahan-{batch.id}.pdf", on_serve=lambda: services.disposal_printed(batch))
 
 
 # ---------------------------------------------------------------- contracts

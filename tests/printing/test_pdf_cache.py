@@ -100,3 +100,20 @@ def test_a_pdf_not_ready_shows_its_progress_then_opens(fresh_app):
     assert {r.status_code for r in served} == {200} and len({r.data for r in served}) == 1
     assert served[0].data.startswith(b"%PDF-")
     assert clients[0].get("/printing/pdf/999999").status_code == 404
+
+
+def test_the_master_list_pdf_is_cached_until_the_register_changes(app, client, factories, monkeypatch):
+    dc = factories.user(["dc"])
+    _doc(app)
+    client.login(dc.username)
+    renders = []
+    real = cache._renderers["master_list"]
+    monkeypatch.setitem(cache._renderers, "master_list", lambda *a, **k: renders.append(a) or real(*a, **k))
+    first = client.get("/documents/master.pdf")
+    assert first.status_code == 200 and first.data.startswith(b"%PDF-") and "attachment" in first.headers["Content-Disposition"]
+    assert client.get("/documents/master.pdf").data == first.data and len(renders) == 1
+    with app.test_request_context():
+        effective_document(code="IN.OCC.TELK.P-94", title="Prosedur Baru")
+        db.session.commit()
+    text = pdf_text(client.get("/documents/master.pdf").data)
+    assert len(renders) == 2 and "IN.OCC.TELK.P-94" in text  # never the stale list
