@@ -51,6 +51,12 @@ ACTIONS = {
                                            _l("%(actor)s rejected the change request for %(object)s")),
     "change_request.outcome_seen": AuditAction(_l("Decision read"),
                                                _l("%(actor)s read the decision on the change request for %(object)s")),
+    "import.uploaded": AuditAction(_l("File uploaded for import"),
+                                   _l("%(actor)s uploaded %(object)s for import (code read: %(code)s)")),
+    "import.corrected": AuditAction(_l("Import corrected"), _l("%(actor)s corrected what was read from %(object)s")),
+    "import.accepted": AuditAction(_l("Import accepted"),
+                                   _l("%(actor)s accepted %(object)s into the register as %(document)s revision %(revision)s")),
+    "import.rejected": AuditAction(_l("Import rejected"), _l("%(actor)s rejected the import %(object)s")),
 }
 
 
@@ -130,6 +136,27 @@ REVISION_FIELDS = {"change_request": _l("Change request"), "effective_date": _l(
                    "also_signed_as": _l("Also signed as")}
 
 
+def _pending_imports(ids):
+    from portal.documents.models import PendingImport
+
+    return select(PendingImport.id, PendingImport.file_name, literal("")).where(PendingImport.id.in_(ids))
+
+
+def _find_pending_imports(text):
+    from portal.documents.models import PendingImport
+
+    text = text.strip().lower()
+    return select(cast(PendingImport.id, String)).where(or_(func.lower(PendingImport.file_name) == text,
+                                                            func.lower(PendingImport.code) == text))
+
+
+IMPORT_FIELDS = {"file": _l("File"), "file_sha256": "SHA-256", "format": _l("Format"), "code": _l("Code"),
+                 "revision": _l("Revision"), "warnings": _l("Warnings"), "title": _l("Title"),
+                 "doc_type": _l("Document type"), "effective_date": _l("Effective date"),
+                 "signatures": _l("Signatures"), "sections": _l("Sections"), "document": _l("Document"),
+                 "outcome": _l("Outcome")}
+IMPORT_OUTCOMES = {"imported": _l("registered as the current revision"), "draft": _l("registered as a draft revision"),
+                   "filled": _l("filled a revision known from the change log")}
 OUTCOMES = {"no_change": _l("no change needed"), "revise": _l("to be revised")}
 OBJECTS = {
     "document": AuditObject(
@@ -144,4 +171,8 @@ OBJECTS = {
         url=lambda id, code, key: url_for("documents.show", code=code),
         fields={"proposal": _l("Proposal"), "seen": _l("Seen")},
         values={"status": {"open": _l("open"), "accepted": _l("accepted"), "rejected": _l("rejected")}}),
+    "pendingimport": AuditObject(
+        _l("Import"), codes=_pending_imports, find=_find_pending_imports, permission="documents.import",
+        url=lambda id, code, key: url_for("documents.import_review", import_id=id),
+        fields=IMPORT_FIELDS, values={"outcome": IMPORT_OUTCOMES, "doc_type": _doc_type}),
 }

@@ -10,6 +10,7 @@ EVERY_ROLE = ("agent", "tl", "spv", "qco", "qa", "trainer", "hr", "dc", "qmr", "
 
 
 def _blueprints():
+    from portal.documents import import_views  # noqa: F401 (adds the import pages to the blueprint)
     from portal.documents.views import bp
 
     return [(bp, "/documents")]
@@ -49,8 +50,8 @@ def _setup(app):
 grants = {role: set(READ) for role in EVERY_ROLE}
 grants["spv"] |= {"documents.check"}
 grants["qa"] |= {"documents.check"}
-grants["dc"] |= {"documents.draft", "documents.manage", "documents.review", "documents.reports", "documents.copies"}
-grants["qmr"] |= {"documents.check", "documents.approve", "documents.manage", "documents.review", "documents.reports",
+grants["dc"] |= {"documents.import", "documents.draft", "documents.manage", "documents.review", "documents.reports", "documents.copies"}
+grants["qmr"] |= {"documents.import", "documents.check", "documents.approve", "documents.manage", "documents.review", "documents.reports",
                   "documents.copies"}
 grants["manager"] |= {"documents.check", "documents.approve", "documents.reports"}
 grants["auditor"] |= {"documents.reports"}
@@ -67,6 +68,7 @@ module = Module(
         "documents.review": _l("Record periodic reviews of documents"),
         "documents.reports": _l("See who has read what; export the master list"),
         "documents.copies": _l("Register controlled copies and confirm their withdrawal"),
+        "documents.import": _l("Import document files: check what was read, accept it into the register or reject it"),
     },
     grants=grants,
     nav=[
@@ -76,6 +78,7 @@ module = Module(
         NavItem(_l("Change requests"), "documents.change_requests", "documents.manage", SECTION),
         NavItem(_l("Periodic reviews"), "documents.reviews", "documents.review", SECTION),
         NavItem(_l("Copies to withdraw"), "documents.withdrawals", "documents.copies", SECTION),
+        NavItem(_l("Import documents"), "documents.imports", "documents.import", SECTION),
     ],
     inbox=_inbox,
     audit_labels=audit_labels.ACTIONS,
