@@ -90,7 +90,26 @@ def _values(app) -> dict[str, object]:
             "site_id": db.session.scalar(select(Site.id).order_by(Site.id)),
             "service_id": db.session.scalar(select(Service.id).order_by(Service.id)),
             "contract_id": db.session.scalar(select(Contract.id).order_by(Contract.id)),
+            "import_id": _pending_import(),
         }
+
+
+def _pending_import() -> int:
+    """A file waiting for review (the demo has none): layout_c.md of the corpus, uploaded once by the dc."""
+    from pathlib import Path
+
+    from portal.auth.models import User
+    from portal.documents import pending
+    from portal.documents.models import PendingImport
+
+    found = db.session.scalar(select(PendingImport.id).order_by(PendingImport.id).limit(1))
+    if found is not None:
+        return found
+    corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
+    dc = db.session.scalar(select(User).where(User.username == "dc"))
+    created = pending.upload([("layout_c.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
+    db.session.commit()
+    return created.id
 
 
 def _pages(app) -> list[tuple[str, str]]:

@@ -72,6 +72,11 @@ EXPECTED_ROLES = {
     "documents.copy_pdf": DOC_MANAGERS,
     "documents.copy_returned": DOC_MANAGERS,
     "documents.withdrawals": DOC_MANAGERS,
+    "documents.imports": DOC_MANAGERS,
+    "documents.import_review": DOC_MANAGERS,
+    "documents.import_accept": DOC_MANAGERS,
+    "documents.import_reject": DOC_MANAGERS,
+    "documents.import_original": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,
@@ -151,11 +156,17 @@ def ids(app, factories):
         from portal.documents import copies
 
         copy = copies.issue(doc.current, site.id, "Supervisor 147", dc)
+        from pathlib import Path
+
+        from portal.documents import pending
+
+        corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
+        waiting = pending.upload([("layout_c.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
         db.session.commit()
     return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
-            "copy_id": copy.id}
+            "copy_id": copy.id, "import_id": waiting.id}
 
 
 def test_every_route_declares_a_policy(app):
