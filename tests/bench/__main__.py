@@ -5,6 +5,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench [--quick] [--only served,growth,records] [--seconds 5]
     python -m tests.bench profile /documents/ [--role agent] [--docs 3000]   # pyinstrument, one page in process
     python -m tests.bench load [--users 200] [--minutes 5]                   # the morning peak (Locust)
+    python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
 
 --quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
@@ -30,6 +31,10 @@ def main(argv: list[str]) -> int:
         from tests.bench.profile import main as profile
 
         return profile(argv[1:])
+    if argv and argv[0] == "import":
+        from tests.bench.bench_import import main as bench_import
+
+        return bench_import(argv[1:])
     if argv and argv[0] == "load":
         from tests.bench.load import main as load
 
