@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.permissions import require
-from portal.documents import importer
+from portal.documents import importer, services
 from portal.documents import pending as svc
 from portal.documents.forms import ImportReviewForm, ImportUploadForm
 from portal.documents.models import DOC_TYPES, PENDING, Document, PendingImport
@@ -76,8 +76,9 @@ def _list(form, upload_error: str):
     history = db.session.scalars(select(PendingImport).options(*light, joinedload(PendingImport.decided_by))
                                  .where(PendingImport.status != PENDING)
                                  .order_by(PendingImport.decided_at.desc(), PendingImport.id.desc()).limit(HISTORY_LIMIT)).all()
-    keys = sorted({p.code.upper() for p in waiting if p.code})
-    registered = set(db.session.scalars(select(Document.code_key).where(Document.code_key.in_(keys)))) if keys else set()
+    key = {p.id: services.normalise_code(p.code).upper() for p in waiting if p.code}
+    known = set(db.session.scalars(select(Document.code_key).where(Document.code_key.in_(sorted(set(key.values())))))) if key else set()
+    registered = {id_ for id_, code_key in key.items() if code_key in known}  # pending imports of registered codes
     status = 422 if upload_error or form.errors else 200
     return render("documents/imports.html", form=form, waiting=waiting, history=history, registered=registered,
                   upload_error=upload_error, max_mb=svc.max_bytes() // (1024 * 1024), status=status)

@@ -282,6 +282,10 @@ def test_bad_corrections_answer_422_and_keep_the_typing(app, client, factories):
     assert client.post(f"/documents/import/{item_id}/reject", data={"csrf_token": token, "reason": "Duplikat"}).status_code == 303
     decided = client.get(f"/documents/import/{item_id}").get_data(as_text=True)
     assert 'data-testid="import-decided"' in decided and "Duplikat" in decided and 'data-testid="import-accept"' not in decided
+    late = client.post(f"/documents/import/{item_id}/accept", data=form)
+    assert late.status_code == 422 and 'data-testid="import-error"' in late.get_data(as_text=True)
+    with app.app_context():
+        assert services.get_document("IK-CS-03") is None
 
 
 def test_an_upload_with_nothing_readable_is_422_next_to_the_field(app, client, factories):
