@@ -177,7 +177,7 @@ def _read_one(name: str, data: bytes, user) -> PendingImport:
     path, sha = importer.store_original(data, ext)
     text = extracted.text or ""
     pending = PendingImport(
-        file_name=Path(name).name[:255], file_path=path, file_sha256=sha, file_size=len(data), file_format=ext,
+        file_name=PurePosixPath(name.replace("\\", "/")).name[:255], file_path=path, file_sha256=sha, file_size=len(data), file_format=ext,
         uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow(), code=parsed.code[:80],
         revision_number=parsed.revision[:4], parsed_json=parsed_to_json(parsed), source_text=text[:SOURCE_TEXT_MAX],
         source_truncated=len(text) > SOURCE_TEXT_MAX, status=PENDING)
