@@ -24,8 +24,8 @@ from portal.documents.parsed import (ParsedChange, ParsedDocument, ParsedRecord,
 from portal.extensions import db
 
 MAX_ZIP_MEMBERS = 200  # files in one archive
-MAX_ZIP_UNPACKED = readers.MAX_UNPACKED  # what one archive may expand to, all members together
-MAX_ZIP_RATIO = readers.MAX_RATIO  # uncompressed / compressed size of a member
+MAX_ZIP_UNPACKED = 60 * 1024 * 1024  # what one archive may expand to, all members together (as for a .docx)
+MAX_ZIP_RATIO = 150  # uncompressed / compressed size of a member above 1 MB (a zip bomb expands by thousands)
 SOURCE_TEXT_MAX = 200_000  # characters of extracted text kept for the side-by-side view
 SIGNER_ROLES = ("prepared", "checked", "approved")
 ACCEPTED_OUTCOMES = ("imported", "draft", "filled")
