@@ -441,3 +441,8 @@ def review_path(path: str | Path, user=None) -> UploadResult:
         result.created.extend(one.created)
         result.refused.extend(one.refused)
     return result
+
+
+def stored_originals():
+    """The originals the pending imports (waiting or decided) refer to, for the documents store's orphan check."""
+    return db.session.scalars(select(PendingImport.file_path).where(PendingImport.file_path != "").distinct())

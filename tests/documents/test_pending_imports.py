@@ -59,6 +59,7 @@ def test_upload_reads_each_file_and_lists_the_others_with_a_reason(app, factorie
         parsed = pending.parsed_of(md)
         assert parsed.title == "Penanganan Telepon Masuk" and parsed.sections
         assert _actions(md.id) == ["import.uploaded"]
+        assert md.file_path in set(pending.stored_originals())  # never an orphan of the documents store
         # Nothing entered the register.
         assert services.get_document("IK-CS-03") is None
         # The same file again is refused: it is already waiting.
