@@ -1,0 +1,66 @@
+"""Forms of the people pages; the services check the rules, the forms only read the input."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.core.forms import MultiCheckboxField
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class StaffForm(FlaskForm):
+    employee_number = StringField(_l("Employee number"), validators=[DataRequired(_l("Enter the employee number.")), Length(max=30)])
+    full_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=120)])
+    position_id = SelectField(_l("Position"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the position."))])
+    site_id = SelectField(_l("Site"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the site."))])
+    service_ids = MultiCheckboxField(_l("Services"), coerce=int)
+    team_id = SelectField(_l("Team (from the hire date)"), coerce=_int_or_none, validators=[Optional()])
+    hire_date = DateField(_l("Hire date"), validators=[DataRequired(_l("Enter the hire date."))])
+    status = SelectField(_l("Status"))
+    ended_on = DateField(_l("Left on (when ended)"), validators=[Optional()])
+    education = SelectField(_l("Education"), validators=[Optional()])
+    user_id = SelectField(_l("Portal user account"), coerce=_int_or_none, validators=[Optional()])
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    identity_number = StringField(_l("Identity number (NIK KTP)"), validators=[Optional(), Length(max=30)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+
+class MoveForm(FlaskForm):
+    team_id = SelectField(_l("New team"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the team."))])
+    starts_on = DateField(_l("In the new team from"), validators=[DataRequired(_l("Enter the day the move takes effect."))])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=200)])
+
+
+class ContractForm(FlaskForm):
+    number = StringField(_l("Contract number"), validators=[Optional(), Length(max=60)])
+    kind = SelectField(_l("Kind"), validators=[DataRequired(_l("Choose the kind of contract."))])
+    starts_on = DateField(_l("First day"), validators=[DataRequired(_l("Enter the first day of the contract."))])
+    ends_on = DateField(_l("Last day"), validators=[Optional()])
+
+
+class ExtendForm(FlaskForm):
+    evaluation = TextAreaField(_l("Evaluation (performance, attendance, quality) and recommendation"),
+                               validators=[DataRequired(_l("Write the evaluation the extension is decided on (performance, attendance, quality).")),
+                                           Length(max=4000)])
+    kind = SelectField(_l("Kind of the next contract"), validators=[DataRequired(_l("Choose the kind of contract."))])
+    ends_on = DateField(_l("Last day of the next contract"), validators=[Optional()])
+    number = StringField(_l("Contract number"), validators=[Optional(), Length(max=60)])
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[DataRequired(_l("Give the team a name.")), Length(max=80)])
+    site_id = SelectField(_l("Site"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the site."))])
+    service_id = SelectField(_l("Service"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the service."))])
+    leader_id = SelectField(_l("Team leader"), coerce=_int_or_none, validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Excel file (.xlsx)"))

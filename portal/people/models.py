@@ -1,0 +1,223 @@
+"""People: staff, teams with dated membership, employment contracts, positions with their requirements as data."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import Service, Site, User
+from portal.core.db import TimestampMixin, utcnow
+from portal.extensions import db
+
+ACTIVE, ON_LEAVE, ENDED = "active", "on_leave", "ended"
+STAFF_STATUSES = [ACTIVE, ON_LEAVE, ENDED]
+
+PKWT, PROBATION, PERMANENT = "pkwt", "probation", "permanent"
+CONTRACT_KINDS = [PKWT, PROBATION, PERMANENT]
+
+EDUCATION_LEVELS = ["SMA", "D3", "S1", "S2"]  # in order: a higher level meets a lower minimum
+
+# The kinds of requirement MNOP-01 §2.1 states (params in brackets):
+MAX_AGE = "max_age"  # {"years": 30}: age on the hiring date at most
+MIN_EDUCATION = "min_education"  # {"level": "D3", "field": ""}
+EXPERIENCE = "experience"  # {"options": [{"position": "AGENT", "months": 12}, ...]}: any one option
+HEALTH_CERTIFICATE = "health_certificate"  # {}
+PSYCH_ASSESSMENT = "psych_assessment"  # {"level": "Team Leader Layanan"}
+ALL_TESTS = "all_tests"  # {}
+NOT_UNDER_COACHING = "not_under_coaching"  # {}
+PERSON_CHECK = "person_check"  # {}: judged by a person (voice quality, leadership)
+REQUIREMENT_KINDS = [MAX_AGE, MIN_EDUCATION, EXPERIENCE, HEALTH_CERTIFICATE, PSYCH_ASSESSMENT, ALL_TESTS,
+                     NOT_UNDER_COACHING, PERSON_CHECK]
+
+
+class Position(TimestampMixin, db.Model):
+    """A position ("jabatan") of MNOP-01 §2.1; its requirements come in versioned sets."""
+
+    __tablename__ = "position"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), default="")  # the portal role of a hire who signs in ("" none)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    requirement_sets: Mapped[list["RequirementSet"]] = relationship(
+        back_populates="position", order_by="RequirementSet.effective_from", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Position {self.code}>"
+
+
+class RequirementSet(db.Model):
+    """The requirements of a position as one revision of the manual states them; a screening keeps the set it used."""
+
+    __tablename__ = "requirement_set"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(120))  # e.g. "OB.IN.CC.TELK.MNOP-01.Rev.00 §2.1"
+    effective_from: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    position: Mapped[Position] = relationship(back_populates="requirement_sets")
+    requirements: Mapped[list["Requirement"]] = relationship(
+        back_populates="requirement_set", order_by="Requirement.sort_order", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("position_id", "source", name="uq_requirement_set_position_source"),)
+
+    def __repr__(self) -> str:
+        return f"<RequirementSet {self.position_id} {self.source}>"
+
+
+class Requirement(db.Model):
+    """One requirement: a kind the portal can compute (age, education, experience...) or a person's judgement."""
+
+    __tablename__ = "requirement"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("requirement_set.id", ondelete="CASCADE"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(30))
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    text: Mapped[str] = mapped_column(Text, default="")  # the manual's wording
+
+    requirement_set: Mapped[RequirementSet] = relationship(back_populates="requirements")
+
+    @property
+    def params(self) -> dict:
+        return json.loads(self.params_json or "{}")
+
+    def __repr__(self) -> str:
+        return f"<Requirement {self.kind} {self.params_json}>"
+
+
+staff_service = Table(
+    "staff_service",
+    db.metadata,
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Staff(TimestampMixin, db.Model):
+    """A person who works here, whether or not they sign in to the portal."""
+
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_number: Mapped[str] = mapped_column(String(30), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    hire_date: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default=ACTIVE)
+    ended_on: Mapped[date | None]
+    education: Mapped[str] = mapped_column(String(10), default="")
+    # Personal data: HR, the person's manager chain and the person only (permissions.can_see_personal).
+    birth_date: Mapped[date | None]
+    identity_number: Mapped[str] = mapped_column(String(30), default="")  # NIK KTP
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+
+    position: Mapped[Position] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship()
+    # The open membership (at most one: a unique partial index); lists load it with joinedload.
+    current_membership: Mapped["TeamMembership | None"] = relationship(
+        primaryjoin="and_(Staff.id == TeamMembership.staff_id, TeamMembership.ends_on.is_(None))", viewonly=True,
+        uselist=False)
+    # Loaded when used; a list that shows them asks with selectinload.
+    services: Mapped[list[Service]] = relationship(secondary=staff_service, order_by=Service.code)
+    memberships: Mapped[list["TeamMembership"]] = relationship(
+        back_populates="staff", order_by="TeamMembership.starts_on.desc()", cascade="all, delete-orphan")
+    contracts: Mapped[list["StaffContract"]] = relationship(
+        back_populates="staff", order_by="StaffContract.starts_on.desc()", cascade="all, delete-orphan",
+        foreign_keys="StaffContract.staff_id")
+
+    __table_args__ = (Index("ix_staff_name", "full_name", "id"),)
+
+    @property
+    def team(self) -> "Team | None":
+        return self.current_membership.team if self.current_membership else None
+
+    def __repr__(self) -> str:
+        return f"<Staff {self.employee_number} {self.full_name}>"
+
+
+class Team(TimestampMixin, db.Model):
+    """A team leader and their agents, at one site, for one service."""
+
+    __tablename__ = "team"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    site: Mapped[Site] = relationship(lazy="joined")
+    service: Mapped[Service] = relationship(lazy="joined")
+    leader: Mapped[Staff | None] = relationship(foreign_keys=[leader_id])
+
+    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_team_site_name"),)
+
+    def __repr__(self) -> str:
+        return f"<Team {self.name}>"
+
+
+class TeamMembership(db.Model):
+    """A person in a team from a day to a day (ends_on is the last day; None: still there). One open row a person."""
+
+    __tablename__ = "team_membership"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    staff: Mapped[Staff] = relationship(back_populates="memberships")
+    team: Mapped[Team] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_team_membership_staff", "staff_id", "starts_on"),
+        # A person belongs to one team at a time: at most one open membership.
+        Index("uq_team_membership_open", "staff_id", unique=True,
+              sqlite_where=text("ends_on IS NULL"), postgresql_where=text("ends_on IS NULL")),
+    )
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def __repr__(self) -> str:
+        return f"<TeamMembership {self.staff_id} team={self.team_id} {self.starts_on}..{self.ends_on}>"
+
+
+class StaffContract(TimestampMixin, db.Model):
+    """An employment contract: PKWT (fixed term), probation or permanent; an extension points at the contract it
+    follows (MNOP-01 §4.1.6) and carries the evaluation it was decided on."""
+
+    __tablename__ = "staff_contract"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(60), default="")
+    kind: Mapped[str] = mapped_column(String(12))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None] = mapped_column(index=True)  # None: permanent
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    extends_id: Mapped[int | None] = mapped_column(ForeignKey("staff_contract.id"))
+    evaluation: Mapped[str] = mapped_column(Text, default="")  # why it was extended (performance, attendance...)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    staff: Mapped[Staff] = relationship(back_populates="contracts", foreign_keys=[staff_id])
+    position: Mapped[Position] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    extends: Mapped["StaffContract | None"] = relationship(remote_side=[id])
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def __repr__(self) -> str:
+        return f"<StaffContract {self.staff_id} {self.kind} {self.starts_on}..{self.ends_on}>"

@@ -1,0 +1,70 @@
+"""The people module: staff, teams with their dated history, positions with their requirements (MNOP-01 §2.1),
+employment contracts and their extensions (§4.1.6), the staff import from Excel.
+
+Who sees whom (permissions.py): HR (people.manage) every person; a holder of people.read with scope.all_sites
+(manager, auditor) every person; a supervisor the staff of their site; a team leader the members of the teams
+they lead; everyone their own page. Personal data (birth date, identity number, phone, address) only HR, the
+person's manager chain (team leader, supervisor of the site, manager) and the person."""
+from flask_babel import lazy_gettext as _l
+
+from portal.core.modules import Module, NavItem
+
+SECTION = _l("People")
+READ = {"people.read"}
+CHAIN = {"people.read", "people.personal"}
+
+
+def _blueprints():
+    from portal.people.views import bp
+
+    return [(bp, "/people")]
+
+
+def _inbox():
+    from portal.core.inbox import providers_of
+
+    return providers_of("portal.people.inbox")
+
+
+def _demo():
+    from portal.people import demo
+
+    return demo.load()
+
+
+def _cli():
+    from portal.people.cli import people_cli
+
+    return [people_cli]
+
+
+def _setup(app):
+    from portal.people import sections, tasks  # noqa: F401 (tasks registers the daily end of expired contracts)
+
+    sections.register_own()
+
+
+module = Module(
+    name="people",
+    blueprints=_blueprints,
+    permissions={
+        "people.read": _l("See the staff and teams of one's scope"),
+        "people.site": _l("See the staff and teams of one's whole site"),
+        "people.personal": _l("See the personal data of the staff one manages"),
+        "people.manage": _l("Manage staff, teams and employment contracts, import staff"),
+    },
+    grants={
+        "tl": CHAIN, "spv": CHAIN | {"people.site"}, "manager": CHAIN,
+        "hr": CHAIN | {"people.manage"},
+        "auditor": READ,
+    },
+    nav=[
+        NavItem(_l("Staff"), "people.index", "people.read", SECTION),
+        NavItem(_l("Teams"), "people.teams", "people.read", SECTION),
+        NavItem(_l("Positions"), "people.positions", "people.read", SECTION),
+    ],
+    inbox=_inbox,
+    demo=_demo,
+    cli=_cli,
+    setup=_setup,
+)
