@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("People")
-READ = {"people.read"}
-CHAIN = {"people.read", "people.personal"}
+SELF = {"people.self"}
+READ = SELF | {"people.read"}
+CHAIN = READ | {"people.personal"}
 
 
 def _blueprints():
@@ -48,6 +49,7 @@ module = Module(
     name="people",
     blueprints=_blueprints,
     permissions={
+        "people.self": _l("See one's own staff page"),
         "people.read": _l("See the staff and teams of one's scope"),
         "people.site": _l("See the staff and teams of one's whole site"),
         "people.personal": _l("See the personal data of the staff one manages"),
@@ -56,9 +58,11 @@ module = Module(
     grants={
         "tl": CHAIN, "spv": CHAIN | {"people.site"}, "manager": CHAIN,
         "hr": CHAIN | {"people.manage"},
-        "auditor": READ,
+        "auditor": {"people.read"},
+        "agent": SELF, "qco": SELF, "qa": SELF, "trainer": SELF,
     },
     nav=[
+        NavItem(_l("My staff page"), "people.me", "people.self", SECTION),
         NavItem(_l("Staff"), "people.index", "people.read", SECTION),
         NavItem(_l("Teams"), "people.teams", "people.read", SECTION),
         NavItem(_l("Positions"), "people.positions", "people.read", SECTION),

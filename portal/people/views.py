@@ -15,7 +15,7 @@ from portal.auth.models import Service, Site, User
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
-from portal.core.permissions import login_required, require
+from portal.core.permissions import require
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
 from portal.people import imports, permissions, services
@@ -73,19 +73,24 @@ def index():
 
 
 @bp.route("/me")
-@login_required
+@require("people.self")
 def me():
-    staff = services.staff_of_user(current_user)
+    """One's own staff page (an agent sees only this one)."""
+    staff = db.session.scalar(select(Staff).options(joinedload(Staff.current_membership), joinedload(Staff.user))
+                              .where(Staff.user_id == current_user.id))
     if staff is None:
-        return render("people/no_record.html", status=404)
-    return redirect(url_for("people.show", employee_no=staff.employee_number), 303)
+        return render("people/no_record.html")
+    return _person_page(staff)
 
 
 # ---------------------------------------------------------------- a person
 @bp.route("/<employee_no>")
-@login_required
+@require("people.read")
 def show(employee_no: str):
-    staff = _staff_or_404(employee_no)
+    return _person_page(_staff_or_404(employee_no))
+
+
+def _person_page(staff: Staff):
     return render("people/show.html", staff=staff, sections=sections_for(current_user, staff),
                   personal=permissions.can_see_personal(current_user, staff),
                   can_manage=permissions.can_manage(current_user), status_labels=status_labels())
