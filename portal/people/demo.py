@@ -112,6 +112,14 @@ def load() -> list[str]:
         person(user.full_name, ACCOUNTS[username], user.site, [s.code for s in user.services], today - timedelta(days=1500),
                user=user, kind=PERMANENT)
         made += 1
+    # The caplan of this month and the next: 147 Malang plans one agent more than it has (under the 95 % target).
+    from portal.people.staffing import next_month, save_plan
+
+    first = today.replace(day=1)
+    for month in (first, next_month(first)):
+        for team_name, site_code, service_code, _leader in TEAMS:
+            planned = AGENTS_PER_TEAM + (2 if team_name == "MLG 147-A" else 0)
+            save_plan(svcs[service_code].id, sites[site_code].id, month, planned, hr)
     db.session.flush()
-    out.append(f"{made} staff in {len(TEAMS)} teams at Malang and Semarang, with their contracts")
+    out.append(f"{made} staff in {len(TEAMS)} teams at Malang and Semarang, with their contracts and a caplan")
     return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.core.forms import MultiCheckboxField
 
@@ -64,3 +64,11 @@ class TeamForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("Excel file (.xlsx)"))
+
+
+class PlanForm(FlaskForm):
+    month = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(_l("Enter the month as YYYY-MM.")),
+                                                          Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l("Enter the month as YYYY-MM."))])
+    service_id = SelectField(_l("Service"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the service."))])
+    site_id = SelectField(_l("Site"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the site."))])
+    planned = IntegerField(_l("Planned agents"), validators=[InputRequired(_l("Enter the planned headcount (0 or more)."))])

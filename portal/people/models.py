@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Service, Site, User
@@ -221,3 +222,39 @@ class StaffContract(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<StaffContract {self.staff_id} {self.kind} {self.starts_on}..{self.ends_on}>"
+
+
+class CapacityPlan(TimestampMixin, db.Model):
+    """The capacity plan ("caplan"): the planned headcount of agents for a service at a site in a month."""
+
+    __tablename__ = "capacity_plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    month: Mapped[date]  # the first day of the month
+    planned: Mapped[int]
+
+    service: Mapped[Service] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+
+    __table_args__ = (UniqueConstraint("service_id", "site_id", "month", name="uq_capacity_plan_service_site_month"),
+                      Index("ix_capacity_plan_month", "month"))
+
+    def __repr__(self) -> str:
+        return f"<CapacityPlan {self.service_id}@{self.site_id} {self.month:%Y-%m} {self.planned}>"
+
+
+class KpiTarget(TimestampMixin, db.Model):
+    """A KPI's target as data (MNOP-01 Bab III: "Pemenuhan Jumlah SDM" 95 %), from a day on."""
+
+    __tablename__ = "kpi_target"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[date]
+    target: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    source: Mapped[str] = mapped_column(String(120), default="")
+
+    __table_args__ = (UniqueConstraint("code", "valid_from", name="uq_kpi_target_code_valid_from"),)
+
+    def __repr__(self) -> str:
+        return f"<KpiTarget {self.code} {self.target} from {self.valid_from}>"

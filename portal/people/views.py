@@ -16,12 +16,13 @@ from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
 from portal.core.permissions import require
+from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
-from portal.people import imports, permissions, services
-from portal.people.forms import ContractForm, ExtendForm, ImportForm, MoveForm, StaffForm, TeamForm
+from portal.people import imports, permissions, services, staffing
+from portal.people.forms import ContractForm, ExtendForm, ImportForm, MoveForm, PlanForm, StaffForm, TeamForm
 from portal.people.labels import kind_labels, requirement_label, status_labels
-from portal.people.models import (EDUCATION_LEVELS, PKWT, Position, RequirementSet, Staff, StaffContract,
+from portal.people.models import (EDUCATION_LEVELS, PKWT, CapacityPlan, Position, RequirementSet, Staff, StaffContract,
                                   Team, TeamMembership)
 from portal.people.queries import filtered_staff, visible_teams
 from portal.people.sections import sections_for
@@ -335,3 +336,73 @@ def import_staff():
 def import_template():
     return Response(imports.template_bytes(), mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": 'attachment; filename="templat-impor-karyawan.xlsx"'})
+
+
+# ---------------------------------------------------------------- the staffing KPI and the capacity plan
+def _kpi_site(user) -> int | None:
+    """A supervisor sees their site's KPI; HR, managers and auditors choose (None: every site)."""
+    if permissions.sees_everyone(user) or user.can("scope.all_sites"):
+        return request.args.get("site", type=db_int)
+    return user.site_id
+
+
+def _month_range() -> tuple[date, date]:
+    first = staffing.parse_month(request.args.get("month")) or local_today().replace(day=1)
+    last = staffing.parse_month(request.args.get("to")) or first
+    if last < first:
+        first, last = last, first
+    if (last.year - first.year) * 12 + last.month - first.month > 35:  # at most three years at once
+        last = first
+    return first, last
+
+
+@bp.route("/staffing")
+@require("people.kpi")
+def staffing_report():
+    first, last = _month_range()
+    site_id = _kpi_site(current_user)
+    rows = staffing.staffing(first, last, site_id)
+    return render("people/staffing.html", rows=rows, first=first, last=last, site_id=site_id,
+                  sites=_sites_for(current_user) if site_id is None or permissions.sees_everyone(current_user)
+                  or current_user.can("scope.all_sites") else [],
+                  previous=(first - timedelta(days=1)).replace(day=1), following=staffing.next_month(last),
+                  under=[r for r in rows if r.under_target], args=request.args)
+
+
+@bp.route("/staffing.xlsx")
+@require("people.kpi")
+def staffing_xlsx():
+    from portal.core.xlsx import build_workbook
+
+    first, last = _month_range()
+    rows = staffing.staffing(first, last, _kpi_site(current_user))
+    headers = ["Bulan", "Layanan", "Site", "Rencana (caplan)", "Tersedia", "Pemenuhan (%)", "Target (%)",
+               "Di bawah target", "Kurang", "Keluar bulan ini", "Dihitung sebagian bulan (hari)"]
+    data = [[r.month.strftime("%Y-%m"), r.service_name, r.site_name, r.planned, float(r.available),
+             float(r.fulfilment) if r.fulfilment is not None else None, float(r.target), "ya" if r.under_target else "",
+             float(r.missing), "; ".join(f"{n} {name} ({d.isoformat()})" for n, name, d in r.left),
+             "; ".join(f"{n} {name} ({days})" for n, name, days in r.partial)] for r in rows]
+    name = f"pemenuhan-sdm-{first:%Y-%m}" + (f"-{last:%Y-%m}" if last != first else "")
+    return Response(build_workbook("Pemenuhan SDM", headers, data, widths=[10, 26, 18, 14, 10, 14, 10, 14, 10, 40, 40]),
+                    mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@bp.route("/caplan", methods=["GET", "POST"])
+@require("people.plan")
+def caplan():
+    form = PlanForm()
+    form.service_id.choices = [(None, "—")] + [(s.id, s.name) for s in _all_services()]
+    form.site_id.choices = [(None, "—")] + [(s.id, s.name) for s in _sites_for(current_user)]
+    month = staffing.parse_month(request.values.get("month")) or local_today().replace(day=1)
+    if request.method == "GET":
+        form.month.data = month.strftime("%Y-%m")
+    if form.validate_on_submit():
+        with refusals(form):
+            plan = staffing.save_plan(form.service_id.data, form.site_id.data, staffing.parse_month(form.month.data),
+                                      form.planned.data, current_user)
+            flash(_("Capacity plan saved."), "success")
+            return redirect(url_for("people.caplan", month=plan.month.strftime("%Y-%m")), 303)
+    plans = db.session.scalars(select(CapacityPlan).where(CapacityPlan.month == month)
+                               .order_by(CapacityPlan.site_id, CapacityPlan.service_id)).all()
+    return render("people/caplan.html", status=form_status(form), form=form, plans=plans, month=month,
+                  previous=(month - timedelta(days=1)).replace(day=1), following=staffing.next_month(month))

@@ -22,6 +22,7 @@ RECORD_APPROVERS = {"spv", "manager"}
 EXPORTERS = {"dc", "qmr", "manager", "auditor"}
 HR = {"hr"}
 PEOPLE_READERS = {"tl", "spv", "manager", "hr", "auditor"}
+KPI_READERS = {"spv", "manager", "hr", "auditor"}
 PEOPLE_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
@@ -110,6 +111,10 @@ EXPECTED_ROLES = {
     "people.team_edit": HR,
     "people.import_staff": HR,
     "people.import_template": HR,
+    "people.staffing_report": KPI_READERS,
+    "people.staffing_xlsx": KPI_READERS,
+    "people.caplan": {"hr", "manager"},
+    "api.people_staffing": KPI_READERS,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
 }
