@@ -5,8 +5,6 @@ Revision ID: a7d3e5f1c210
 Revises: 9c4f2b7e1d83
 Create Date: 2026-11-30
 """
-from datetime import date, datetime
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -183,18 +181,122 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_target')),
     sa.UniqueConstraint('code', 'valid_from', name='uq_kpi_target_code_valid_from')
     )
-    # The target of MNOP-01 Bab III is data; this is its first value (95 %).
-    op.bulk_insert(sa.table('kpi_target', sa.column('code', sa.String), sa.column('valid_from', sa.Date),
-                            sa.column('target', sa.Numeric), sa.column('source', sa.String),
-                            sa.column('created_at', sa.DateTime), sa.column('updated_at', sa.DateTime)),
-                   [{'code': 'staffing', 'valid_from': date(2000, 1, 1), 'target': 95,
-                     'source': 'OB.IN.CC.TELK.MNOP-01.Rev.00 Bab III', 'created_at': datetime(2026, 11, 30),
-                     'updated_at': datetime(2026, 11, 30)}])
+    op.create_table('opening',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=160), nullable=False),
+    sa.Column('position_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=True),
+    sa.Column('headcount', sa.Integer(), nullable=False),
+    sa.Column('hire_on', sa.Date(), nullable=False),
+    sa.Column('open', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['position_id'], ['position.id'], name=op.f('fk_opening_position_id_position')),
+    sa.ForeignKeyConstraint(['service_id'], ['service.id'], name=op.f('fk_opening_service_id_service')),
+    sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_opening_site_id_site')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_opening'))
+    )
+    op.create_table('candidate',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('opening_id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('full_name', sa.String(length=120), nullable=False),
+    sa.Column('birth_date', sa.Date(), nullable=True),
+    sa.Column('education', sa.String(length=10), nullable=False),
+    sa.Column('education_field', sa.String(length=120), nullable=False),
+    sa.Column('identity_number', sa.String(length=30), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=False),
+    sa.Column('email', sa.String(length=160), nullable=False),
+    sa.Column('address', sa.Text(), nullable=False),
+    sa.Column('stage', sa.String(length=12), nullable=False),
+    sa.Column('stage_reason', sa.Text(), nullable=False),
+    sa.Column('tests_passed', sa.Boolean(), nullable=True),
+    sa.Column('psych_level', sa.String(length=80), nullable=False),
+    sa.Column('coaching_confirmed', sa.Boolean(), nullable=True),
+    sa.Column('checks_json', sa.Text(), nullable=False),
+    sa.Column('interview_notes', sa.Text(), nullable=False),
+    sa.Column('hired_staff_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['hired_staff_id'], ['staff.id'], name=op.f('fk_candidate_hired_staff_id_staff')),
+    sa.ForeignKeyConstraint(['opening_id'], ['opening.id'], name=op.f('fk_candidate_opening_id_opening')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_candidate_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate'))
+    )
+    with op.batch_alter_table('candidate', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_opening_id'), ['opening_id'], unique=False)
+
+    op.create_table('candidate_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False),
+    sa.Column('file_path', sa.String(length=255), nullable=False),
+    sa.Column('mime', sa.String(length=60), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('dated_on', sa.Date(), nullable=True),
+    sa.Column('uploaded_at', sa.DateTime(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_document_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_candidate_document_uploaded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_document'))
+    )
+    with op.batch_alter_table('candidate_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_document_candidate_id'), ['candidate_id'], unique=False)
+
+    op.create_table('candidate_experience',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('position_code', sa.String(length=30), nullable=False),
+    sa.Column('employer', sa.String(length=160), nullable=False),
+    sa.Column('months', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_candidate_experience_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_experience'))
+    )
+    with op.batch_alter_table('candidate_experience', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidate_experience_candidate_id'), ['candidate_id'], unique=False)
+
+    op.create_table('screening',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('requirement_set_id', sa.Integer(), nullable=False),
+    sa.Column('hire_on', sa.Date(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(), nullable=False),
+    sa.Column('results_json', sa.Text(), nullable=False),
+    sa.Column('met', sa.Integer(), nullable=False),
+    sa.Column('not_met', sa.Integer(), nullable=False),
+    sa.Column('to_check', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidate.id'], name=op.f('fk_screening_candidate_id_candidate'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requirement_set_id'], ['requirement_set.id'], name=op.f('fk_screening_requirement_set_id_requirement_set')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_screening'))
+    )
+    with op.batch_alter_table('screening', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_screening_candidate_id'), ['candidate_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('screening', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_screening_candidate_id'))
+
+    op.drop_table('screening')
+    with op.batch_alter_table('candidate_experience', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_experience_candidate_id'))
+
+    op.drop_table('candidate_experience')
+    with op.batch_alter_table('candidate_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_document_candidate_id'))
+
+    op.drop_table('candidate_document')
+    with op.batch_alter_table('candidate', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_candidate_opening_id'))
+
+    op.drop_table('candidate')
+    op.drop_table('opening')
     op.drop_table('kpi_target')
     with op.batch_alter_table('capacity_plan', schema=None) as batch_op:
         batch_op.drop_index('ix_capacity_plan_month')

@@ -122,4 +122,54 @@ def load() -> list[str]:
             save_plan(svcs[service_code].id, sites[site_code].id, month, planned, hr)
     db.session.flush()
     out.append(f"{made} staff in {len(TEAMS)} teams at Malang and Semarang, with their contracts and a caplan")
+    out.append(_candidates(today, positions, sites, svcs, hr))
     return out
+
+
+PDF = b"%PDF-1.4\n% dokumen contoh Portal Mutu\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# name, years of age on the hiring date (and days past that birthday), education, field, health certificate, stage
+CANDIDATES = [
+    ("Sinta Maharani", 24, 40, "D3", "Ilmu Komunikasi", True, "tested"),
+    ("Andi Firmansyah", 31, 10, "D3", "Manajemen", True, "screened"),  # over the age limit
+    ("Wulan Puspita", 22, 100, "SMA", "IPS", True, "applied"),  # below the minimum education
+    ("Reza Pratama", 25, 5, "D3", "Akuntansi", False, "applied"),  # no health certificate
+    ("Laras Anggraini", 27, 200, "S1", "Psikologi", True, "interviewed"),
+    ("Bima Nugroho", 30, 0, "D3", "Teknik Informatika", True, "offered"),  # exactly 30 on the hiring date
+]
+
+
+def _candidates(today, positions, sites, svcs, hr) -> str:
+    """Six candidates for an Agent opening at Malang 147, screened and at different stages."""
+    from portal.people import recruitment
+    from portal.people.staffing import next_month
+
+    hire_on = next_month(today.replace(day=1))
+    opening = recruitment.save_opening({"title": f"Agent 147 Malang {hire_on:%m/%Y}", "position_id": positions["AGENT"].id,
+                                        "site_id": sites["MLG"].id, "service_id": svcs["147"].id, "headcount": 2,
+                                        "hire_on": hire_on}, hr)
+    agent_set = recruitment.requirement_set_for(positions["AGENT"].id, hire_on)
+    for i, (name, years, days, education, field, health, stage) in enumerate(CANDIDATES):
+        birth = date(hire_on.year - years, hire_on.month, hire_on.day) - timedelta(days=days)
+        candidate = recruitment.save_candidate(opening, {
+            "full_name": name, "birth_date": birth, "education": education, "education_field": field,
+            "phone": f"0813-2200-{i:04d}", "email": f"{name.split()[0].lower()}@contoh.id",
+            "address": f"Jl. Ijen No. {10 + i}, Malang"}, hr)
+        recruitment.upload_document(candidate, "cv", PDF, f"CV {name}.pdf", None, hr)
+        if health:
+            recruitment.upload_document(candidate, "health", PDF, f"Surat sehat {name}.pdf", hire_on - timedelta(days=20 + i), hr)
+        if stage in ("tested", "interviewed", "offered"):
+            checks = {str(r.id): {"met": True, "note": "Wawancara HR"} for r in agent_set.requirements
+                      if r.kind == "person_check"} if agent_set else {}
+            recruitment.record_results(candidate, {"tests_passed": True, "psych_level": "", "coaching_confirmed": None,
+                                                   "checks": checks, "interview_notes": "Artikulasi jelas, siap bekerja shift."}, hr)
+        recruitment.record_screening(candidate, hr)
+        for step in ("screened", "tested", "interviewed", "offered"):
+            if recruitment_stage_index(step) <= recruitment_stage_index(stage) and candidate.stage != step:
+                recruitment.move_stage(candidate, step, "", hr)
+    return f"opening {opening.title} with {len(CANDIDATES)} candidates"
+
+
+def recruitment_stage_index(stage: str) -> int:
+    from portal.people.models import STAGES
+
+    return STAGES.index(stage)

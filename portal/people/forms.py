@@ -72,3 +72,49 @@ class PlanForm(FlaskForm):
     service_id = SelectField(_l("Service"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the service."))])
     site_id = SelectField(_l("Site"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the site."))])
     planned = IntegerField(_l("Planned agents"), validators=[InputRequired(_l("Enter the planned headcount (0 or more)."))])
+
+
+class OpeningForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the opening a title.")), Length(max=160)])
+    position_id = SelectField(_l("Position"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the position."))])
+    site_id = SelectField(_l("Site"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the site."))])
+    service_id = SelectField(_l("Service"), coerce=_int_or_none, validators=[Optional()])
+    headcount = IntegerField(_l("People to hire"), default=1, validators=[InputRequired(_l("At least one person is to be hired."))])
+    hire_on = DateField(_l("Planned hiring date"), validators=[DataRequired(_l("Enter the planned hiring date."))])
+
+
+class CandidateForm(FlaskForm):
+    full_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the candidate's name.")), Length(max=120)])
+    birth_date = DateField(_l("Birth date"), validators=[Optional()])
+    education = SelectField(_l("Education"), validators=[Optional()])
+    education_field = StringField(_l("Field of study"), validators=[Optional(), Length(max=120)])
+    staff_id = SelectField(_l("Internal candidate (staff record)"), coerce=_int_or_none, validators=[Optional()])
+    identity_number = StringField(_l("Identity number (NIK KTP)"), validators=[Optional(), Length(max=30)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=30)])
+    email = StringField(_l("Email"), validators=[Optional(), Length(max=160)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), Length(max=500)])
+
+
+class ExperienceForm(FlaskForm):
+    position_code = SelectField(_l("Position"), validators=[DataRequired(_l("Choose the position."))])
+    months = IntegerField(_l("Months"), validators=[InputRequired(_l("Enter the months of experience (1 to 600)."))])
+    employer = StringField(_l("Where"), validators=[Optional(), Length(max=160)])
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Document"), validators=[DataRequired(_l("Choose the kind of document."))])
+    dated_on = DateField(_l("Date on the document"), validators=[Optional()])
+    file = FileField(_l("File (PDF, JPEG or PNG, at most 5 MB)"))
+
+
+class StageForm(FlaskForm):
+    stage = SelectField(_l("Stage"))
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=2000)])
+
+
+class HireForm(FlaskForm):
+    employee_number = StringField(_l("Employee number"), validators=[DataRequired(_l("Enter the employee number.")), Length(max=30)])
+    team_id = SelectField(_l("Team"), coerce=_int_or_none, validators=[Optional()])
+    starts_on = DateField(_l("First day"), validators=[Optional()])
+    ends_on = DateField(_l("Last day of the probation"), validators=[Optional()])
+    contract_number = StringField(_l("Contract number"), validators=[Optional(), Length(max=60)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.people.models import (ACTIVE, ALL_TESTS, ENDED, EXPERIENCE, HEALTH_CERTIFICATE, MAX_AGE, MIN_EDUCATION,
+from portal.people.models import (ACTIVE, APPLIED, HIRED, INTERVIEWED, OFFERED, REJECTED, SCREENED, TESTED, ALL_TESTS, ENDED, EXPERIENCE, HEALTH_CERTIFICATE, MAX_AGE, MIN_EDUCATION,
                                   NOT_UNDER_COACHING, ON_LEAVE, PERMANENT, PERSON_CHECK, PKWT, PROBATION,
                                   PSYCH_ASSESSMENT)
 
@@ -36,3 +36,21 @@ def kind_label(kind: str) -> str:
 
 def requirement_label(kind: str) -> str:
     return str(REQUIREMENT_LABELS.get(kind, kind))
+
+
+STAGE_LABELS = {APPLIED: _l("Applied"), SCREENED: _l("Screened"), TESTED: _l("Tested"), INTERVIEWED: _l("Interviewed"),
+                OFFERED: _l("Offered"), HIRED: _l("Hired"), REJECTED: _l("Rejected")}
+DOCUMENT_KIND_LABELS = {"cv": _l("CV"), "health": _l("Health certificate"), "assessment": _l("Assessment report")}
+RESULT_LABELS = {"met": _l("met"), "not_met": _l("not met"), "to_check": _l("to be checked by a person")}
+
+
+def stage_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in STAGE_LABELS.items()}
+
+
+def document_kind_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in DOCUMENT_KIND_LABELS.items()}
+
+
+def result_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in RESULT_LABELS.items()}

@@ -258,3 +258,128 @@ class KpiTarget(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<KpiTarget {self.code} {self.target} from {self.valid_from}>"
+
+
+# ---------------------------------------------------------------- recruitment
+APPLIED, SCREENED, TESTED, INTERVIEWED, OFFERED, HIRED, REJECTED = (
+    "applied", "screened", "tested", "interviewed", "offered", "hired", "rejected")
+STAGES = [APPLIED, SCREENED, TESTED, INTERVIEWED, OFFERED, HIRED, REJECTED]
+DOCUMENT_KINDS = ["cv", "health", "assessment"]
+
+
+class Opening(TimestampMixin, db.Model):
+    """A vacancy: a position at a site for a service, with the planned hiring date screenings are judged on."""
+
+    __tablename__ = "opening"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    headcount: Mapped[int] = mapped_column(default=1)
+    hire_on: Mapped[date]
+    open: Mapped[bool] = mapped_column(default=True)
+
+    position: Mapped[Position] = relationship(lazy="joined")
+    site: Mapped[Site] = relationship(lazy="joined")
+    service: Mapped[Service | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Opening {self.id} {self.title}>"
+
+
+class Candidate(TimestampMixin, db.Model):
+    """A person applying for an opening (an internal one points at their staff record), with what HR recorded."""
+
+    __tablename__ = "candidate"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    full_name: Mapped[str] = mapped_column(String(120))
+    birth_date: Mapped[date | None]
+    education: Mapped[str] = mapped_column(String(10), default="")
+    education_field: Mapped[str] = mapped_column(String(120), default="")
+    identity_number: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(160), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    stage: Mapped[str] = mapped_column(String(12), default=APPLIED)
+    stage_reason: Mapped[str] = mapped_column(Text, default="")
+    tests_passed: Mapped[bool | None]
+    psych_level: Mapped[str] = mapped_column(String(80), default="")  # the level the assessment report says was passed
+    coaching_confirmed: Mapped[bool | None]  # "not under coaching", confirmed by a person until coaching exists
+    checks_json: Mapped[str] = mapped_column(Text, default="{}")  # requirement id -> {"met": bool, "note": str}
+    interview_notes: Mapped[str] = mapped_column(Text, default="")
+    hired_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    opening: Mapped[Opening] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])
+    experiences: Mapped[list["CandidateExperience"]] = relationship(cascade="all, delete-orphan",
+                                                                    order_by="CandidateExperience.id")
+    documents: Mapped[list["CandidateDocument"]] = relationship(cascade="all, delete-orphan",
+                                                                order_by="CandidateDocument.id")
+
+    @property
+    def checks(self) -> dict:
+        return json.loads(self.checks_json or "{}")
+
+    def __repr__(self) -> str:
+        return f"<Candidate {self.id} {self.full_name} {self.stage}>"
+
+
+class CandidateExperience(db.Model):
+    """Months of work in a position (by the position's code), here or elsewhere."""
+
+    __tablename__ = "candidate_experience"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    position_code: Mapped[str] = mapped_column(String(30))
+    employer: Mapped[str] = mapped_column(String(160), default="")
+    months: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<CandidateExperience {self.position_code} {self.months}m>"
+
+
+class CandidateDocument(db.Model):
+    """An uploaded CV, health certificate or assessment report (PDF, JPEG or PNG) in the documents store."""
+
+    __tablename__ = "candidate_document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_path: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    dated_on: Mapped[date | None]  # the date on the certificate / report
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    def __repr__(self) -> str:
+        return f"<CandidateDocument {self.kind} {self.file_name}>"
+
+
+class Screening(db.Model):
+    """A computed screening, kept with the requirement set it was judged against and its results."""
+
+    __tablename__ = "screening"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    requirement_set_id: Mapped[int] = mapped_column(ForeignKey("requirement_set.id"))
+    hire_on: Mapped[date]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    results_json: Mapped[str] = mapped_column(Text, default="[]")
+    met: Mapped[int] = mapped_column(default=0)
+    not_met: Mapped[int] = mapped_column(default=0)
+    to_check: Mapped[int] = mapped_column(default=0)
+
+    requirement_set: Mapped[RequirementSet] = relationship(lazy="joined")
+
+    @property
+    def results(self) -> list[dict]:
+        return json.loads(self.results_json or "[]")
+
+    def __repr__(self) -> str:
+        return f"<Screening {self.candidate_id} met={self.met} not_met={self.not_met} to_check={self.to_check}>"

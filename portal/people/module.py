@@ -16,6 +16,7 @@ CHAIN = READ | {"people.personal"}
 
 
 def _blueprints():
+    from portal.people import recruitment_views  # noqa: F401 (adds the recruitment pages to the blueprint)
     from portal.people.views import bp
 
     return [(bp, "/people")]
@@ -54,12 +55,13 @@ module = Module(
         "people.site": _l("See the staff and teams of one's whole site"),
         "people.personal": _l("See the personal data of the staff one manages"),
         "people.manage": _l("Manage staff, teams and employment contracts, import staff"),
+        "people.recruit": _l("Recruit: openings, candidates and their documents, screening, hiring"),
         "people.kpi": _l("See the staffing KPI (Pemenuhan Jumlah SDM)"),
         "people.plan": _l("Enter the capacity plan (caplan)"),
     },
     grants={
         "tl": CHAIN, "spv": CHAIN | {"people.site", "people.kpi"}, "manager": CHAIN | {"people.kpi", "people.plan"},
-        "hr": CHAIN | {"people.manage", "people.kpi", "people.plan"},
+        "hr": CHAIN | {"people.manage", "people.recruit", "people.kpi", "people.plan"},
         "auditor": {"people.read", "people.kpi"},
         "agent": SELF, "qco": SELF, "qa": SELF, "trainer": SELF,
     },
@@ -68,6 +70,7 @@ module = Module(
         NavItem(_l("Staff"), "people.index", "people.read", SECTION),
         NavItem(_l("Teams"), "people.teams", "people.read", SECTION),
         NavItem(_l("Positions"), "people.positions", "people.read", SECTION),
+        NavItem(_l("Recruitment"), "people.openings", "people.recruit", SECTION),
         NavItem(_l("Staffing KPI"), "people.staffing_report", "people.kpi", SECTION),
         NavItem(_l("Capacity plan"), "people.caplan", "people.plan", SECTION),
     ],

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.core import audit
 from portal.extensions import db
 from portal.people.models import (ALL_TESTS, EXPERIENCE, HEALTH_CERTIFICATE, MAX_AGE, MIN_EDUCATION, NOT_UNDER_COACHING,
-                                  PERSON_CHECK, PSYCH_ASSESSMENT, Position, Requirement, RequirementSet)
+                                  PERSON_CHECK, PSYCH_ASSESSMENT, KpiTarget, Position, Requirement, RequirementSet)
 
 SOURCE = "OB.IN.CC.TELK.MNOP-01.Rev.00 §2.1"
 EFFECTIVE = date(2026, 1, 5)
@@ -156,5 +156,10 @@ def seed_positions() -> list[str]:
         if code not in have:
             db.session.add(Position(code=code, name=name, role=role, sort_order=order))
             out.append(f"position {code} created")
+    # The target of "Pemenuhan Jumlah SDM" (MNOP-01 Bab III) is data; without a row the manual's 95 % applies.
+    if db.session.scalar(select(KpiTarget.id).where(KpiTarget.code == "staffing").limit(1)) is None:
+        db.session.add(KpiTarget(code="staffing", valid_from=date(2026, 1, 5), target=95,
+                                 source="OB.IN.CC.TELK.MNOP-01.Rev.00 Bab III"))
+        out.append("KPI target Pemenuhan Jumlah SDM 95 %")
     db.session.flush()
     return out
