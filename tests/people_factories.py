@@ -55,3 +55,22 @@ def make_staff(site=None, team: Team | None = None, user=None, position: str = "
     db.session.flush()
     db.session.expire(staff)
     return staff
+
+
+def make_candidate(site=None, position: str = "AGENT", hire_on: date = date(2026, 12, 1), with_document: bool = True, **overrides):
+    """An opening (hiring on hire_on) with one candidate; with_document: a CV (a small PDF) in the documents store."""
+    from tests.factories import make_site
+    from portal.people import recruitment
+    from portal.people.models import Candidate, Opening
+
+    site = site or make_site()
+    opening = Opening(title=f"Lowongan {next(_seq)}", position_id=make_position(position).id, site_id=site.id, hire_on=hire_on)
+    db.session.add(opening)
+    db.session.flush()
+    candidate = Candidate(opening_id=opening.id, full_name=overrides.pop("full_name", "Calon Agent"), **overrides)
+    db.session.add(candidate)
+    db.session.flush()
+    document = None
+    if with_document:
+        document = recruitment.upload_document(candidate, "cv", b"%PDF-1.4\n% test\n%%EOF\n", "cv.pdf", None, None)
+    return candidate, document

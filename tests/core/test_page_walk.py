@@ -26,7 +26,7 @@ OVER_BUDGET: dict[str, int] = {}
 SKIP_ENDPOINTS = {"static", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz",
-                  "auth.login"}
+                  "auth.login", "people.candidate_document"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
@@ -77,7 +77,7 @@ def _values(app) -> dict[str, object]:
     """Route parameters taken from the demo data."""
     from portal.auth.models import Service, Site, User
     from portal.documents.models import Document
-    from portal.people.models import Staff, StaffContract, Team
+    from portal.people.models import Candidate, Opening, Staff, StaffContract, Team
     from portal.records.models import Contract, Record
 
     with app.app_context():
@@ -98,6 +98,9 @@ def _values(app) -> dict[str, object]:
                 select(Staff.id).join(User, User.id == Staff.user_id).where(User.username == "tl")))),
             "staff_contract_id": db.session.scalar(select(StaffContract.id).where(StaffContract.staff_id == agent.id)
                                                    .order_by(StaffContract.starts_on.desc()).limit(1)),
+            "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
+            # The demo candidate who was offered the position (the candidate page with its hire form).
+            "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }
 
 

@@ -111,6 +111,16 @@ EXPECTED_ROLES = {
     "people.team_edit": HR,
     "people.import_staff": HR,
     "people.import_template": HR,
+    "people.openings": HR,
+    "people.opening": HR,
+    "people.candidate": HR,
+    "people.candidate_experience": HR,
+    "people.candidate_upload": HR,
+    "people.candidate_document": HR,
+    "people.candidate_results": HR,
+    "people.candidate_screen": HR,
+    "people.candidate_stage": HR,
+    "people.candidate_hire": HR,
     "people.staffing_report": KPI_READERS,
     "people.staffing_xlsx": KPI_READERS,
     "people.caplan": {"hr", "manager"},
@@ -122,7 +132,7 @@ EXPECTED_ROLES = {
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
-OWN_OBJECT = {"exports.show", "exports.download"}
+OWN_OBJECT = {"exports.show", "exports.download", "people.candidate_document"}
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 SCOPED_OBJECT = {"people.show", "people.team"}
@@ -181,12 +191,16 @@ def ids(app, factories):
 
         team = make_team(site=site, service=service)
         staff = make_staff(site=site, team=team, with_contract=True)
+        from tests.people_factories import make_candidate
+
+        candidate, document = make_candidate(site=site)
         db.session.commit()
     return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
             "copy_id": copy.id, "employee_no": staff.employee_number, "team_id": team.id,
-            "staff_contract_id": staff.contracts[0].id}
+            "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
+            "document_id": document.id}
 
 
 def test_every_route_declares_a_policy(app):
