@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.core.forms import MultiCheckboxField
@@ -49,7 +49,9 @@ class ExtendForm(FlaskForm):
     evaluation = TextAreaField(_l("Evaluation (performance, attendance, quality) and recommendation"),
                                validators=[DataRequired(_l("Write the evaluation the extension is decided on (performance, attendance, quality).")),
                                            Length(max=4000)])
-    kind = SelectField(_l("Kind of the next contract"), validators=[DataRequired(_l("Choose the kind of contract."))])
+    recommendation = SelectField(_l("Recommendation"), choices=[("extend", _l("Extend the contract")),
+                                                                ("end", _l("Let the contract end"))])
+    kind = SelectField(_l("Kind of the next contract"), validators=[Optional()])
     ends_on = DateField(_l("Last day of the next contract"), validators=[Optional()])
     number = StringField(_l("Contract number"), validators=[Optional(), Length(max=60)])
 
@@ -118,3 +120,9 @@ class HireForm(FlaskForm):
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day of the probation"), validators=[Optional()])
     contract_number = StringField(_l("Contract number"), validators=[Optional(), Length(max=60)])
+
+
+class DecideForm(FlaskForm):
+    decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve the recommendation")), ("decline", _l("Decline"))])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    password = PasswordField(_l("Your password (electronic signature)"), validators=[DataRequired(_l("Enter your password to sign."))])

@@ -23,3 +23,14 @@ def contracts_ending(user) -> list[InboxItem]:
     detail = _("%(n)d of them within 7 days.", n=soon) if soon else ""
     return [InboxItem(title=_("%(n)d employment contract(s) end within 60 days", n=n),
                       url=url_for("people.index", ending=60), detail=detail, kind="due")]
+
+
+@provider
+def extensions_to_decide(user) -> list[InboxItem]:
+    """A manager sees how many contract evaluations wait for their signed decision."""
+    if not user.can("people.approve_extension"):
+        return []
+    n = services.extensions_waiting(permissions.staff_scope(user))
+    if not n:
+        return []
+    return [InboxItem(title=_("%(n)d contract evaluation(s) to decide", n=n), url=url_for("people.extensions"), kind="sign")]

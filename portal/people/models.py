@@ -383,3 +383,36 @@ class Screening(db.Model):
 
     def __repr__(self) -> str:
         return f"<Screening {self.candidate_id} met={self.met} not_met={self.not_met} to_check={self.to_check}>"
+
+
+PROPOSED, APPROVED, DECLINED = "proposed", "approved", "declined"
+
+
+class ContractExtension(db.Model):
+    """MNOP-01 §4.1.6: an evaluation of a contract with a recommendation (extend, or let it end), proposed by HR or
+    the supervisor and decided by a manager with an electronic signature (password); approving an extension produces
+    the next contract."""
+
+    __tablename__ = "contract_extension"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("staff_contract.id", ondelete="CASCADE"), index=True)
+    evaluation: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str] = mapped_column(String(10))  # extend | end
+    kind: Mapped[str] = mapped_column(String(12), default="")
+    ends_on: Mapped[date | None]
+    number: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(10), default=PROPOSED)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_name: Mapped[str] = mapped_column(String(120), default="")
+    decided_position: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    new_contract_id: Mapped[int | None] = mapped_column(ForeignKey("staff_contract.id"))
+
+    contract: Mapped[StaffContract] = relationship(foreign_keys=[contract_id])
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+
+    def __repr__(self) -> str:
+        return f"<ContractExtension {self.contract_id} {self.recommendation} {self.status}>"

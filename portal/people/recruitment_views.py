@@ -150,7 +150,7 @@ def candidate_experience(candidate_id: int):
         with refusals(form):
             recruitment.add_experience(candidate, form.position_code.data, form.months.data, form.employer.data or "", current_user)
             flash(_("Experience added."), "success")
-            return redirect(url_for("people.candidate", candidate_id=candidate.id, _anchor="experience"), 303)
+            return redirect(url_for("people.candidate", candidate_id=candidate.id), 303)  # same page: no #anchor (htmx)
     return _candidate_page(candidate, 422, experience_form=form)
 
 

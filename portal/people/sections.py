@@ -60,10 +60,23 @@ def _contracts(user, staff) -> dict:
     from portal.people.labels import kind_labels
     from portal.people.models import StaffContract
 
+    from flask import g
+
+    from portal.people.forms import DecideForm
+    from portal.people.models import ContractExtension
+
     rows = db.session.scalars(select(StaffContract).where(StaffContract.staff_id == staff.id)
                               .order_by(StaffContract.starts_on.desc())).all()
+    extensions = db.session.scalars(select(ContractExtension).where(
+        ContractExtension.contract_id.in_([c.id for c in rows] or [0])).order_by(ContractExtension.proposed_at.desc())).all() if rows else []
+    pending = [e for e in extensions if e.status == "proposed"]
+    decide = user.can("people.approve_extension")
+    given = getattr(g, "people_decide_forms", {}) or {}
+    forms = {e.id: given.get(e.id) or DecideForm(prefix=f"decide-{e.id}", formdata=None) for e in pending} if decide else {}
     return {"contracts": rows, "latest_id": rows[0].id if rows else None, "can_manage": permissions.can_manage(user),
-            "kind_labels": kind_labels()}
+            "can_evaluate": user.can("people.evaluate") and permissions.can_view(user, staff), "kind_labels": kind_labels(),
+            "extensions": extensions, "pending": pending, "decide_forms": forms,
+            "pending_contract_ids": {e.contract_id for e in pending}}
 
 
 def register_own() -> None:

@@ -370,3 +370,94 @@ def end_expired(today: date | None = None) -> list[Staff]:
             auth.deactivate_user(staff.user, "Kontrak kerja berakhir %s tanpa perpanjangan" % contract.ends_on.isoformat())
         ended.append(staff)
     return ended
+
+
+# ---------------------------------------------------------------- extension: evaluation, then a manager's signature
+EXTEND, END = "extend", "end"
+
+
+def pending_extension(contract: StaffContract):
+    from portal.people.models import PROPOSED, ContractExtension
+
+    return db.session.scalar(select(ContractExtension).where(ContractExtension.contract_id == contract.id,
+                                                             ContractExtension.status == PROPOSED))
+
+
+def propose_extension(contract: StaffContract, data: dict, actor):
+    """HR or the supervisor evaluates a contract before its end and recommends extending it (kind, end) or not."""
+    from portal.people.models import ContractExtension
+
+    staff = contract.staff
+    if contract.ends_on is None:
+        raise ServiceError(_("A permanent contract is not extended."), "recommendation")
+    latest = latest_contract(staff)
+    if latest is not None and latest.id != contract.id:
+        raise ServiceError(_("Only the latest contract can be extended."), "recommendation")
+    if staff.status == ENDED:
+        raise ServiceError(_("%(name)s has left; a contract of a person who left is not extended.", name=staff.full_name), "recommendation")
+    if pending_extension(contract) is not None:
+        raise ServiceError(_("An evaluation of this contract is already waiting for the manager."), "recommendation")
+    evaluation = (data.get("evaluation") or "").strip()
+    if not evaluation:
+        raise ServiceError(_("Write the evaluation the extension is decided on (performance, attendance, quality)."), "evaluation")
+    recommendation = data.get("recommendation")
+    if recommendation not in (EXTEND, END):
+        raise ServiceError(_("Recommend extending the contract or letting it end."), "recommendation")
+    kind, ends = data.get("kind") or "", data.get("ends_on")
+    if recommendation == EXTEND:
+        _check_contract_dates(staff, kind, contract.ends_on + timedelta(days=1), ends, ignore_id=contract.id)
+    row = ContractExtension(contract_id=contract.id, evaluation=evaluation[:4000], recommendation=recommendation,
+                            kind=kind if recommendation == EXTEND else "", ends_on=ends if recommendation == EXTEND else None,
+                            number=(data.get("number") or "").strip()[:60], proposed_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    audit.record("contract_extension.proposed", row, new={"staff": staff.employee_number, "contract_id": contract.id,
+                                                          "recommendation": recommendation, "kind": row.kind,
+                                                          "ends_on": row.ends_on}, reason=evaluation, actor=actor)
+    return row
+
+
+def decide_extension(extension, approve: bool, password: str, note: str, actor):
+    """The manager's decision, signed with their password: approving an "extend" recommendation makes the next
+    contract; approving "end" (or declining an extension) lets the contract end on its last day."""
+    from portal.auth import services as auth
+    from portal.core.db import utcnow
+    from portal.people.models import APPROVED, DECLINED, PROPOSED
+
+    if extension.status != PROPOSED:
+        raise ServiceError(_("This evaluation has already been decided."), "password")
+    if extension.proposed_by_id is not None and extension.proposed_by_id == getattr(actor, "id", None):
+        raise ServiceError(_("The person who proposed the evaluation cannot also approve it."), "password")
+    if not approve and not (note or "").strip():
+        raise ServiceError(_("Give the reason for declining."), "note")
+
+    def write():
+        audit.record("contract_extension.signature_refused", extension, new={"by": actor.username}, actor=actor)
+
+    auth.confirm_password(actor, password, _("The password is not correct; nothing was signed."), write)
+    extension.status = APPROVED if approve else DECLINED
+    extension.decided_by_id, extension.decided_name = actor.id, actor.full_name
+    extension.decided_position, extension.decided_at = actor.position or "", utcnow()
+    extension.decision_note = (note or "").strip()[:2000]
+    new_contract = None
+    if approve and extension.recommendation == EXTEND:
+        new_contract = extend_contract(extension.contract, {"kind": extension.kind, "ends_on": extension.ends_on,
+                                                            "number": extension.number,
+                                                            "evaluation": extension.evaluation}, actor)
+        extension.new_contract_id = new_contract.id
+    db.session.flush()
+    audit.record("contract_extension.approved" if approve else "contract_extension.declined", extension,
+                 new={"recommendation": extension.recommendation, "signed_by": actor.full_name,
+                      "new_contract_id": extension.new_contract_id}, reason=extension.decision_note, actor=actor)
+    return new_contract
+
+
+def extensions_waiting(scope) -> int:
+    """How many evaluations wait for a manager's decision (scope: a clause on Staff, None: everyone)."""
+    from portal.people.models import PROPOSED, ContractExtension
+
+    stmt = (select(db.func.count(ContractExtension.id)).join(StaffContract, StaffContract.id == ContractExtension.contract_id)
+            .join(Staff, Staff.id == StaffContract.staff_id).where(ContractExtension.status == PROPOSED))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return db.session.scalar(stmt) or 0

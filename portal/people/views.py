@@ -20,9 +20,9 @@ from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
 from portal.people import imports, permissions, services, staffing
-from portal.people.forms import ContractForm, ExtendForm, ImportForm, MoveForm, PlanForm, StaffForm, TeamForm
+from portal.people.forms import ContractForm, DecideForm, ExtendForm, ImportForm, MoveForm, PlanForm, StaffForm, TeamForm
 from portal.people.labels import kind_labels, requirement_label, status_labels
-from portal.people.models import (EDUCATION_LEVELS, PKWT, CapacityPlan, Position, RequirementSet, Staff, StaffContract,
+from portal.people.models import (EDUCATION_LEVELS, PKWT, PROPOSED, CapacityPlan, ContractExtension, Position, RequirementSet, Staff, StaffContract,
                                   Team, TeamMembership)
 from portal.people.queries import filtered_staff, visible_teams
 from portal.people.sections import sections_for
@@ -91,8 +91,11 @@ def show(employee_no: str):
     return _person_page(_staff_or_404(employee_no))
 
 
-def _person_page(staff: Staff):
-    return render("people/show.html", staff=staff, sections=sections_for(current_user, staff),
+def _person_page(staff: Staff, status: int = 200, decide_forms: dict | None = None):
+    from flask import g
+
+    g.people_decide_forms = decide_forms or {}
+    return render("people/show.html", status=status, staff=staff, sections=sections_for(current_user, staff),
                   personal=permissions.can_see_personal(current_user, staff),
                   can_manage=permissions.can_manage(current_user), status_labels=status_labels())
 
@@ -197,25 +200,60 @@ def contract_new(employee_no: str):
 
 
 @bp.route("/<employee_no>/contracts/<int:staff_contract_id>/extend", methods=["GET", "POST"])
-@require("people.manage")
+@require("people.evaluate")
 def contract_extend(employee_no: str, staff_contract_id: int):
+    """The evaluation before a contract ends, with the recommendation the manager decides on (MNOP-01 §4.1.6)."""
     staff = _staff_or_404(employee_no)
     contract = db.session.get(StaffContract, staff_contract_id)
     if contract is None or contract.staff_id != staff.id:
         abort(404)
     form = ExtendForm()
-    form.kind.choices = list(kind_labels().items())
+    form.kind.choices = [("", "—")] + list(kind_labels().items())
     if request.method == "GET":
         form.kind.data = PKWT
     if form.validate_on_submit():
         with refusals(form):
-            services.extend_contract(contract, {"kind": form.kind.data, "ends_on": form.ends_on.data,
-                                                "evaluation": form.evaluation.data, "number": form.number.data}, current_user)
-            flash(_("Contract extended."), "success")
+            services.propose_extension(contract, {"recommendation": form.recommendation.data, "kind": form.kind.data,
+                                                  "ends_on": form.ends_on.data, "evaluation": form.evaluation.data,
+                                                  "number": form.number.data}, current_user)
+            flash(_("Evaluation sent to the manager for a signed decision."), "success")
             return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
     return render("people/extend.html", status=form_status(form), form=form, staff=staff, contract=contract,
                   kind_labels=kind_labels(),
                   next_start=contract.ends_on + timedelta(days=1) if contract.ends_on else None)
+
+
+@bp.route("/<employee_no>/extensions/<int:extension_id>/decide", methods=["POST"])
+@require("people.approve_extension")
+def extension_decide(employee_no: str, extension_id: int):
+    staff = _staff_or_404(employee_no)
+    extension = db.session.get(ContractExtension, extension_id)
+    if extension is None or extension.contract.staff_id != staff.id:
+        abort(404)
+    form = DecideForm(prefix=f"decide-{extension.id}")
+    if form.validate_on_submit():
+        with refusals(form):
+            approve = form.decision.data == "approve"
+            services.decide_extension(extension, approve, form.password.data, form.note.data or "", current_user)
+            flash(_("Decision signed.") if approve else _("Extension declined; the contract ends on its last day."), "success")
+            # No #anchor: the form is sent from this very page, and a redirect that differs only by its fragment
+            # would not reload it.
+            return redirect(url_for("people.show", employee_no=staff.employee_number), 303)
+    return _person_page(staff, status=422, decide_forms={extension.id: form})
+
+
+@bp.route("/extensions")
+@require("people.extensions")
+def extensions():
+    """Evaluations waiting for a manager's signed decision."""
+    scope = permissions.staff_scope(current_user)
+    stmt = (select(ContractExtension).join(StaffContract, StaffContract.id == ContractExtension.contract_id)
+            .join(Staff, Staff.id == StaffContract.staff_id)
+            .options(joinedload(ContractExtension.contract).joinedload(StaffContract.staff))
+            .where(ContractExtension.status == PROPOSED).order_by(StaffContract.ends_on).limit(200))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return render("people/extensions.html", rows=db.session.scalars(stmt).all(), kind_labels=kind_labels())
 
 
 # ---------------------------------------------------------------- teams

@@ -106,7 +106,9 @@ EXPECTED_ROLES = {
     "people.edit": HR,
     "people.move": HR,
     "people.contract_new": HR,
-    "people.contract_extend": HR,
+    "people.contract_extend": {"hr", "spv"},
+    "people.extension_decide": {"manager"},
+    "people.extensions": {"hr", "spv", "manager"},
     "people.team_new": HR,
     "people.team_edit": HR,
     "people.import_staff": HR,
@@ -135,7 +137,7 @@ ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"c
 OWN_OBJECT = {"exports.show", "exports.download", "people.candidate_document"}
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
-SCOPED_OBJECT = {"people.show", "people.team"}
+SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -194,13 +196,17 @@ def ids(app, factories):
         from tests.people_factories import make_candidate
 
         candidate, document = make_candidate(site=site)
+        from portal.people.models import ContractExtension
+
+        extension = ContractExtension(contract_id=staff.contracts[0].id, evaluation="Baik", recommendation="end")
+        db.session.add(extension)
         db.session.commit()
     return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
             "copy_id": copy.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
-            "document_id": document.id}
+            "document_id": document.id, "extension_id": extension.id}
 
 
 def test_every_route_declares_a_policy(app):

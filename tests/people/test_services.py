@@ -293,3 +293,42 @@ def test_template_has_the_indonesian_headers(app):
 
     ws = load_workbook(io.BytesIO(imports.template_bytes())).active
     assert [c.value for c in ws[1]][:7] == ["NIK Karyawan", "Nama", "Jabatan", "Site", "Layanan", "Tim", "Tanggal Masuk"]
+
+
+def test_extension_is_evaluated_then_signed_by_a_manager(app, world, factories):
+    manager = factories.user(["manager"], position="Manager Operasional")
+    with app.test_request_context():
+        staff = services.save_staff(None, _data(world), world["hr"])
+        contract = services.add_contract(staff, {"kind": PKWT, "starts_on": date(2025, 1, 6), "ends_on": date(2026, 6, 30)}, world["hr"])
+        with pytest.raises(ServiceError) as no_end:
+            services.propose_extension(contract, {"recommendation": "extend", "kind": PKWT, "evaluation": "Baik"}, world["hr"])
+        assert no_end.value.field == "ends_on"
+        proposal = services.propose_extension(contract, {"recommendation": "extend", "kind": PKWT, "ends_on": date(2027, 6, 30),
+                                                         "evaluation": "Kinerja 102 %, kehadiran 98 %"}, world["hr"])
+        with pytest.raises(ServiceError):  # one evaluation waiting at a time
+            services.propose_extension(contract, {"recommendation": "end", "evaluation": "x"}, world["hr"])
+        with pytest.raises(ServiceError) as own:
+            services.decide_extension(proposal, True, "correct-horse-battery", "", world["hr"])
+        assert "sekaligus menyetujui" in own.value.message
+        with pytest.raises(ServiceError) as wrong:
+            services.decide_extension(proposal, True, "salah", "", manager)
+        assert wrong.value.field == "password" and wrong.value.keep is not None
+        with pytest.raises(ServiceError) as no_reason:
+            services.decide_extension(proposal, False, "correct-horse-battery", " ", manager)
+        assert no_reason.value.field == "note"
+        new = services.decide_extension(proposal, True, "correct-horse-battery", "", manager)
+        assert new.starts_on == date(2026, 7, 1) and new.ends_on == date(2027, 6, 30) and new.extends_id == contract.id
+        assert proposal.status == "approved" and proposal.decided_name == manager.full_name and proposal.new_contract_id == new.id
+        assert _actions("contract_extension.approved") == 1
+        assert services.end_expired(date(2026, 7, 1)) == []
+
+
+def test_a_signed_decision_to_let_the_contract_end_ends_the_person_after_it(app, world, factories):
+    manager = factories.user(["manager"])
+    with app.test_request_context():
+        staff = services.save_staff(None, _data(world), world["hr"])
+        contract = services.add_contract(staff, {"kind": PKWT, "starts_on": date(2025, 1, 6), "ends_on": date(2026, 6, 30)}, world["hr"])
+        proposal = services.propose_extension(contract, {"recommendation": "end", "evaluation": "Kehadiran 70 %"}, world["hr"])
+        assert services.decide_extension(proposal, True, "correct-horse-battery", "", manager) is None
+        assert len(staff.contracts) == 1
+        assert services.end_expired(date(2026, 7, 1)) == [staff]

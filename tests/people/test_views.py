@@ -150,19 +150,40 @@ def test_hr_moves_a_person_and_the_team_on_a_past_day_still_lists_them(client, o
     assert "Bayu Saputra" in before and "Bayu Saputra" not in after
 
 
-def test_hr_extends_a_contract_on_an_evaluation(client, org):
+def test_hr_evaluates_and_the_manager_signs_the_extension(client, make_client, org):
     client.login(org["hr"].username)
     staff = org["agent_staff"]
     contract = db.session.scalar(select(StaffContract).where(StaffContract.staff_id == staff.id))
     url = f"/people/{staff.employee_number}/contracts/{contract.id}/extend"
     assert client.get(url).status_code == 200
-    refused = client.post_form(url, {"kind": "pkwt", "ends_on": "2027-12-31", "evaluation": ""})
+    refused = client.post_form(url, {"recommendation": "extend", "kind": "pkwt", "ends_on": "2027-12-31", "evaluation": ""})
     assert refused.status_code == 422 and "2027-12-31" in _text(refused)
-    done = client.post_form(url, {"kind": "pkwt", "ends_on": "2027-12-31", "evaluation": "Kinerja baik", "number": "PKWT/2"})
-    assert done.status_code == 303
+    sent = client.post_form(url, {"recommendation": "extend", "kind": "pkwt", "ends_on": "2027-12-31",
+                                  "evaluation": "Kinerja baik", "number": "PKWT/2"})
+    assert sent.status_code == 303
+    page = _text(client.get(f"/people/{staff.employee_number}"))
+    assert "Kinerja baik" in page and "sign-decision" not in page  # HR proposes, never signs
+    assert db.session.scalar(select(StaffContract).where(StaffContract.staff_id == staff.id,
+                                                         StaffContract.extends_id.is_not(None))) is None
+    manager = make_client()
+    manager.login(org["manager"].username)
+    assert "kontrak" in _text(manager.get("/")).lower()
+    page = _text(manager.get(f"/people/{staff.employee_number}"))
+    ext_id = int(page.split('data-testid="sign-decision-')[1].split('"')[0])
+    decide = f"/people/{staff.employee_number}/extensions/{ext_id}/decide"
+    token_page = f"/people/{staff.employee_number}"
+    wrong = manager.post_form(decide, {f"decide-{ext_id}-decision": "approve", f"decide-{ext_id}-password": "salah"},
+                              token_from=token_page)
+    assert wrong.status_code == 422
+    signed = manager.post_form(decide, {f"decide-{ext_id}-decision": "approve",
+                                        f"decide-{ext_id}-password": "correct-horse-battery"}, token_from=token_page)
+    assert signed.status_code == 303
+    db.session.expire_all()
     rows = db.session.scalars(select(StaffContract).where(StaffContract.staff_id == staff.id)
                               .order_by(StaffContract.starts_on)).all()
     assert len(rows) == 2 and rows[1].starts_on == contract.ends_on + timedelta(days=1) and rows[1].extends_id == contract.id
+    assert rows[1].ends_on == date(2027, 12, 31)
+    assert "Ditandatangani oleh" in _text(manager.get(f"/people/{staff.employee_number}"))
     other_staff_url = f"/people/{org['colleague'].employee_number}/contracts/{contract.id}/extend"
     assert client.get(other_staff_url).status_code == 404
 
