@@ -9,6 +9,7 @@ statements; the counting is done in Python over narrow rows."""
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -72,10 +73,12 @@ def parse_month(text: str | None) -> date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def month_end(first: date) -> date:
     return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
+@lru_cache(maxsize=4096)
 def next_month(first: date) -> date:
     return month_end(first) + timedelta(days=1)
 
@@ -143,27 +146,29 @@ def staffing(first: date, last: date | None = None, site_id: int | None = None) 
     left: dict[tuple[date, int, int], list] = {}
     partial: dict[tuple[date, int, int], list] = {}
     for person in people.values():
+        if person["status"] == ON_LEAVE:  # the status is not dated: a person on leave counts as away
+            continue
         fallback = min(person["services"]) if person["services"] else None
-        for month in months:
-            per_service: dict[int, int] = {}
-            day = month
-            last_day = month_end(month)
-            while day <= last_day:
-                if (person["hired"] <= day and (person["ended"] is None or day <= person["ended"])
-                        and person["status"] != ON_LEAVE
-                        and any(s <= day and (e is None or day <= e) for s, e in person["contracts"])):
-                    service = next((svc for s, e, svc in person["teams"] if s <= day and (e is None or day <= e)), fallback)
-                    if service is not None:
-                        per_service[service] = per_service.get(service, 0) + 1
-                day += timedelta(days=1)
-            ndays = last_day.day
-            for service, n in per_service.items():
-                key = (month, service, person["site"])
-                days_counted[key] = days_counted.get(key, 0) + n
-                if n < ndays:
-                    partial.setdefault(key, []).append((person["number"], person["name"], n))
-                if person["ended"] is not None and month <= person["ended"] <= last_day:
-                    left.setdefault(key, []).append((person["number"], person["name"], person["ended"]))
+        first_day = max(person["hired"], start)
+        last_worked = min(person["ended"] or end, end)
+        covered = [(max(s, first_day), min(e or end, last_worked)) for s, e in _merge(person["contracts"], end)]
+        covered = [(s, e) for s, e in covered if s <= e]
+        per_month: dict[tuple[date, int], int] = {}
+        for s, e, service in _service_pieces(covered, person["teams"], fallback):
+            m = s.replace(day=1)
+            while m <= e:
+                days = (min(e, month_end(m)) - max(s, m)).days + 1
+                per_month[(m, service)] = per_month.get((m, service), 0) + days
+                m = next_month(m)
+        site, ended = person["site"], person["ended"]
+        for (month, service), n in per_month.items():
+            key = (month, service, site)
+            days_counted[key] = days_counted.get(key, 0) + n
+            last = month_end(month)
+            if n < last.day:
+                partial.setdefault(key, []).append((person["number"], person["name"], n))
+            if ended is not None and month <= ended <= last:
+                left.setdefault(key, []).append((person["number"], person["name"], ended))
 
     keys = sorted(set(planned) | set(days_counted))
     if not keys:
@@ -185,6 +190,39 @@ def staffing(first: date, last: date | None = None, site_id: int | None = None) 
                                 partial=sorted(partial.get(key, []))))
     rows.sort(key=lambda r: (r.month, r.service_name, r.site_name))
     return rows
+
+
+def _merge(intervals: list[tuple[date, date | None]], far: date) -> list[tuple[date, date]]:
+    """Contract periods merged into disjoint ones (an open end runs to `far`)."""
+    out: list[tuple[date, date]] = []
+    for s, e in sorted((s, e or far) for s, e in intervals):
+        if out and s <= out[-1][1] + timedelta(days=1):
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _service_pieces(covered, teams, fallback) -> list[tuple[date, date, int]]:
+    """The covered periods cut by service: the team's service while in a team, else the person's own (fallback)."""
+    pieces = []
+    ordered = sorted(teams, key=lambda t: t[0])
+    for cs, ce in covered:
+        cursor = cs
+        for ts, te, service in ordered:
+            te = te or ce
+            if te < cursor or ts > ce:
+                continue
+            if ts > cursor and fallback is not None:
+                pieces.append((cursor, ts - timedelta(days=1), fallback))
+            s, e = max(ts, cursor), min(te, ce)
+            pieces.append((s, e, service))
+            cursor = e + timedelta(days=1)
+            if cursor > ce:
+                break
+        if cursor <= ce and fallback is not None:
+            pieces.append((cursor, ce, fallback))
+    return pieces
 
 
 def _targets(months: list[date]) -> dict[date, Decimal]:

@@ -1,4 +1,4 @@
-"""Benchmarks, run on demand: `make bench` (or `python -m tests.bench [documents|records] [--docs N]`).
+"""Benchmarks, run on demand: `make bench` (or `python -m tests.bench [documents|records|people] [--docs N]`).
 
 Each measure is reported as a ratio to a baseline measured in the same run on the same machine,
 never as an absolute time that a test asserts.
@@ -15,3 +15,7 @@ if which in ("records", "all"):
     from tests.bench.bench_records import main as records
 
     records()
+if which in ("people", "all"):
+    from tests.bench.bench_people import main as people
+
+    people()

@@ -58,3 +58,70 @@ def build_people(app, n: int, teams_per_site: int = 6, seed: int = 10) -> None:
         db.session.execute(insert(staff_service), links)
         db.session.commit()
         db.session.remove()
+
+
+def main(staff: int = 5000, months: int = 24, repeat: int = 10) -> None:
+    """The staffing report (Pemenuhan Jumlah SDM) for `staff` agents over `months` months, as a ratio to the app's
+    cheapest page (/healthz) measured in the same run."""
+    import os
+    import statistics
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.people.staffing import next_month
+    from tests.conftest import database_url, test_config
+
+    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-people-"))
+    os.environ["PORTAL_INSTANCE"] = str(tmp)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["TEST_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    app = create_app({**test_config(database_url(tmp, "bench_people"), tmp), "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "ERROR"})
+    with app.app_context():
+        upgrade()
+        from portal.cli import load_demo
+
+        load_demo()
+        db.session.commit()
+    t0 = time.perf_counter()
+    build_people(app, staff)
+    first = date(2024, 10, 1)  # 24 months that end before the demo caplan (this month and the next)
+    month_list = [first]
+    while len(month_list) < months:
+        month_list.append(next_month(month_list[-1]))
+    with app.app_context():
+        from portal.auth.models import Service, Site
+        from portal.people.models import CapacityPlan
+
+        pairs = db.session.execute(select(Site.id, Service.id)).all()
+        per_pair = max(1, staff // max(len(pairs), 1))
+        db.session.execute(insert(CapacityPlan), [
+            {"service_id": svc, "site_id": site, "month": m, "planned": per_pair} for site, svc in pairs for m in month_list])
+        db.session.commit()
+    built = time.perf_counter() - t0
+    client = app.test_client()
+    client.post("/login", data={"username": "hr", "password": "portal-demo"})
+
+    def timed(path: str) -> float:
+        assert client.get(path).status_code == 200, path
+        samples = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            client.get(path)
+            samples.append(time.perf_counter() - t)
+        return statistics.median(samples)
+
+    base = timed("/healthz")
+    report = f"/people/staffing?month={month_list[0]:%Y-%m}&to={month_list[-1]:%Y-%m}"
+    rows = [("cheapest page /healthz (baseline)", base),
+            (f"staffing report, {staff} staff, {months} months", timed(report)),
+            ("staffing report, one month", timed(f"/people/staffing?month={month_list[-1]:%Y-%m}")),
+            ("GET /api/people/staffing one month", timed(f"/api/people/staffing?month={month_list[-1]:%Y-%m}"))]
+    print(f"\nStaffing KPI benchmark — {staff} staff, {months} months, "
+          f"{app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; data built in {built:.1f} s; median of {repeat}\n")
+    print(f"{'measure':48} {'median ms':>10} {'× baseline':>11}")
+    for name, seconds in rows:
+        print(f"{name:48} {seconds * 1000:10.2f} {seconds / base:11.1f}")
