@@ -116,6 +116,7 @@ class StageForm(FlaskForm):
 
 class HireForm(FlaskForm):
     employee_number = StringField(_l("Employee number"), validators=[DataRequired(_l("Enter the employee number.")), Length(max=30)])
+    username = StringField(_l("Portal user name (creates the account)"), validators=[Optional(), Length(max=60)])
     team_id = SelectField(_l("Team"), coerce=_int_or_none, validators=[Optional()])
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day of the probation"), validators=[Optional()])

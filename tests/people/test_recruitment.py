@@ -228,3 +228,21 @@ def test_candidate_pages_for_hr_only_and_the_screening_shown(client, make_client
     assert spv.get(f"/people/candidates/{candidate.id}").status_code == 403
     assert spv.get("/people/openings").status_code == 403
 
+
+
+def test_hiring_for_a_position_that_signs_in_creates_the_account_without_a_usable_password(seeded, factories):
+    from portal.auth import services as auth
+    from portal.auth.models import User
+
+    with seeded.test_request_context():
+        site = factories.site()
+        candidate, _doc = make_candidate(site=site, hire_on=HIRE, with_document=False, full_name="Dewi Anggun")
+        candidate.stage = "offered"
+        taken = factories.user(["agent"], username="dewi.anggun")
+        with pytest.raises(ServiceError) as refused:
+            recruitment.hire(candidate, {"employee_number": "1509991", "username": taken.username}, None)
+        assert refused.value.field == "username"
+        staff = recruitment.hire(candidate, {"employee_number": "1509991", "username": "dewi.anggun2"}, None)
+        user = db.session.get(User, staff.user_id)
+        assert user.roles == ["agent"] and user.site_id == site.id and user.must_change_password
+        assert auth.authenticate("dewi.anggun2", "", "127.0.0.1").user is None
