@@ -20,7 +20,8 @@ from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
 from portal.people import imports, permissions, services, staffing
-from portal.people.forms import ContractForm, DecideForm, ExtendForm, ImportForm, MoveForm, PlanForm, StaffForm, TeamForm
+from portal.people.forms import (ContractForm, DecideForm, ExtendForm, ImportForm, MoveForm, PlanForm, RequirementSetForm,
+                                 StaffForm, TeamForm)
 from portal.people.labels import kind_labels, requirement_label, status_labels
 from portal.people.models import (EDUCATION_LEVELS, PKWT, PROPOSED, CapacityPlan, ContractExtension, Position, RequirementSet, Staff, StaffContract,
                                   Team, TeamMembership)
@@ -345,7 +346,27 @@ def positions():
     for s in sets:
         by_position.setdefault(s.position_id, []).append(s)
     return render("people/positions.html", positions=services.positions(), by_position=by_position,
-                  requirement_label=requirement_label)
+                  requirement_label=requirement_label, can_manage=permissions.can_manage(current_user))
+
+
+@bp.route("/positions/<position_code>/requirements", methods=["GET", "POST"])
+@require("people.manage")
+def requirements_new(position_code: str):
+    """HR records the requirements of a new revision of the manual for one position."""
+    from portal.people.seed import new_requirement_set, requirements_text
+
+    position = db.session.scalar(select(Position).where(Position.code == position_code)) or abort(404)
+    current = position.requirement_sets[-1] if position.requirement_sets else None
+    form = RequirementSetForm()
+    if request.method == "GET":
+        form.text.data = requirements_text(current)
+        form.effective_from.data = local_today()
+    if form.validate_on_submit():
+        with refusals(form):
+            rs = new_requirement_set(position, form.source.data, form.effective_from.data, form.text.data, current_user)
+            flash(_("Requirements of %(p)s from %(s)s recorded.", p=position.name, s=rs.source), "success")
+            return redirect(url_for("people.positions", _anchor=f"position-{position.code}"), 303)
+    return render("people/requirements_form.html", status=form_status(form), form=form, position=position, current=current)
 
 
 # ---------------------------------------------------------------- import

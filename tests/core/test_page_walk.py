@@ -99,6 +99,7 @@ def _values(app) -> dict[str, object]:
             "staff_contract_id": db.session.scalar(select(StaffContract.id).where(StaffContract.staff_id == agent.id)
                                                    .order_by(StaffContract.starts_on.desc()).limit(1)),
             "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
+            "position_code": "AGENT",
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }

@@ -113,6 +113,7 @@ EXPECTED_ROLES = {
     "people.team_edit": HR,
     "people.import_staff": HR,
     "people.import_template": HR,
+    "people.requirements_new": HR,
     "people.openings": HR,
     "people.opening": HR,
     "people.candidate": HR,
@@ -206,7 +207,7 @@ def ids(app, factories):
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
             "copy_id": copy.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
-            "document_id": document.id, "extension_id": extension.id}
+            "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT"}
 
 
 def test_every_route_declares_a_policy(app):
