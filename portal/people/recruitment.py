@@ -24,7 +24,7 @@ from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.people import services
 from portal.people.models import (ALL_TESTS, APPLIED, DOCUMENT_KINDS, EDUCATION_LEVELS, EXPERIENCE, HEALTH_CERTIFICATE,
-                                  HIRED, MAX_AGE, MIN_EDUCATION, NOT_UNDER_COACHING, PERSON_CHECK, PROBATION,
+                                  HIRED, MAX_AGE, MIN_EDUCATION, NOT_UNDER_COACHING, PROBATION,
                                   PSYCH_ASSESSMENT, REJECTED, STAGES, Candidate, CandidateDocument, CandidateExperience,
                                   Opening, Position, Requirement, RequirementSet, Screening, StaffContract)
 
