@@ -369,6 +369,11 @@ def end_expired(today: date | None = None) -> list[Staff]:
         if staff.user is not None and staff.user.active:
             auth.deactivate_user(staff.user, "Kontrak kerja berakhir %s tanpa perpanjangan" % contract.ends_on.isoformat())
         ended.append(staff)
+    # People HR marked as left (with their last day) sign in until that day, not after.
+    left = (select(Staff).join(User, User.id == Staff.user_id)
+            .where(Staff.status == ENDED, Staff.ended_on < today, User.active.is_(True)).options(selectinload(Staff.user)))
+    for staff in db.session.scalars(left):
+        auth.deactivate_user(staff.user, "Berhenti bekerja %s" % staff.ended_on.isoformat())
     return ended
 
 
