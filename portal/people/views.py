@@ -446,16 +446,37 @@ def staffing_xlsx():
                     mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
+@bp.route("/caplan/import", methods=["POST"])
+@require("people.plan")
+def caplan_import():
+    form = ImportForm()
+    errors: list = []
+    if form.validate_on_submit():
+        with refusals(form):
+            saved, errors = staffing.import_plans(request.files.get("file"), current_user)
+            if not errors:
+                flash(_("%(n)d plan row(s) imported.", n=saved), "success")
+                return redirect(url_for("people.caplan"), 303)
+    return caplan(import_form=form, import_errors=errors, status=422)
+
+
+@bp.route("/caplan/template.xlsx")
+@require("people.plan")
+def caplan_template():
+    return Response(staffing.plan_template(), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": 'attachment; filename="templat-caplan.xlsx"'})
+
+
 @bp.route("/caplan", methods=["GET", "POST"])
 @require("people.plan")
-def caplan():
-    form = PlanForm()
+def caplan(import_form=None, import_errors=None, status=None):
+    form = PlanForm(formdata=None) if import_form is not None else PlanForm()
     form.service_id.choices = [(None, "—")] + [(s.id, s.name) for s in _all_services()]
     form.site_id.choices = [(None, "—")] + [(s.id, s.name) for s in _sites_for(current_user)]
     month = staffing.parse_month(request.values.get("month")) or local_today().replace(day=1)
     if request.method == "GET":
         form.month.data = month.strftime("%Y-%m")
-    if form.validate_on_submit():
+    if import_form is None and form.validate_on_submit():
         with refusals(form):
             plan = staffing.save_plan(form.service_id.data, form.site_id.data, staffing.parse_month(form.month.data),
                                       form.planned.data, current_user)
@@ -463,5 +484,6 @@ def caplan():
             return redirect(url_for("people.caplan", month=plan.month.strftime("%Y-%m")), 303)
     plans = db.session.scalars(select(CapacityPlan).where(CapacityPlan.month == month)
                                .order_by(CapacityPlan.site_id, CapacityPlan.service_id)).all()
-    return render("people/caplan.html", status=form_status(form), form=form, plans=plans, month=month,
+    return render("people/caplan.html", status=status or form_status(form), form=form, plans=plans, month=month,
+                  import_form=import_form or ImportForm(formdata=None), import_errors=import_errors or [],
                   previous=(month - timedelta(days=1)).replace(day=1), following=staffing.next_month(month))

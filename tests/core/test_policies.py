@@ -127,6 +127,8 @@ EXPECTED_ROLES = {
     "people.staffing_report": KPI_READERS,
     "people.staffing_xlsx": KPI_READERS,
     "people.caplan": {"hr", "manager"},
+    "people.caplan_import": {"hr", "manager"},
+    "people.caplan_template": {"hr", "manager"},
     "api.people_staffing": KPI_READERS,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,

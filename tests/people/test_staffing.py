@@ -142,3 +142,28 @@ def test_caplan_form_keeps_the_typing_on_an_error(client, kpi):
     ok = client.post_form("/people/caplan", {"month": "2026-12", "site_id": kpi["mlg"].id, "service_id": kpi["s147"].id,
                                              "planned": "7"})
     assert ok.status_code == 303
+
+
+def test_caplan_import_is_all_or_nothing(client, kpi):
+    import io
+
+    from tests.people.test_services import workbook
+    from portal.people.models import CapacityPlan
+
+    client.login(kpi["hr"].username)
+    token = client.token("/people/caplan")
+    headers = ["Bulan", "Layanan", "Site", "Rencana"]
+    bad = workbook([["2026-12", "147K", "MLGK", 9], ["2026-13", "147K", "MLGK", 9], ["2026-12", "147K", "Atlantis", 2],
+                    ["2026-12", "147K", "MLGK", 4]], headers=headers)
+    response = client.post("/people/caplan/import", data={"csrf_token": token, "file": (io.BytesIO(bad), "caplan.xlsx")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Baris 3" in html and "Atlantis" in html and "Baris 5" in html
+    assert db.session.scalar(select(CapacityPlan.id)) is None
+    good = workbook([["2026-12", "147K", "MLGK", 9], ["2027-01", "147 K", "Malang K", 10]], headers=headers)
+    response = client.post("/people/caplan/import", data={"csrf_token": token, "file": (io.BytesIO(good), "caplan.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    plans = db.session.scalars(select(CapacityPlan).order_by(CapacityPlan.month)).all()
+    assert [(p.month, p.planned) for p in plans] == [(date(2026, 12, 1), 9), (date(2027, 1, 1), 10)]
+    assert client.get("/people/caplan/template.xlsx").status_code == 200
