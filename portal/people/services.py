@@ -347,6 +347,17 @@ def contracts_ending(scope, today: date, days: int, soon: int | None = None) -> 
     return total or 0, within or 0
 
 
+def contracts_ending_by_window(scope, today: date, windows: tuple[int, ...]) -> dict[int, int]:
+    """For each window (days), how many people in the scope have their last contract ending within it: one statement."""
+    from sqlalchemy import case
+
+    counts = [db.func.count(case((ending_clause(today, days), 1))) for days in windows]
+    stmt = select(*counts).where(ending_clause(today, max(windows)))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return dict(zip(windows, (n or 0 for n in db.session.execute(stmt).one())))
+
+
 def end_expired(today: date | None = None) -> list[Staff]:
     """People whose last contract ended before today, with no later contract: they leave on its last day, their
     team membership closes that day, and their portal login stops (the day after the end)."""

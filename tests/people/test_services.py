@@ -183,6 +183,7 @@ def test_reminder_counts_take_only_the_last_contract_of_working_people(app, worl
                                      site_id=extended.site_id))
         db.session.flush()
         assert services.contracts_ending(None, today, 60, 7) == (2, 1)
+        assert services.contracts_ending_by_window(None, today, (7, 30, 60)) == {7: 1, 30: 1, 60: 2}
         assert services.contracts_ending(Staff.site_id == world["other"].id, today, 60, 7) == (0, 0)
         assert soon.id
 

@@ -212,14 +212,16 @@ def test_hr_import_reports_rows_and_saves_nothing_on_an_error(client, org):
 def test_home_page_counts_contracts_ending_for_hr_and_the_supervisor_of_the_site(client, make_client, org):
     client.login(org["hr"].username)
     html = _text(client.get("/"))
-    assert "kontrak kerja berakhir dalam 60 hari" in html and "/people/?ending=60" in html
+    # One line per reminder window (7, 30, 60 days), each person in the shortest window that holds their end.
+    assert "1 kontrak kerja berakhir dalam 30 hari" in html and "/people/?ending=30" in html  # the contract ends in 20 days
+    assert "dalam 7 hari" not in html and "dalam 60 hari" not in html
     far = make_client()
     far.login(org["spv_far"].username)
     assert "kontrak kerja berakhir" not in _text(far.get("/"))
     near = make_client()
     near.login(org["spv"].username)
     assert "kontrak kerja berakhir" in _text(near.get("/"))
-    listed = _text(client.get("/people/?ending=60"))
+    listed = _text(client.get("/people/?ending=30"))
     assert "Rina Marlina" in listed and "Bayu Saputra" not in listed
 
 
