@@ -41,6 +41,7 @@ def _cli():
 
 
 def _setup(app):
+    from portal.people import paper  # noqa: F401 (registers the staffing report's PDF renderer)
     from portal.people import sections, tasks  # noqa: F401 (tasks registers the daily end of expired contracts)
 
     sections.register_own()

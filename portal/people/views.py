@@ -446,6 +446,21 @@ def staffing_xlsx():
                     mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
+@bp.route("/staffing.pdf")
+@require("people.kpi")
+def staffing_pdf():
+    """The staffing report as PDF (landscape), from the cache of rendered PDFs (rendered in the background)."""
+    from portal.people import paper
+    from portal.printing import cache as pdf_cache
+
+    first, last = _month_range()
+    site_id = _kpi_site(current_user)
+    rows = staffing.staffing(first, last, site_id)
+    name = f"pemenuhan-sdm-{first:%Y-%m}" + (f"-{last:%Y-%m}" if last != first else "") + ".pdf"
+    return pdf_cache.serve(paper.STAFFING_KIND, 0, paper.staffing_key(first, last, site_id, rows, local_today()), name,
+                           attachment=True, first=first.isoformat(), last=last.isoformat(), site_id=site_id)
+
+
 @bp.route("/caplan/import", methods=["POST"])
 @require("people.plan")
 def caplan_import():

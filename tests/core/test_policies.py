@@ -126,6 +126,7 @@ EXPECTED_ROLES = {
     "people.candidate_hire": HR,
     "people.staffing_report": KPI_READERS,
     "people.staffing_xlsx": KPI_READERS,
+    "people.staffing_pdf": KPI_READERS,
     "people.caplan": {"hr", "manager"},
     "people.caplan_import": {"hr", "manager"},
     "people.caplan_template": {"hr", "manager"},

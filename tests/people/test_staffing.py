@@ -120,6 +120,12 @@ def test_report_and_api_for_hr_and_a_supervisor_of_one_site(client, make_client,
     assert rows[("147K", "MLGK")]["fulfilment"] == 75.0 and rows[("147K", "SMGK")]["available"] == 0.0
     assert client.get("/api/people/staffing?month=11-2026").status_code == 400
     assert client.get("/people/staffing.xlsx?month=2026-11").status_code == 200
+    pdf = client.get("/people/staffing.pdf?month=2026-11")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-") and "attachment" in pdf.headers["Content-Disposition"]
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+    assert "Pemenuhan Jumlah SDM" in text and "2026-11" in text
     spv = make_client()
     spv.login(factories.user(["spv"], site=kpi["smg"]).username)
     only = spv.get("/api/people/staffing?month=2026-11").get_json()["staffing"]
@@ -128,6 +134,7 @@ def test_report_and_api_for_hr_and_a_supervisor_of_one_site(client, make_client,
     agent.login(factories.user(["agent"]).username)
     assert agent.get("/api/people/staffing?month=2026-11").status_code == 403
     assert agent.get("/people/staffing").status_code == 403
+    assert agent.get("/people/staffing.pdf").status_code == 403
     spec = client.get("/api/openapi.json").get_json()
     assert set(spec["components"]["schemas"]["Staffing"]["properties"]) >= {
         "service", "site", "planned", "available", "fulfilment", "target"}
