@@ -13,13 +13,16 @@ from typing import Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.i18n import local_today
 from portal.auth import services as auth
 from portal.auth.models import Service, Site, User, user_service
-from portal.core.service import ServiceError
+from portal.core.service import ConflictError, ServiceError
 from portal.core import audit, integrity
 from portal.core.db import utcnow
 from portal.documents import copies, search
@@ -215,10 +218,27 @@ def _require_editable(rev: Revision) -> None:
         raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status))
 
 
-def save_draft(rev: Revision, data: dict) -> Revision:
-    """Save the content of a draft: sections, records table, change description, effective date."""
+CONFLICT = _l("This draft was changed in another window since this page was opened; nothing was saved here. "
+              "Copy what you typed, then reload the page.")
+
+
+def _flush_draft() -> None:
+    """Write a draft's changes; a save that lost a race with another (its row version moved on) is a conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConflictError(str(CONFLICT)) from None
+
+
+def save_draft(rev: Revision, data: dict, seen_version: int | None = None) -> Revision:
+    """Save the content of a draft: sections, records table, change description, effective date.
+
+    `seen_version` is the version the user's editor was showing: a save made on an older one is refused
+    (ConflictError), so a second window never silently overwrites the first."""
     _require_editable(rev)
-    before = content_hash(rev)
+    if seen_version is not None and seen_version != rev.row_version:
+        raise ConflictError(str(CONFLICT))
+    before, version = content_hash(rev), rev.row_version
     if "effective_date" in data:
         eff = data["effective_date"]
         if eff is not None and not isinstance(eff, date):
@@ -248,9 +268,12 @@ def save_draft(rev: Revision, data: dict) -> Revision:
         rev.records = rows
     if "meta" in data:
         rev.meta = data["meta"]
-    db.session.flush()
+    _flush_draft()
     after = content_hash(rev)
     if after != before:
+        if rev.row_version == version:  # only the records table changed: the revision row still gets a new version
+            flag_modified(rev, "sections_json")
+            _flush_draft()
         audit.record("revision.edited", rev, old={"content_hash": before}, new={"content_hash": after})
     return rev
 

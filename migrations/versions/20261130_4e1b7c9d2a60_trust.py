@@ -1,0 +1,23 @@
+"""revision.row_version (a save from an out-of-date editor is refused, 409); api_token.expires_at
+
+Revision ID: 4e1b7c9d2a60
+Revises: 9c4f2b7e1d83
+Create Date: 2026-11-30
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '4e1b7c9d2a60'
+down_revision = '9c4f2b7e1d83'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('revision') as batch:
+        batch.add_column(sa.Column('row_version', sa.Integer(), nullable=False, server_default='1'))
+
+
+def downgrade():
+    with op.batch_alter_table('revision') as batch:
+        batch.drop_column('row_version')
