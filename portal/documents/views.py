@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
 from portal.core.service import ConflictError, ServiceError
 from portal.core.forms import after_refusal, apply_service_error, form_status, refusals
+from portal.core import files
 from portal.core.unit import keep_changes
 from portal.core.db import utcnow
 from portal.core.htmx import render
@@ -172,7 +173,8 @@ def original(code: str, number: str):
     path = services.file_path(rev)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=rev.file_mime, as_attachment=True, download_name=rev.file_name)
+    # Sent as what the stored file is (its extension was set from its bytes), never under an uploader's .html name.
+    return files.send_stored(path, rev.file_name, files.extension_of(rev.file_path))
 
 
 PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
@@ -330,12 +332,22 @@ def _posted_draft(doc: Document, rev: Revision, form: DraftForm) -> dict | None:
     return data
 
 
-def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, sign_form=None, conflict=None):
+def _stored_draft_form(doc: Document, rev: Revision) -> DraftForm:
+    """The editor's form filled from the stored draft (not from what this request posted)."""
+    form = DraftForm(obj=rev, formdata=None)
+    meta_field = meta.for_type(doc.doc_type)
+    if meta_field is not None:
+        form.form_schema.data = meta_field.text(rev.meta.get(meta_field.key), doc.code)
+    return form
+
+
+def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, sign_form=None, conflict=None,
+            file_form=None):
     """The revision editor with what was typed (posted) or stored (GET).
 
     After a conflict (`conflict`, the message) the page keeps the version it was opened on, so its later saves are
     refused too until it is reloaded: what was typed is shown to be copied, never saved over the newer draft."""
-    if form.is_submitted():
+    if form.is_submitted() and "section_body" in request.form:
         sections, records = _sections_from_form(), _records_from_form()
     else:
         sections = rev.sections
@@ -343,7 +355,7 @@ def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, si
     if conflict:
         form.form_errors.append(conflict)
     return render("documents/edit.html", doc=doc, rev=rev, form=form, sections=sections, records=records,
-                  file_form=FileForm(), sign_form=sign_form or SignForm(), reason_form=ReasonForm(),
+                  file_form=file_form or FileForm(), sign_form=sign_form or SignForm(), reason_form=ReasonForm(),
                   row_version=_seen_version() if conflict else rev.row_version,
                   save_message=conflict, save_ok=False, status=status if status != 200 else _status_of(form))
 
@@ -423,12 +435,17 @@ def upload(code: str, number: str):
     form = FileForm()
     storage = request.files.get("file")
     if form.validate_on_submit():
-        with refusals(flash_it=True):
+        with refusals(form):
             if storage is None or not storage.filename:
                 raise ServiceError(_("Choose a file."), "file")
             services.attach_file(rev, storage.read(), storage.filename)
             flash(_("The original file has been attached."), "success")
-    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+            return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    if not rev.editable:
+        return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
+    # Refused: the editor again, with the reason next to the file field (the draft as stored, nothing typed lost:
+    # the upload form is a form of its own).
+    return _editor(doc, rev, _stored_draft_form(doc, rev), 422, file_form=form)
 
 
 def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
