@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePath
 
 
@@ -248,3 +250,72 @@ def init_app(app) -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_soft_rollback)
+
+
+# ---------------------------------------------------------------- orphans: files no row refers to
+@dataclass
+class Orphan:
+    path: str  # relative to DOCUMENTS_FOLDER, with "/"
+    size: int
+    modified: datetime
+    reason: str  # "temporary" (left by a crash mid-write) | "unreferenced" (no row refers to it)
+
+
+def _is_temporary(name: str) -> bool:
+    return name.startswith(TEMP_PREFIX) or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def find_orphans(min_age: timedelta = timedelta(hours=1)) -> list[Orphan]:
+    """Files of the documents store that no database row refers to, and temporary files left by a crash.
+
+    Only the folders an enabled module declares (`Module.stored_files`) are judged, plus temporary files anywhere;
+    files younger than `min_age` are left alone (a request or job may not have committed its row yet)."""
+    from flask import current_app
+
+    from portal.core import modules
+
+    root = Path(current_app.config["DOCUMENTS_FOLDER"])
+    if not root.is_dir():
+        return []
+    owned: dict[str, set[str]] = {}
+    for module in modules.enabled():
+        for folder, referenced in module.stored_files.items():
+            owned.setdefault(folder, set()).update(p.replace("\\", "/") for p in referenced())
+    newest = datetime.now(timezone.utc) - min_age
+    out = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(root).as_posix()
+        top = rel.split("/", 1)[0]
+        if _is_temporary(path.name):
+            reason = "temporary"
+        elif top in owned and rel not in owned[top]:
+            reason = "unreferenced"
+        else:
+            continue
+        stat = path.stat()
+        modified = datetime.fromtimestamp(stat.st_mtime, timezone.utc)
+        if modified > newest:
+            continue
+        out.append(Orphan(rel, stat.st_size, modified, reason))
+    return out
+
+
+def delete_orphans(orphans: list[Orphan]) -> int:
+    """Delete the listed orphans, each with an audit event (its path, size and SHA-256); the caller commits."""
+    from flask import current_app
+
+    from portal.core import audit
+
+    root = Path(current_app.config["DOCUMENTS_FOLDER"])
+    deleted = 0
+    for orphan in orphans:
+        path = root / orphan.path
+        if not path.is_file():
+            continue
+        digest = sha256_file(path)
+        path.unlink()
+        audit.record("file.orphan_deleted", None, old={"path": orphan.path, "size": orphan.size, "sha256": digest,
+                                                       "reason": orphan.reason,
+                                                       "modified": orphan.modified.isoformat(timespec="seconds")})
+        deleted += 1
+    return deleted
