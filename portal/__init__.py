@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
     files.init_app(app)
     modules.load(app, app.config["PORTAL_MODULES"])
     _register_hooks(app)
+    from portal.core.security import TrustedProxies
+
+    app.wsgi_app = TrustedProxies(app)  # X-Forwarded-For only from the PROXY_COUNT proxies in front
 
     from portal.core import errors
 

@@ -70,6 +70,9 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
         self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+        # Reverse proxies in front of the portal whose X-Forwarded-For / X-Forwarded-Proto are believed (0: none,
+        # the headers are ignored). Behind one nginx/Apache, set 1: the sign-in lock then counts each client's address.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
 
         # CSRF: tokens live as long as the session may.
         self.WTF_CSRF_TIME_LIMIT = int(env.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))
