@@ -341,3 +341,39 @@ def test_behind_a_reverse_proxy_the_address_lock_counts_each_client_not_the_prox
     finally:
         app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 20
         app.config["PROXY_COUNT"] = 0
+
+
+def test_api_tokens_expire_on_the_date_chosen_at_creation(app, client, make_client, factories):
+    """Issue 16, item 15: a token works until the end of its chosen day (default 90 days, at most a year) and is
+    refused with 401 afterwards; the token page shows when each one expires."""
+    import re
+    from datetime import timedelta
+
+    from portal.auth.models import ApiToken
+    from portal.core.i18n import local_today
+
+    agent = factories.user(["agent"])
+    client.login(agent.username)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    default = (local_today() + timedelta(days=90)).isoformat()
+    assert f'value="{default}"' in page  # the form proposes 90 days
+    too_long = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": (local_today() + timedelta(days=366)).isoformat()},
+                                token_from="/account/tokens")
+    assert too_long.status_code == 422 and 'id="expires_on-err"' in too_long.get_data(as_text=True)
+    past = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": local_today().isoformat()},
+                            token_from="/account/tokens")
+    assert past.status_code == 422
+    created = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": (local_today() + timedelta(days=7)).isoformat()},
+                               token_from="/account/tokens")
+    assert created.status_code == 200
+    raw = re.search(r'data-testid="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == agent.id))
+    assert services.token_expiry(local_today() + timedelta(days=7)) == token.expires_at
+    assert "berlaku sampai" in created.get_data(as_text=True)
+    tool = make_client()
+    assert tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    token.expires_at = utcnow() - timedelta(seconds=1)  # the end of its day has passed
+    db.session.commit()
+    refused = tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"})
+    assert refused.status_code == 401 and "expired" in refused.get_json()["message"]
+    assert "kedaluwarsa" in client.get("/account/tokens").get_data(as_text=True)
