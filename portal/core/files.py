@@ -262,7 +262,8 @@ class Orphan:
 
 
 def _is_temporary(name: str) -> bool:
-    return name.startswith(TEMP_PREFIX) or (name.startswith(".") and name.endswith(".tmp"))
+    """A file being written (or left half-written by a crash): ".incoming-*", ".tmp-*" or ".*.tmp"."""
+    return name.startswith((TEMP_PREFIX, ".tmp-")) or (name.startswith(".") and name.endswith(".tmp"))
 
 
 def find_orphans(min_age: timedelta = timedelta(hours=1)) -> list[Orphan]:

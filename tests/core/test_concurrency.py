@@ -112,7 +112,7 @@ def test_twenty_parallel_logins_on_gunicorn_all_succeed(fresh_app, tmp_path):
             proc.wait(timeout=10)
     errors = [s for s in statuses if s not in (200, 302, 303)]
     assert not errors, f"{len(errors)} of {len(statuses)} failed: {errors}\n" + log.read_text()[-3000:]
-    assert "database is locked" not in log.read_text()
+    assert "database is locked" not in log.read_text(), log.read_text()[-6000:]
     with app.app_context(), reading_session() as session:
         events_after = session.scalar(select(func.count()).select_from(audit.AuditEvent))
         assert events_after >= events_before + THREADS * ROUNDS
