@@ -1,7 +1,7 @@
 """Sign in, sign out, own account."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -84,14 +84,23 @@ def tokens():
     from portal.auth.forms import TokenForm
     from sqlalchemy import select
 
+    from datetime import timedelta
+
+    from portal.core.i18n import local_today
+
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
         with refusals(form):
-            raw = services.create_api_token(current_user, form.name.data)
+            raw = services.create_api_token(current_user, form.name.data, form.expires_on.data)
             form = TokenForm(formdata=None)
+    today, config = local_today(), current_app.config
+    if not form.is_submitted() or raw:
+        form.expires_on.data = today + timedelta(days=config["API_TOKEN_DAYS"])
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())).all()
-    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=form_status(form))
+    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=form_status(form),
+                  first_day=today + timedelta(days=1), last_day=today + timedelta(days=config["API_TOKEN_MAX_DAYS"]),
+                  max_days=config["API_TOKEN_MAX_DAYS"])
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])

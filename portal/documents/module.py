@@ -39,6 +39,15 @@ def _integrity():
     return check_all_signed()
 
 
+def _stored_originals():
+    from sqlalchemy import select
+
+    from portal.documents.models import Revision
+    from portal.extensions import db
+
+    return db.session.scalars(select(Revision.file_path).where(Revision.file_path != "").distinct())
+
+
 def _setup(app):
     from portal.documents import paper, tasks  # noqa: F401 (tasks registers the background tasks and schedules)
     from portal.printing import services as printing
@@ -84,4 +93,5 @@ module = Module(
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,
+    stored_files={"originals": lambda: _stored_originals()},
 )

@@ -376,3 +376,49 @@ def test_wrong_signature_passwords_lock_the_account_like_failed_sign_ins(app, cl
     db.session.expire_all()
     assert services.get_document("IN.OCC.TELK.P-36").revisions[-1].status == "submitted"  # not signed
     assert make_client().login("pemeriksa").status_code == 429  # the same lock as sign-in
+
+
+def test_a_draft_saved_from_an_out_of_date_editor_answers_409_and_keeps_the_typing(app, client, make_client, factories):
+    """Two editors on one draft: the second one's autosave, save and sign on the old version answer 409, change
+    nothing, and its typing stays on its page (the autosave status says why)."""
+    import re
+
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = services.register_document({"code": "IN.OCC.TELK.P-45", "title": "Dua jendela"})
+        services.new_draft(doc, dc)
+        db.session.commit()
+    url = "/documents/IN.OCC.TELK.P-45/rev/00"
+    first, second = client, make_client()
+    first.login(dc.username)
+    second.login(dc.username)
+    version_re = re.compile(r'name="row_version" (?:type="hidden" )?value="(\d+)"')
+    seen = int(version_re.search(first.get(f"{url}/edit").get_data(as_text=True)).group(1))
+    assert int(version_re.search(second.get(f"{url}/edit").get_data(as_text=True)).group(1)) == seen
+
+    def typed(text, version):
+        return {"row_version": version, "effective_date": "", "change_description": text, "section_number": ["1"],
+                "section_title": ["Tujuan"], "section_body": [text], "record_code": [""], "record_name": [""],
+                "record_retention": [""], "record_owner": [""]}
+
+    htmx = {"HX-Request": "true", "HX-Target": "draft-save-status"}
+    saved = first.post_form(f"{url}/autosave", typed("dari jendela pertama", seen), token_from=f"{url}/edit", headers=htmx)
+    assert saved.status_code == 200
+    newer = int(version_re.search(saved.get_data(as_text=True)).group(1))
+    assert newer > seen  # the status carries the new version back into the form
+    again = first.post_form(f"{url}/autosave", typed("dari jendela pertama, lanjut", newer), token_from=f"{url}/edit",
+                            headers=htmx)
+    assert again.status_code == 200  # the first window goes on saving
+
+    stale = second.post_form(f"{url}/autosave", typed("dari jendela kedua", seen), token_from=f"{url}/edit", headers=htmx)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "jendela lain" in html and f'value="{seen}"' in html  # later saves refused too
+    full = second.post_form(f"{url}/edit", typed("dari jendela kedua", seen), token_from=f"{url}/edit")
+    html = full.get_data(as_text=True)
+    assert full.status_code == 409 and "jendela lain" in html and "dari jendela kedua" in html  # the typing is kept
+    signed = second.post_form(f"{url}/submit", {**typed("dari jendela kedua", seen), "password": TEST_PASSWORD},
+                              token_from=f"{url}/edit")
+    assert signed.status_code == 409 and "dari jendela kedua" in signed.get_data(as_text=True)
+    db.session.expire_all()
+    rev = services.get_document("IN.OCC.TELK.P-45").revisions[0]
+    assert rev.status == "draft" and rev.change_description == "dari jendela pertama, lanjut"
