@@ -23,6 +23,7 @@ from portal.core.service import ServiceError
 from portal.core import audit, integrity
 from portal.core.db import utcnow
 from portal.documents import copies, search
+from portal.documents.labels import signer_label, status_label
 from portal.documents.models import (
     APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
     ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
@@ -212,7 +213,8 @@ def new_draft(doc: Document, by: User, change_request: ChangeRequest | None = No
 
 def _require_editable(rev: Revision) -> None:
     if rev.status != DRAFT:
-        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status))
+        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.",
+                             status=status_label(rev.status).lower()))
 
 
 def save_draft(rev: Revision, data: dict) -> Revision:
@@ -314,7 +316,7 @@ def _verify_password(user: User, password: str, rev: Revision, role: str) -> Non
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
     existing = rev.signature(role)
     if existing is not None:
-        raise ServiceError(_("This revision has already been signed as %(role)s.", role=role))
+        raise ServiceError(_("This revision has already been signed as %(role)s.", role=signer_label(role)))
     already = next((sig for sig in rev.signatures if sig.user_id == user.id), None)
     if already is not None and current_app.config.get("DOCUMENTS_DISTINCT_SIGNERS", True):
         raise ServiceError(_("You already signed this revision; preparing, checking and approving need three "

@@ -92,7 +92,8 @@ def register():
                   doc_types=DOC_TYPES, current=current,
                   units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
                   sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
-                  next_after=docs[-1].code_key if more and docs else None, review_due=services.review_due)
+                  next_after=docs[-1].code_key if more and docs else None, review_due=services.review_due,
+                  drafts_visible=permissions.can_work_on_drafts(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -348,7 +349,7 @@ def edit_revision(code: str, number: str):
     doc = _document_or_404(code)
     rev = _revision_or_404(doc, number)
     if not rev.editable:
-        flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
+        flash(_("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), "warning")
         return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
     meta_field = meta.for_type(doc.doc_type)
@@ -377,7 +378,7 @@ def autosave_revision(code: str, number: str):
     form = DraftForm()
     message, status = None, 200
     if not rev.editable:
-        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=rev.status), 409
+        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), 409
     else:
         data = _posted_draft(doc, rev, form)
         if data is None:

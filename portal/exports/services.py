@@ -39,7 +39,7 @@ FILTER_KEYS = ("form", "site", "service", "status", "person", "from", "to")
 BATCH = 500
 HEADERS = ["No. rekaman", "Kode formulir", "Formulir", "Revisi formulir", "Lokasi", "Layanan", "Periode mulai",
            "Periode selesai", "Status", "Versi", "Diisi oleh", "Diserahkan", "Disetujui oleh", "Disetujui",
-           "Masa simpan", "Boleh dimusnahkan mulai", "Legal hold", "SHA-256 isi", "Isi rekaman"]
+           "Masa simpan", "Boleh dimusnahkan mulai", "Penahanan hukum", "SHA-256 isi", "Isi rekaman"]
 
 
 def clean_filters(args) -> dict:
@@ -205,7 +205,8 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
     """A zip of one PDF per record (the archived PDF/A of the approved version when there is one) and a manifest."""
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    writer.writerow(["file", "record", "form", "period", "status", "version", "pdf_sha256", "content_sha256", "source"])
+    writer.writerow(["Berkas", "No. rekaman", "Kode formulir", "Periode", "Status", "Versi", "SHA-256 PDF", "SHA-256 isi",
+                     "Sumber"])
     sums = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for r in _stream(job, user):

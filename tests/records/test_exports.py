@@ -74,8 +74,12 @@ def test_pdf_bundle_has_a_manifest_of_hashes(app, client, factories, exported):
     manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
     assert len(manifest) == 2
     for row in manifest:
-        assert hashlib.sha256(bundle.read(row["file"])).hexdigest() == row["pdf_sha256"]
-    assert {row["source"] for row in manifest} == {"arsip PDF/A", "dicetak saat ekspor"}
+        assert hashlib.sha256(bundle.read(row["Berkas"])).hexdigest() == row["SHA-256 PDF"]
+    assert {row["Sumber"] for row in manifest} == {"arsip PDF/A", "dicetak saat ekspor"}
+    # Every word of the manifest is Indonesian: its headings and the statuses.
+    assert list(manifest[0]) == ["Berkas", "No. rekaman", "Kode formulir", "Periode", "Status", "Versi", "SHA-256 PDF",
+                                 "SHA-256 isi", "Sumber"]
+    assert {row["Status"] for row in manifest} <= {"Disetujui", "Diserahkan", "Draf"}
     sums = bundle.read("SHA256SUMS").decode().split("\n")
     assert len([s for s in sums if s]) == 2
 
@@ -127,8 +131,8 @@ def test_a_disposed_record_is_listed_in_the_bundle_manifest_with_the_reason_it_h
     bundle = zipfile.ZipFile(io.BytesIO(client.get(started.headers["Location"] + "/download").data))
     manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
     assert len(manifest) == 2  # both records listed, one of them without a PDF
-    disposed = next(row for row in manifest if not row["file"])
-    assert disposed["status"] == "Dimusnahkan" and "dimusnahkan" in disposed["source"] and disposed["pdf_sha256"] == ""
+    disposed = next(row for row in manifest if not row["Berkas"])
+    assert disposed["Status"] == "Dimusnahkan" and "dimusnahkan" in disposed["Sumber"] and disposed["SHA-256 PDF"] == ""
     assert len([n for n in bundle.namelist() if n.endswith(".pdf")]) == 1
 
 
