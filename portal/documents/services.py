@@ -230,11 +230,16 @@ def save_draft(rev: Revision, data: dict) -> Revision:
         rev.change_description = (data["change_description"] or "").strip()
     if "sections" in data:
         sections = []
+        # The cells of an imported table stay with a section whose text was not changed (they show it as a table).
+        imported = {(s.get("number"), s.get("body")): s["rows"] for s in rev.sections if s.get("rows")}
         for s in data["sections"]:
             number, title, body = (s.get("number") or "").strip(), (s.get("title") or "").strip(), (s.get("body") or "").rstrip()
             if not (number or title or body):
                 continue
-            sections.append({"number": number[:12], "title": title[:200], "body": body})
+            section = {"number": number[:12], "title": title[:200], "body": body}
+            if (number[:12], body) in imported:
+                section["rows"] = imported[(number[:12], body)]
+            sections.append(section)
         rev.sections = sections
     if "records" in data:
         rows = []

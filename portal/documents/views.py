@@ -20,7 +20,8 @@ from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
 from portal.documents import meta, paper, permissions, queries, search, services
-from portal.documents.diff import diff_html
+from portal.documents import blocks
+from portal.documents.diff import Paragraph, diff_html, diff_paragraphs
 from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
@@ -220,10 +221,12 @@ def diff(code: str, a: str, b: str):
     rows = []
     for number in order:
         o, n = old.get(number), new.get(number)
-        o_text = f"{o['title']}\n{o['body']}" if o else ""
-        n_text = f"{n['title']}\n{n['body']}" if n else ""
-        rows.append({"number": number, "title": (n or o)["title"], "changed": o_text != n_text,
-                     "html": diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
+        o_paras, n_paras = blocks.paragraphs(o), blocks.paragraphs(n)
+        rows.append({"number": number, "title": (n or o)["title"], "changed": o_paras != n_paras,
+                     "paragraphs": ([Paragraph("changed", diff_html(o["title"], n["title"]))]
+                                    if o and n and o["title"] != n["title"] else [])
+                     + diff_paragraphs(o_paras[1:], n_paras[1:]),
+                     "only": "new" if not o else "old" if not n else ""})
     rec_old = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in left.records]
     rec_new = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in right.records]
     return render("documents/diff.html", doc=doc, left=left, right=right, rows=rows,

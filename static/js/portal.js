@@ -29,7 +29,8 @@
       if (form.contains(event.detail.elt)) { dirty = false; }  // the form itself is being saved or signed
     });
     document.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.elt && event.detail.elt.id === "draft-save-status" && !event.detail.successful) { dirty = true; }
+      var refused = !event.detail.successful || (event.detail.xhr && event.detail.xhr.status >= 400);
+      if (event.detail.elt && event.detail.elt.id === "draft-save-status" && refused) { dirty = true; }
     });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }

@@ -79,7 +79,7 @@ def test_pdf_bundle_has_a_manifest_of_hashes(app, client, factories, exported):
     # Every word of the manifest is Indonesian: its headings and the statuses.
     assert list(manifest[0]) == ["Berkas", "No. rekaman", "Kode formulir", "Periode", "Status", "Versi", "SHA-256 PDF",
                                  "SHA-256 isi", "Sumber"]
-    assert {row["Status"] for row in manifest} <= {"Disetujui", "Diserahkan", "Draf"}
+    assert {row["Status"] for row in manifest} <= {"Disetujui (terkunci)", "Diserahkan", "Draf"}
     sums = bundle.read("SHA256SUMS").decode().split("\n")
     assert len([s for s in sums if s]) == 2
 
