@@ -12,7 +12,8 @@ The text, one field per line, sections introduced by "#", table columns indented
       action | Tindakan | longtext
     tl_sign | Dibuat oleh (Team Leader) | signature: submitter
 
-Types: text, longtext, number, date, time, choice, yesno, staff, table, signature (Indonesian aliases accepted).
+Types: text, longtext, number, date, time, choice, yesno, staff, table, signature (Indonesian aliases accepted), and
+service / site: the record's own service or site, filled in from the record's header and locked (never asked twice).
 """
 from __future__ import annotations
 
@@ -35,10 +36,14 @@ TYPES = {
     "staff": _l("Staff member"),
     "table": _l("Table of rows"),
     "signature": _l("Signature"),
+    "service": _l("Service of the record (filled in, locked)"),
+    "site": _l("Site of the record (filled in, locked)"),
 }
+HEADER_TYPES = ("service", "site")  # fields that repeat the record's header: filled in from it, never typed
 ALIASES = {"teks": "text", "teks-panjang": "longtext", "angka": "number", "tanggal": "date", "jam": "time",
            "waktu": "time", "pilihan": "choice", "ya/tidak": "yesno", "ya-tidak": "yesno", "staf": "staff",
-           "petugas": "staff", "tabel": "table", "tanda-tangan": "signature", "ttd": "signature"}
+           "petugas": "staff", "tabel": "table", "tanda-tangan": "signature", "ttd": "signature", "layanan": "service",
+           "lokasi": "site"}
 SIGNER_OF = {"submitter": "submitter", "approver": "approver", "pembuat": "submitter", "penyetuju": "approver"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DUE = {"daily": "daily", "harian": "daily", "weekly": "weekly", "mingguan": "weekly", "monthly": "monthly", "bulanan": "monthly"}
@@ -84,7 +89,7 @@ def parse_schema(text: str) -> tuple[dict, list[SchemaError]]:
             errors.append(SchemaError(n, problem))
             continue
         if indented and current_table is not None:
-            if spec["type"] in ("table", "signature"):
+            if spec["type"] in ("table", "signature", *HEADER_TYPES):
                 errors.append(SchemaError(n, _("a table column cannot be of type %(t)s", t=spec["type"])))
                 continue
             if spec["key"] in {c["key"] for c in current_table["columns"]}:
@@ -217,8 +222,8 @@ def data_from_form(schema: dict, form) -> dict:
     data: dict = {}
     for f in fields(schema):
         name = f"f-{f['key']}"
-        if f["type"] == "signature":
-            continue
+        if f["type"] in ("signature", *HEADER_TYPES):
+            continue  # signed, or filled in from the record's header (fill_header)
         if f["type"] == "table":
             rows = []
             count = min(int(form.get(f"{name}-rows", "0") or 0) if str(form.get(f"{name}-rows", "0")).isdigit() else 0, MAX_ROWS)
@@ -230,6 +235,19 @@ def data_from_form(schema: dict, form) -> dict:
         else:
             data[f["key"]] = (form.get(name) or "").strip()[:MAX_TEXT]
     return data
+
+
+def header_fields(schema: dict) -> list[dict]:
+    """The fields that repeat the record's header (service, site)."""
+    return [f for f in fields(schema) if f["type"] in HEADER_TYPES]
+
+
+def fill_header(schema: dict, data: dict, service_name: str, site_name: str) -> dict:
+    """The data with every header field set from the record's header, whatever was posted."""
+    out = dict(data)
+    for f in header_fields(schema):
+        out[f["key"]] = service_name if f["type"] == "service" else site_name
+    return out
 
 
 def validate(schema: dict, data: dict, staff_ids: set[int] | None = None) -> dict[str, str]:
@@ -258,6 +276,8 @@ def validate(schema: dict, data: dict, staff_ids: set[int] | None = None) -> dic
 def _check(f: dict, value: str, staff_ids: set[int] | None) -> str | None:
     value = (value or "").strip()
     if not value:
+        if f.get("required") and f["type"] == "service":
+            return _("This record names no service; it is taken from the record's header.")
         return _("This field is required.") if f.get("required") else None
     kind = f["type"]
     if kind == "number":
