@@ -66,3 +66,16 @@ def test_an_overdue_review_is_shown_to_those_who_review_or_report_not_to_readers
     client.login(factories.user(["qmr"]).username)
     page = client.get(f"/documents/{code}").get_data(as_text=True)
     assert "Jadwal tinjauan" in page and "terlambat" in page
+
+
+def test_the_home_page_promises_forms_and_signatures_only_to_those_who_get_them(app, client, factories):
+    client.login(factories.user(["agent"]).username)
+    page = client.get("/").get_data(as_text=True)
+    assert "Tidak ada yang perlu Anda tindak lanjuti." in page and "Formulir yang perlu diisi" not in page
+    client.logout()
+    client.login(factories.user(["auditor"]).username)
+    page = client.get("/").get_data(as_text=True)
+    assert "semua (Anda melihat seluruh lokasi dan layanan)" in page  # not "none": an auditor sees every service
+    client.logout()
+    client.login(factories.user(["tl"]).username)
+    assert "Formulir yang perlu diisi" in client.get("/").get_data(as_text=True)
