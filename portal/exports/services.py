@@ -27,7 +27,7 @@ from portal.core.files import sha256_file
 from portal.core.xlsx import write_workbook
 from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
-from portal.core.i18n import TZ_LABELS, fmt_date, to_local
+from portal.core.i18n import TZ_LABELS, fmt_date, fmt_iso_time, to_local
 from portal.records import paper
 from portal.records.labels import status_label
 from portal.records import schema as schemas
@@ -166,6 +166,8 @@ def _shown(f: dict, value, names: dict[int, str]) -> str:
         return names.get(int(value), str(value))
     if f["type"] == "yesno":
         return "Ya" if value == "yes" else "Tidak"
+    if f["type"] == "time":
+        return fmt_iso_time(str(value))  # 08.30, as on the page and on paper
     return str(value)
 
 

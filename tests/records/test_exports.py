@@ -54,6 +54,9 @@ def test_excel_export_writes_text_never_formulas(app, client, factories, exporte
     assert any("'=HYPERLINK" in c for c in content) is False  # the formula text sits inside the content cell
     assert any('=HYPERLINK("http://evil")' in c for c in content)
     assert {r[8] for r in rows[1:]} == {"Disetujui (terkunci)", "Draf"}
+    # Indonesian words only: "Penahanan hukum", not "Legal hold"; times as 09.00, not 09:00.
+    assert "Penahanan hukum" in rows[0] and "Legal hold" not in rows[0]
+    assert all("Jam mulai sampling: 09.00" in c and "09:00" not in c for c in content)
     assert hashlib.sha256(download.data).hexdigest() in progress
 
 
