@@ -82,6 +82,14 @@ def test_the_sop_page_and_its_pdf_show_tables_and_the_flowchart_note(app, client
     assert "<th scope=\"col\">Fungsi Desk Control</th>" in html and "Supervisor | Fungsi" not in html
     assert 'data-testid="diagram-note"' in html and f"/documents/{code}/rev/00/original" in html
     assert client.get(f"/documents/{code}/rev/00.pdf").status_code == 200
+    # A later revision carries the table but not the file: the note links the latest original there is.
+    with app.test_request_context():
+        services.new_draft(services.get_document(code), factories.user(["dc"]))
+        db.session.commit()
+    client.logout()
+    client.login(factories.user(["dc"]).username)
+    html = client.get(f"/documents/{code}/rev/01").get_data(as_text=True)
+    assert 'data-testid="diagram-note"' in html and f"/documents/{code}/rev/00/original" in html
 
 
 def test_the_diff_page_marks_only_the_changed_paragraph(app, client, factories):
