@@ -136,7 +136,13 @@ def _allowed(app, pages, role):
                 and (policy.kind != "permission" or policy.permission in granted)]
 
 
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});"""
+
+
 def _watch(page, problems: list[str]):
+    page.add_init_script(CSP_LISTENER)  # a violation is reported even where the browser would not log it
     page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text[:200]}"))
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
 
