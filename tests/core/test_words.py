@@ -43,6 +43,13 @@ def test_role_names_are_indonesian(app):
                 assert english[code] != str(label), f"role {code} is still called {label!r} in Indonesian"
 
 
+def test_no_translation_names_a_role_in_english():
+    english = ["Agent", "Team Leader", "Quality Control Officer", "Quality Assurance", "Trainer", "HR Recruitment",
+               "Document Controller", "Quality Management Representative"]
+    found = [s for s in _strings() if s and any(re.search(rf"\b{name}\b", s) for name in english)]
+    assert found == []
+
+
 def test_times_read_08_00_in_indonesian_and_08_00_with_a_colon_in_english(app):
     from datetime import datetime
 
