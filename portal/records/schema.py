@@ -237,17 +237,50 @@ def data_from_form(schema: dict, form) -> dict:
     return data
 
 
+# Forms written before the service/site types ask the header again as a choice labelled like this ("Layanan" on
+# F-04 and the first F-06): such a choice is filled in and locked too when the header's value is one of its options.
+HEADER_LABELS = {"service": ("layanan", "service", "layanan / line", "line"), "site": ("lokasi", "site")}
+Pair = tuple[str, str] | None  # (code, name) of the record's service or site
+
+
+def header_kind(f: dict) -> str | None:
+    """"service" or "site" when the field repeats that part of the record's header, else None."""
+    if f["type"] in HEADER_TYPES:
+        return f["type"]
+    if f["type"] == "choice":
+        label = " ".join(f["label"].split()).lower()
+        return next((kind for kind, labels in HEADER_LABELS.items() if label in labels), None)
+    return None
+
+
 def header_fields(schema: dict) -> list[dict]:
     """The fields that repeat the record's header (service, site)."""
-    return [f for f in fields(schema) if f["type"] in HEADER_TYPES]
+    return [f for f in fields(schema) if header_kind(f)]
 
 
-def fill_header(schema: dict, data: dict, service_name: str, site_name: str) -> dict:
+def _header_value(f: dict, pair: Pair) -> str | None:
+    """What a header field holds for this header (None: the field is left to the user)."""
+    if f["type"] in HEADER_TYPES:
+        return pair[1] if pair else ""
+    if pair is None:
+        return None
+    return next((o for o in f["options"] if o.lower() in (pair[0].lower(), pair[1].lower())), None)
+
+
+def fill_header(schema: dict, data: dict, service: Pair, site: Pair) -> dict:
     """The data with every header field set from the record's header, whatever was posted."""
     out = dict(data)
     for f in header_fields(schema):
-        out[f["key"]] = service_name if f["type"] == "service" else site_name
+        value = _header_value(f, service if header_kind(f) == "service" else site)
+        if value is not None:
+            out[f["key"]] = value
     return out
+
+
+def locked_keys(schema: dict, service: Pair, site: Pair) -> set[str]:
+    """The keys of the fields shown locked for this header."""
+    return {f["key"] for f in header_fields(schema)
+            if _header_value(f, service if header_kind(f) == "service" else site) is not None}
 
 
 def validate(schema: dict, data: dict, staff_ids: set[int] | None = None) -> dict[str, str]:

@@ -70,3 +70,32 @@ def test_the_record_page_shows_the_service_locked_not_as_a_choice(app, client, f
         from portal.records.models import Record
 
         assert db.session.get(Record, record_id).data["layanan_line"] == "147"
+
+
+def test_an_older_form_asking_layanan_as_a_choice_is_filled_in_and_locked_when_the_header_service_is_an_option(
+        app, client, factories):
+    """F-04 (signed before the service type existed) asks "Layanan" as a choice of 147, 108, Social Media TelkomCare."""
+    with app.test_request_context():
+        online_form("IN.OCC.TELK.F-04")
+        db.session.commit()
+    site = factories.site()
+    s147 = factories.service(code="147", name="147")
+    sosmed = factories.service(code="SOSMED", name="Social Media TelkomCare")
+    tam = factories.service(code="TAM-CT0", name="TAM CT-0 PraNPC")
+    tl = factories.user(["tl"], site=site, services=[s147, sosmed, tam])
+    with app.test_request_context():
+        tl = db.session.merge(tl)
+        by_code = services.create("IN.OCC.TELK.F-04", tl, site.id, sosmed.id, date(2026, 11, 2))
+        assert by_code.data["layanan_line"] == "Social Media TelkomCare"  # the option naming the header's service
+        services.save_draft(by_code, tl, {"layanan_line": "147"})
+        assert by_code.data["layanan_line"] == "Social Media TelkomCare"
+        assert services.locked_fields(by_code) == {"layanan_line"}
+        not_offered = services.create("IN.OCC.TELK.F-04", tl, site.id, tam.id, date(2026, 11, 2))
+        assert services.locked_fields(not_offered) == set()  # the form does not offer it: left to the user
+        services.save_draft(not_offered, tl, {"layanan_line": "108"})
+        assert not_offered.data["layanan_line"] == "108"
+        db.session.commit()
+        ids = by_code.id, not_offered.id
+    client.login(tl.username)
+    assert 'data-testid="locked-layanan_line"' in client.get(f"/records/{ids[0]}").get_data(as_text=True)
+    assert '<select id="f-layanan_line"' in client.get(f"/records/{ids[1]}").get_data(as_text=True)
