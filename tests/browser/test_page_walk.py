@@ -1,5 +1,6 @@
 """Every page as every role in a real browser (the pages of tests/core/test_page_walk.py): no console error, no
-Content-Security-Policy violation, and no English left on an Indonesian page outside codes and names. Also the htmx
+Content-Security-Policy violation, no English left on an Indonesian page outside codes and names, and no link or
+button to a page or action the role's permissions refuse. Also the htmx
 422 swaps (a refused form, a refused record autosave), which must not trip the CSP either.
 
 One browser, one context per role signed in once; pages that a role may not open (403) are skipped."""
@@ -126,6 +127,43 @@ def english_on_page(page, words: set[str], content) -> list[str]:
     return found
 
 
+TARGETS = """() => {
+  const out = [];
+  for (const a of document.querySelectorAll("a[href]")) { if (a.checkVisibility()) out.push(["GET", a.getAttribute("href")]); }
+  for (const f of document.querySelectorAll("form[method=post i]")) {
+    const button = f.querySelector("button, input[type=submit]");
+    if (button && button.checkVisibility()) out.push(["POST", f.getAttribute("action") || location.pathname]);
+  }
+  return out;
+}"""
+
+
+def forbidden_targets(page, app, role: str) -> list[str]:
+    """Links and buttons shown to the role that lead to a page or an action its roles do not grant (a 403)."""
+    from urllib.parse import urlsplit
+
+    from werkzeug.exceptions import HTTPException
+
+    from portal.core.permissions import permissions_for, policy_of
+
+    granted = permissions_for([role])
+    adapter = app.url_map.bind("localhost")
+    out = []
+    with app.test_request_context():
+        for method, href in page.evaluate(TARGETS):
+            parts = urlsplit(href)
+            if parts.netloc or not parts.path.startswith("/"):
+                continue
+            try:
+                endpoint, _args = adapter.match(parts.path, method=method)
+            except HTTPException:
+                continue
+            policy = policy_of(endpoint)
+            if policy is not None and policy.kind == "permission" and policy.permission not in granted:
+                out.append(f"shows {method} {parts.path} ({endpoint}, needs {policy.permission})")
+    return out
+
+
 def _allowed(app, pages, role):
     """The pages whose declared policy lets the role in (the others answer 403: nothing to read there)."""
     from portal.core.permissions import permissions_for, policy_of
@@ -167,6 +205,7 @@ def test_every_page_as_every_role_has_no_console_error_csp_violation_or_english(
                 continue  # a page this role may not open, or JSON
             visited += 1
             found = problems + ([] if path in PENDING else english_on_page(page, words, content))
+            found += forbidden_targets(page, live_server.app, role)
             findings += [f"{role:8} {path}: {p}" for p in found]
         context.close()
     assert visited > 150
