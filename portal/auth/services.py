@@ -470,7 +470,7 @@ def revoke_api_token(token: ApiToken) -> None:
 def user_for_token(raw: str) -> User | None:
     """The active user behind a valid API token (not revoked, not expired)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw or ""), ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
+    if token is None or not token.user.active or not token.user.can("auth.api_tokens"):
         return None
     if token.expired:
         from flask import g, has_request_context

@@ -11,7 +11,7 @@ from portal.core.forms import form_status, refusals
 from portal.core.unit import keep_changes
 from portal.core.urls import safe_next
 from portal.core.htmx import render
-from portal.core.permissions import login_required, public
+from portal.core.permissions import login_required, public, require
 from portal.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -78,7 +78,7 @@ def account_password():
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
-@login_required
+@require("auth.api_tokens")
 def tokens():
     from portal.auth.models import ApiToken
     from portal.auth.forms import TokenForm
@@ -104,7 +104,7 @@ def tokens():
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@require("auth.api_tokens")
 def revoke_token(token_id: int):
     from flask import abort
 

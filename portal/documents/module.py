@@ -53,6 +53,9 @@ def _setup(app):
     from portal.printing import services as printing
 
     printing.register_kind(paper.KIND, paper.verify_document)
+    from portal.documents.blocks import section_blocks
+
+    app.jinja_env.globals["section_blocks"] = section_blocks
 
 
 grants = {role: set(READ) for role in EVERY_ROLE}

@@ -24,6 +24,7 @@ from portal.core.service import ConflictError, ServiceError
 from portal.core import audit, files, integrity
 from portal.core.db import utcnow
 from portal.documents import copies, search
+from portal.documents.labels import signer_label, status_label
 from portal.documents.models import (
     APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
     ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
@@ -213,7 +214,8 @@ def new_draft(doc: Document, by: User, change_request: ChangeRequest | None = No
 
 def _require_editable(rev: Revision) -> None:
     if rev.status != DRAFT:
-        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status))
+        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.",
+                             status=status_label(rev.status).lower()))
 
 
 CONFLICT = _l("This draft was changed in another window since this page was opened; nothing was saved here. "
@@ -246,11 +248,16 @@ def save_draft(rev: Revision, data: dict, seen_version: int | None = None) -> Re
         rev.change_description = (data["change_description"] or "").strip()
     if "sections" in data:
         sections = []
+        # The cells of an imported table stay with a section whose text was not changed (they show it as a table).
+        imported = {(s.get("number"), s.get("body")): s["rows"] for s in rev.sections if s.get("rows")}
         for s in data["sections"]:
             number, title, body = (s.get("number") or "").strip(), (s.get("title") or "").strip(), (s.get("body") or "").rstrip()
             if not (number or title or body):
                 continue
-            sections.append({"number": number[:12], "title": title[:200], "body": body})
+            section = {"number": number[:12], "title": title[:200], "body": body}
+            if (number[:12], body) in imported:
+                section["rows"] = imported[(number[:12], body)]
+            sections.append(section)
         rev.sections = sections
     if "records" in data:
         rows = []
@@ -334,7 +341,7 @@ def _verify_password(user: User, password: str, rev: Revision, role: str) -> Non
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
     existing = rev.signature(role)
     if existing is not None:
-        raise ServiceError(_("This revision has already been signed as %(role)s.", role=role))
+        raise ServiceError(_("This revision has already been signed as %(role)s.", role=signer_label(role)))
     already = next((sig for sig in rev.signatures if sig.user_id == user.id), None)
     if already is not None and current_app.config.get("DOCUMENTS_DISTINCT_SIGNERS", True):
         raise ServiceError(_("You already signed this revision; preparing, checking and approving need three "

@@ -22,7 +22,8 @@ from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
 from portal.documents import meta, paper, permissions, queries, search, services
-from portal.documents.diff import diff_html
+from portal.documents import blocks
+from portal.documents.diff import Paragraph, diff_html, diff_paragraphs
 from portal.printing import cache as pdf_cache
 from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
@@ -91,7 +92,8 @@ def register():
                   doc_types=DOC_TYPES, current=current,
                   units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
                   sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
-                  page=page if not text else paging.Page(docs, None, None), review_due=services.review_due)
+                  page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
+                  drafts_visible=permissions.can_work_on_drafts(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -219,10 +221,12 @@ def diff(code: str, a: str, b: str):
     rows = []
     for number in order:
         o, n = old.get(number), new.get(number)
-        o_text = f"{o['title']}\n{o['body']}" if o else ""
-        n_text = f"{n['title']}\n{n['body']}" if n else ""
-        rows.append({"number": number, "title": (n or o)["title"], "changed": o_text != n_text,
-                     "html": diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
+        o_paras, n_paras = blocks.paragraphs(o), blocks.paragraphs(n)
+        rows.append({"number": number, "title": (n or o)["title"], "changed": o_paras != n_paras,
+                     "paragraphs": ([Paragraph("changed", diff_html(o["title"], n["title"]))]
+                                    if o and n and o["title"] != n["title"] else [])
+                     + diff_paragraphs(o_paras[1:], n_paras[1:]),
+                     "only": "new" if not o else "old" if not n else ""})
     rec_old = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in left.records]
     rec_new = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in right.records]
     return render("documents/diff.html", doc=doc, left=left, right=right, rows=rows,
@@ -369,7 +373,7 @@ def edit_revision(code: str, number: str):
     doc = _document_or_404(code)
     rev = _revision_or_404(doc, number)
     if not rev.editable:
-        flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
+        flash(_("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), "warning")
         return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
     meta_field = meta.for_type(doc.doc_type)
@@ -402,7 +406,7 @@ def autosave_revision(code: str, number: str):
     form = DraftForm()
     message, status, version = None, 200, _seen_version()
     if not rev.editable:
-        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=rev.status), 409
+        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), 409
     else:
         data = _posted_draft(doc, rev, form)
         if data is None:

@@ -92,6 +92,8 @@ EXPECTED_ROLES = {
     "exports.new": EXPORTERS,
     "exports.show": EXPORTERS,
     "exports.download": EXPORTERS,
+    "auth.tokens": REPORT_READERS | ADMIN_ONLY,
+    "auth.revoke_token": REPORT_READERS | ADMIN_ONLY,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
 }

@@ -236,6 +236,8 @@ def test_api_with_session_and_token(app, client, make_client, factories):
     client.login(agent.username)
     listing = client.get("/api/documents").get_json()
     assert listing["documents"][0]["code"] == code
+    client.logout()
+    client.login(factories.user(["auditor"]).username)  # tokens are for those who build reports and tools
     created = client.post_form("/account/tokens", {"name": "dashboard"}, token_from="/account/tokens")
     import re
 
