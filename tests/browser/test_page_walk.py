@@ -68,7 +68,7 @@ VISIBLE_TEXT = """(skip) => {
 
 
 # Pages whose English is being replaced on another branch of the same issue (the audit trail's sentences).
-PENDING = {"/audit/"}
+PENDING: set[str] = set()  # pages whose words are being reworked elsewhere (none now)
 CONTENT_TABLES = ("document", "revision", "document_link", "record_type", "contract", "user_account", "site", "service",
                   "record", "signature", "record_signature", "controlled_copy", "change_request", "document_review")
 
@@ -113,12 +113,16 @@ def _is_content(text: str, content: tuple[set[str], str]) -> bool:
     return text in content[0] or (len(text) >= 25 and text in content[1])
 
 
+ACTION_CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")  # an audit action's code shown beside its sentence (a code)
+LANGUAGE_NAMES = {"English", "Bahasa Indonesia"}  # the language switcher names each language in that language
+
+
 def english_on_page(page, words: set[str], content) -> list[str]:
     """English words shown on the page outside codes, names and document content."""
     text = page.evaluate(VISIBLE_TEXT, CONTENT)
     found = []
     for line in text.splitlines():
-        if _is_content(line, content):
+        if _is_content(line, content) or line.strip() in LANGUAGE_NAMES or ACTION_CODE.match(line.strip()):
             continue
         hits = [w for w in re.findall(r"[A-Za-z]{3,}", line) if w.lower() in words]
         hits += [f"time {t}" for t in re.findall(r"\b\d{2}:\d{2}\b", line)]  # Indonesian times read 08.30
