@@ -424,3 +424,23 @@ def test_a_draft_saved_from_an_out_of_date_editor_answers_409_and_keeps_the_typi
     db.session.expire_all()
     rev = services.get_document("IN.OCC.TELK.P-45").revisions[0]
     assert rev.status == "draft" and rev.change_description == "dari jendela pertama, lanjut"
+
+
+def test_the_change_log_is_not_free_text_in_the_editor(app, client, factories):
+    """Section 13 of an SOP is the revisions' history: the editor shows it as that table (this revision's line is its
+    change description), posts its stored text back unchanged, and offers no text box for it."""
+    from tests.documents_factories import effective_document
+
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-46", number_sections=[
+            {"number": "1", "title": "Referensi", "body": "Klausul 9.1"},
+            {"number": "13", "title": "Catatan Perubahan Dokumen", "body": "00 | 05 Juni 2017 | Dokumen baru"}])
+        services.new_draft(doc, dc)
+        db.session.commit()
+    client.login(dc.username)
+    html = client.get("/documents/IN.OCC.TELK.P-46/rev/01/edit").get_data(as_text=True)
+    assert 'data-testid="changelog-hint"' in html and "Catatan perubahan disusun dari revisi" in html
+    section13 = html.split('value="13"', 1)[1].split("</fieldset>", 1)[0]
+    assert "<textarea" not in section13 and 'type="hidden" name="section_body"' in section13
+    assert 'class="table changelog"' in section13 and ">00<" in section13
