@@ -352,7 +352,7 @@ def test_api_tokens_expire_on_the_date_chosen_at_creation(app, client, make_clie
     from portal.auth.models import ApiToken
     from portal.core.i18n import local_today
 
-    agent = factories.user(["agent"])
+    agent = factories.user(["dc"])  # API tokens are for the roles that use the API (auth.api_tokens)
     client.login(agent.username)
     page = client.get("/account/tokens").get_data(as_text=True)
     default = (local_today() + timedelta(days=90)).isoformat()
