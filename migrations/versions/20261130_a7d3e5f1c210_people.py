@@ -2,7 +2,7 @@
 membership a person: a unique partial index), employment contracts with their extensions
 
 Revision ID: a7d3e5f1c210
-Revises: 9c4f2b7e1d83
+Revises: 4e1b7c9d2a60
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3e5f1c210'
-down_revision = '9c4f2b7e1d83'
+down_revision = '4e1b7c9d2a60'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """The documents module: the register of controlled documents (ISO 9001 clause 7.5), paper and copies."""
 from flask_babel import lazy_gettext as _l
 
+from portal.documents import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("Documents")
@@ -38,11 +39,23 @@ def _integrity():
     return check_all_signed()
 
 
+def _stored_originals():
+    from sqlalchemy import select
+
+    from portal.documents.models import Revision
+    from portal.extensions import db
+
+    return db.session.scalars(select(Revision.file_path).where(Revision.file_path != "").distinct())
+
+
 def _setup(app):
     from portal.documents import paper, tasks  # noqa: F401 (tasks registers the background tasks and schedules)
     from portal.printing import services as printing
 
     printing.register_kind(paper.KIND, paper.verify_document)
+    from portal.documents.blocks import section_blocks
+
+    app.jinja_env.globals["section_blocks"] = section_blocks
 
 
 grants = {role: set(READ) for role in EVERY_ROLE}
@@ -77,8 +90,11 @@ module = Module(
         NavItem(_l("Copies to withdraw"), "documents.withdrawals", "documents.copies", SECTION),
     ],
     inbox=_inbox,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     cli=_cli,
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,
+    stored_files={"originals": lambda: _stored_originals()},
 )

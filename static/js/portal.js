@@ -29,13 +29,34 @@
       if (form.contains(event.detail.elt)) { dirty = false; }  // the form itself is being saved or signed
     });
     document.addEventListener("htmx:afterRequest", function (event) {
-      if (event.detail.elt && event.detail.elt.id === "draft-save-status" && !event.detail.successful) { dirty = true; }
+      var refused = !event.detail.successful || (event.detail.xhr && event.detail.xhr.status >= 400);
+      if (event.detail.elt && event.detail.elt.id === "draft-save-status" && refused) { dirty = true; }
     });
     window.addEventListener("beforeunload", function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = ""; }
     });
   });
-  // On a phone the menu starts closed.
+  // On a phone the menu and the filters start closed (the filters behind one button).
+  var narrow = window.matchMedia("(max-width: 800px)").matches;
   var toggle = document.querySelector(".navtoggle");
-  if (toggle && window.matchMedia("(max-width: 800px)").matches) { toggle.removeAttribute("open"); }
+  if (toggle && narrow) { toggle.removeAttribute("open"); }
+  var media = window.matchMedia("(max-width: 800px)");
+  document.querySelectorAll("details[data-fold-narrow]").forEach(function (fold) {
+    if (narrow) { fold.removeAttribute("open"); }
+    // Wider again (a phone turned, a window resized): the button is hidden, so the filters must be open.
+    media.addEventListener("change", function (event) { if (!event.matches) { fold.setAttribute("open", ""); } });
+    // The button shows how many filters are set, as they change.
+    var summary = fold.querySelector("summary");
+    fold.addEventListener("change", function () {
+      var n = 0;
+      fold.querySelectorAll("input[name], select[name]").forEach(function (el) { if (el.value) { n += 1; } });
+      var badge = summary.querySelector(".badge");
+      if (!badge && n) {
+        badge = document.createElement("span");
+        badge.className = "badge badge-info";
+        summary.appendChild(badge);
+      }
+      if (badge) { badge.textContent = String(n); badge.hidden = !n; }
+    });
+  });
 })();

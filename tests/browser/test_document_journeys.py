@@ -130,3 +130,42 @@ def test_the_revision_editor_never_throws_typing_away(browser, base_url):
     expect(page).to_have_url(re.compile(r"/rev/\d\d$"))
     expect(page.locator("main")).to_contain_text("ditandatangani tanpa menyimpan")
     context.close()
+
+
+def test_the_editor_never_conflicts_with_itself_and_shows_a_real_conflict_in_the_save_status(browser, base_url):
+    """Issue 16, item 7: "Save draft" pressed while an autosave is still on its way waits for it and is sent with
+    the version it brought back (no 409 against oneself); a second window's save on an old version shows the
+    conflict in its save status, and its typing stays."""
+    import time
+
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    login(page, base_url, "dc")
+    page.goto(f"{base_url}/documents/OB.IN.OCC.TELK.P-02")
+    page.get_by_test_id("new-revision").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d/edit$"))
+    edit_url = page.url
+
+    def slow_answer(route):  # the autosave reaches the server at once; its answer comes back 2 s later
+        response = route.fetch()
+        time.sleep(2)
+        route.fulfill(response=response)
+
+    page.route("**/autosave", slow_answer)
+    page.locator("#change_description").fill("Diketik lalu langsung disimpan")
+    with page.expect_request("**/autosave", timeout=10000):
+        pass
+    page.get_by_test_id("save-draft").click()
+    expect(page.locator(".flash-success")).to_contain_text("Draf telah disimpan", timeout=15000)
+    page.unroute("**/autosave")
+
+    # A second window opened earlier on the same draft: its autosave is refused in its save status, typing kept.
+    other = context.new_page()
+    other.goto(edit_url)
+    page.reload()
+    page.locator("#change_description").fill("Dari jendela pertama")
+    expect(page.get_by_test_id("draft-save-status")).to_contain_text("Tersimpan otomatis", timeout=10000)
+    other.locator("#change_description").fill("Dari jendela kedua")
+    expect(other.get_by_test_id("draft-save-status")).to_contain_text("jendela lain", timeout=10000)
+    expect(other.locator("#change_description")).to_have_value("Dari jendela kedua")
+    context.close()

@@ -96,6 +96,8 @@ EXPECTED_ROLES = {
     "exports.new": EXPORTERS,
     "exports.show": EXPORTERS,
     "exports.download": EXPORTERS,
+    "auth.tokens": REPORT_READERS | ADMIN_ONLY,
+    "auth.revoke_token": REPORT_READERS | ADMIN_ONLY,
     "people.me": PEOPLE_SELF,
     "people.index": PEOPLE_READERS,
     "people.show": PEOPLE_READERS,
@@ -138,7 +140,7 @@ EXPECTED_ROLES = {
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
-OWN_OBJECT = {"exports.show", "exports.download", "people.candidate_document"}
+OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend"}
@@ -306,7 +308,8 @@ def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):
         response = client.post(url, data={"reason": "no token", "locale": "en", "code": "X1", "name": "X",
                                           "username": "admin2", "full_name": "X"})
         assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
-        assert "kirim kembali" in response.get_data(as_text=True).lower() or "send it again" in response.get_data(as_text=True).lower()
+        html = response.get_data(as_text=True)
+        assert 'data-testid="csrf-refused"' in html and "kirim formulir kembali" in html.lower()
     assert db.session.scalar(select(func.count(AuditEvent.id))) == before
 
 
