@@ -7,6 +7,7 @@ they lead; everyone their own page. Personal data (birth date, identity number, 
 person's manager chain (team leader, supervisor of the site, manager) and the person."""
 from flask_babel import lazy_gettext as _l
 
+from portal.people import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("People")
@@ -50,6 +51,8 @@ def _setup(app):
 module = Module(
     name="people",
     blueprints=_blueprints,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     permissions={
         "people.self": _l("See one's own staff page"),
         "people.read": _l("See the staff and teams of one's scope"),

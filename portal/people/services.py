@@ -477,3 +477,46 @@ def extensions_waiting(scope) -> int:
     if scope is not None:
         stmt = stmt.where(scope)
     return db.session.scalar(stmt) or 0
+
+
+def upload_contract_document(contract, data: bytes, filename: str, actor):
+    """Keep the signed contract: PDF, JPEG or PNG only (by content), at most 5 MB; a replaced file is deleted after
+    the commit."""
+    import hashlib
+    import secrets as _secrets
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core import files
+    from portal.people import recruitment
+
+    if not data:
+        raise ServiceError(_("Choose the file to upload."), "file")
+    if len(data) > recruitment.MAX_UPLOAD:
+        raise ServiceError(_("The file is larger than 5 MB."), "file")
+    sniffed = recruitment.sniff(data)
+    if sniffed is None:
+        raise ServiceError(_("Only PDF, JPEG or PNG files are accepted."), "file")
+    ext, mime = sniffed
+    name = f"{_secrets.token_hex(16)}.{ext}"
+    root = Path(current_app.config["DOCUMENTS_FOLDER"])
+    files.write_atomic(root / "contracts", name, data)  # removed again if this request rolls back
+    stored = f"contracts/{name}"
+    old_path, old_sha = contract.file_path, contract.file_sha256
+    contract.file_name = Path(filename or f"kontrak.{ext}").name[:255]
+    contract.file_path, contract.file_mime = stored, mime
+    contract.file_sha256 = hashlib.sha256(data).hexdigest()
+    db.session.flush()
+    if old_path:
+        files.remove_after_commit(root / old_path)  # the replaced file goes once this change is committed
+    audit.record("staff_contract.document_uploaded", contract,
+                 old={"sha256": old_sha} if old_sha else None,
+                 new={"staff": contract.staff_id, "file": contract.file_name, "sha256": contract.file_sha256,
+                      "size": len(data)}, actor=actor)
+    return contract
+
+
+def contract_document_viewed(contract, actor) -> None:
+    audit.record("staff_contract.document_viewed", contract, new={"staff": contract.staff_id, "sha256": contract.file_sha256},
+                 actor=actor)

@@ -15,7 +15,7 @@ from portal.auth.models import Service, Site, User
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
-from portal.core.permissions import require
+from portal.core.permissions import login_required, require
 from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
@@ -198,6 +198,53 @@ def contract_new(employee_no: str):
             flash(_("Contract registered."), "success")
             return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
     return render("people/contract_form.html", status=form_status(form), form=form, staff=staff)
+
+
+@bp.route("/<employee_no>/contracts/<int:staff_contract_id>/document", methods=["POST"])
+@require("people.manage")
+def contract_document_upload(employee_no: str, staff_contract_id: int):
+    """Upload the signed contract (PDF, JPEG or PNG, at most 5 MB); a refusal is shown by the file field."""
+    staff = _staff_or_404(employee_no)
+    contract = db.session.get(StaffContract, staff_contract_id)
+    if contract is None or contract.staff_id != staff.id:
+        abort(404)
+    storage = request.files.get("file")
+    errors: dict = {}
+    from portal.people import recruitment
+
+    with refusals(errors=errors):
+        services.upload_contract_document(contract, storage.read(recruitment.MAX_UPLOAD + 1) if storage else b"",
+                                          storage.filename if storage else "", current_user)
+        flash(_("Contract document uploaded."), "success")
+        return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
+    flash(next(iter(errors.values())), "error")
+    return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
+
+
+@bp.route("/<employee_no>/contracts/<int:staff_contract_id>/document")
+@login_required
+def contract_document(employee_no: str, staff_contract_id: int):
+    """The signed contract as an attachment (never inline), for those who may see the person's personal data; each
+    view is audited."""
+    staff = _staff_or_404(employee_no)
+    contract = db.session.get(StaffContract, staff_contract_id)
+    if contract is None or contract.staff_id != staff.id or not contract.file_path:
+        abort(404)
+    if not permissions.can_see_personal(current_user, staff):
+        abort(403)
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core import files
+    from portal.core.unit import begin_writing
+
+    path = Path(current_app.config["DOCUMENTS_FOLDER"]) / contract.file_path
+    if not path.exists():
+        abort(404)
+    begin_writing()
+    services.contract_document_viewed(contract, current_user)
+    return files.send_stored(path, contract.file_name.rsplit(".", 1)[0] or "kontrak", contract.file_path.rsplit(".", 1)[-1])
 
 
 @bp.route("/<employee_no>/contracts/<int:staff_contract_id>/extend", methods=["GET", "POST"])

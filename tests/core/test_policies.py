@@ -108,6 +108,7 @@ EXPECTED_ROLES = {
     "people.edit": HR,
     "people.move": HR,
     "people.contract_new": HR,
+    "people.contract_document_upload": HR,
     "people.contract_extend": {"hr", "spv"},
     "people.extension_decide": {"manager"},
     "people.extensions": {"hr", "spv", "manager"},
@@ -140,9 +141,12 @@ EXPECTED_ROLES = {
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
-OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document"}  # 404 when not such an object
+OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
+              "people.contract_document"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
+# A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
+PERSONAL_FILE = {"people.contract_document"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi", "printing.verify"}
 
@@ -262,7 +266,7 @@ def test_role_route_matrix(app, make_client, factories, ids, role):
         url = rule.build(_sample_args(rule, ids), append_unknown=False)[1]
         if "GET" in rule.methods:
             status = client.get(url).status_code
-            expected = ({200, 404} if rule.endpoint in OWN_OBJECT else {200, 403} if rule.endpoint in SCOPED_OBJECT
+            expected = ({200, 403, 404} if rule.endpoint in PERSONAL_FILE else {200, 404} if rule.endpoint in OWN_OBJECT else {200, 403} if rule.endpoint in SCOPED_OBJECT
                         else {200}) if may else {403}
             assert status in expected, f"{role} GET {url}: {status}"
             checked += 1
