@@ -12,7 +12,7 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-ALL_MODULES = ["auth", "main", "printing", "documents", "records", "exports", "api", "admin", "audit"]
+ALL_MODULES = ["auth", "main", "printing", "documents", "records", "people", "exports", "api", "admin", "audit"]
 REQUIRED_MODULES = ["auth", "main", "printing"]
 
 
@@ -76,6 +76,14 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
         self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+        # Reverse proxies in front of the portal whose X-Forwarded-For / X-Forwarded-Proto are believed (0: none,
+        # the headers are ignored). Behind one nginx/Apache, set 1: the sign-in lock then counts each client's address.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+
+        # API tokens expire: the date is chosen when the token is created, by default API_TOKEN_DAYS ahead, never
+        # more than API_TOKEN_MAX_DAYS.
+        self.API_TOKEN_DAYS = int(env.get("API_TOKEN_DAYS", "90"))
+        self.API_TOKEN_MAX_DAYS = int(env.get("API_TOKEN_MAX_DAYS", "365"))
 
         # CSRF: tokens live as long as the session may.
         self.WTF_CSRF_TIME_LIMIT = int(env.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))

@@ -1,14 +1,14 @@
 """Pending imports: uploaded files read into documents, waiting for a person to accept or reject them
 
 Revision ID: 5b9d3e7f1a42
-Revises: 4e8b1c7d2a96
+Revises: a7d3e5f1c210
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '5b9d3e7f1a42'
-down_revision = '4e8b1c7d2a96'
+down_revision = 'a7d3e5f1c210'
 branch_labels = None
 depends_on = None
 

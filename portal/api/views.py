@@ -75,6 +75,29 @@ def document(code: str):
     return jsonify(_document_json(doc, full=True))
 
 
+@bp.route("/people/staffing")
+@require("people.kpi")
+def people_staffing():
+    """The staffing KPI of one month per service and site; a supervisor gets their site only."""
+    from flask_login import current_user
+
+    from portal.core.modules import is_enabled
+    from portal.people import permissions as people_permissions
+    from portal.people import staffing
+
+    if not is_enabled("people"):
+        return jsonify({"error": "not_found", "message": "the people module is not enabled"}), 404
+    from portal.core.i18n import local_today
+
+    given = request.args.get("month")
+    month = staffing.parse_month(given) if given else local_today().replace(day=1)
+    if month is None:
+        return jsonify({"error": "bad_request", "message": "month must be YYYY-MM"}), 400
+    everyone = people_permissions.sees_everyone(current_user) or current_user.can("scope.all_sites")
+    rows = staffing.staffing(month, month, None if everyone else current_user.site_id)
+    return jsonify({"month": month.strftime("%Y-%m"), "staffing": [r.as_json() for r in rows], "count": len(rows)})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -102,6 +125,18 @@ _document = {"type": "object", "properties": {
     "status": {"type": "string", "enum": ["draft", "effective", "withdrawn"]}, "url": {"type": "string"},
     "current_revision": _revision}}
 
+_staffing = {"type": "object", "properties": {
+    "month": {"type": "string", "example": "2026-11"},
+    "service": {"type": "string", "description": "service code", "example": "147"},
+    "service_name": {"type": "string"},
+    "site": {"type": "string", "description": "site code", "example": "MLG"},
+    "site_name": {"type": "string"},
+    "planned": {"type": "integer", "nullable": True, "description": "agents in the capacity plan (null: no plan)"},
+    "available": {"type": "number", "description": "agents available, two decimals (days covered / days of the month)"},
+    "fulfilment": {"type": "number", "nullable": True,
+                   "description": "available / planned in percent, two decimals; null when nothing is planned"},
+    "target": {"type": "number", "example": 95.0, "description": "the KPI's target in percent (data)"}}}
+
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {"title": "Portal Mutu API", "version": "1.0",
@@ -111,7 +146,7 @@ OPENAPI = {
     "servers": [{"url": "/api"}],
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                        "session": {"type": "apiKey", "in": "cookie", "name": "portal_session"}},
-                   "schemas": {"Document": _document}},
+                   "schemas": {"Document": _document, "Staffing": _staffing}},
     "security": [{"bearer": []}, {"session": []}],
     "paths": {
         "/documents": {"get": {
@@ -128,5 +163,19 @@ OPENAPI = {
             "responses": {"200": {"description": "The document", "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/Document"}}}},
                 "404": {"description": "No such document"}, "401": {"description": "Not signed in / no valid token"}}}},
+        "/people/staffing": {"get": {
+            "summary": "Pemenuhan Jumlah SDM (MNOP-01 Bab III): agents available / planned per service and site for a month",
+            "description": "Available counts each agent for the days of the month they are employed, not on leave and "
+                           "covered by a contract, for the service of their team on that day; a supervisor sees their "
+                           "own site only.",
+            "parameters": [{"name": "month", "in": "query", "required": False,
+                            "description": "the month, YYYY-MM (default: the current month)",
+                            "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$", "example": "2026-11"}}],
+            "responses": {"200": {"description": "One row per service and site", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "month": {"type": "string", "example": "2026-11"}, "count": {"type": "integer"},
+                    "staffing": {"type": "array", "items": {"$ref": "#/components/schemas/Staffing"}}}}}}},
+                "400": {"description": "month is not YYYY-MM"}, "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "No access to the staffing KPI"}}}},
     },
 }

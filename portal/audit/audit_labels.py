@@ -10,6 +10,8 @@ ACTIONS = {
     "integrity.mismatch": AuditAction(_l("Signed content changed"),
                                       _l("The portal found that the signed content of %(object)s was changed")),
     "job.failed": AuditAction(_l("Background job failed"), _l("%(object)s (%(task)s) failed")),
+    "file.orphan_deleted": AuditAction(_l("Orphan file deleted"),
+                                       _l("%(actor)s deleted a file no record refers to (%(path)s)")),
     "job.retried": AuditAction(_l("Background job retried"), _l("%(actor)s retried %(object)s (%(task)s)")),
 }
 OBJECTS = {"job": AuditObject(_l("Background job"), code=lambda value: _l("background job no. %(n)s", n=value))}

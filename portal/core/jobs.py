@@ -573,6 +573,8 @@ class Runner(threading.Thread):
                 log.exception("jobs runner: scheduler tick failed")
         ran = 0
         while not self._stopping.is_set():
+            # A read (SQLite: BEGIN DEFERRED): polling must not queue for the write lock behind busy requests.
+            db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
             ids = list(db.session.scalars(select(Job.id).where(Job.status == QUEUED).order_by(Job.id).limit(20)))
             db.session.rollback()  # end the read before claiming (SQLite: a stale snapshot cannot write)
             if not ids:

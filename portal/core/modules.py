@@ -69,6 +69,9 @@ class Module:
     # content no longer matches its signatures.
     integrity_check: Callable[[], Iterable[str]] | None = None
     setup: Callable[[Flask], None] | None = None  # anything else: printable kinds, tasks, schedules, template helpers
+    # The folders of the documents store this module writes to, each with a function yielding the paths (relative to
+    # DOCUMENTS_FOLDER) its rows refer to: a file of such a folder no row refers to is an orphan (`flask files orphans`).
+    stored_files: dict[str, Callable[[], Iterable[str]]] = field(default_factory=dict)
 
 
 def load(app: Flask, names: list[str]) -> list[Module]:

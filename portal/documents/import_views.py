@@ -3,17 +3,17 @@
 The routes belong to the documents blueprint (`documents.imports`, `documents.import_review`, ...)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
-from portal.core.forms import form_status, refusals
+from portal.core.forms import refusals
 from portal.core.htmx import render
 from portal.core.permissions import require
-from portal.documents import importer, services
+from portal.documents import services
 from portal.documents import pending as svc
 from portal.documents.forms import ImportReviewForm, ImportUploadForm
 from portal.documents.models import DOC_TYPES, PENDING, Document, PendingImport
@@ -155,5 +155,7 @@ def import_original(import_id: int):
     path = svc.original_path(pending)
     if not path.is_file():
         abort(404)
-    return send_file(path, mimetype=importer.MIMES.get(pending.file_format, "application/octet-stream"),
-                     as_attachment=True, download_name=pending.file_name)
+    from portal.core import files
+
+    # An attachment with a cleaned name, the Content-Type of its kind (never HTML), nosniff.
+    return files.send_stored(path, pending.file_name.rsplit(".", 1)[0] or "dokumen", pending.file_format)

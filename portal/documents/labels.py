@@ -12,6 +12,14 @@ STATUS_LABELS = {
 }
 
 
+SIGNER_LABELS = {"prepared": _l("preparer"), "checked": _l("checker"), "approved": _l("approver")}
+
+
+def signer_label(role: str) -> str:
+    """A signature's role as a person ("preparer"), in the current language."""
+    return str(SIGNER_LABELS.get(role, role))
+
+
 def status_label(status: str) -> str:
     """The label of one revision status in the current language (translated once per request: a list shows many)."""
     from flask import g, has_request_context

@@ -126,6 +126,8 @@ class Revision(db.Model):
     returned_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     returned_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
     returned_at: Mapped[datetime | None]
+    # Every change raises the version: a save made in an editor opened on an older one is refused (409).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     document: Mapped[Document] = relationship(back_populates="revisions")
     signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", order_by="Signature.id")
@@ -138,6 +140,7 @@ class Revision(db.Model):
         Index("uq_revision_one_effective", "document_id", unique=True,
               sqlite_where=db.text("status = 'effective'"), postgresql_where=db.text("status = 'effective'")),
     )
+    __mapper_args__ = {"version_id_col": row_version}
 
     def __repr__(self) -> str:
         return f"<Revision {self.document.code if self.document else self.document_id} rev {self.number} {self.status}>"

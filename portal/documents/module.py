@@ -40,11 +40,26 @@ def _integrity():
     return check_all_signed()
 
 
+def _stored_originals():
+    from sqlalchemy import select
+
+    from portal.documents.models import Revision
+    from portal.extensions import db
+
+    from portal.documents import pending
+
+    kept = list(db.session.scalars(select(Revision.file_path).where(Revision.file_path != "").distinct()))
+    return kept + list(pending.stored_originals())  # the originals of files waiting for review too
+
+
 def _setup(app):
     from portal.documents import paper, tasks  # noqa: F401 (tasks registers the background tasks and schedules)
     from portal.printing import services as printing
 
     printing.register_kind(paper.KIND, paper.verify_document)
+    from portal.documents.blocks import section_blocks
+
+    app.jinja_env.globals["section_blocks"] = section_blocks
 
 
 grants = {role: set(READ) for role in EVERY_ROLE}
@@ -87,4 +102,5 @@ module = Module(
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,
+    stored_files={"originals": lambda: _stored_originals()},
 )

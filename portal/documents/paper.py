@@ -67,11 +67,12 @@ MASTER_KIND = "master_list"
 def master_key(today) -> str:
     """The master list as of `today`: any change to a document or revision writes an audit event on it, so the
     newest such event stands for the register's state (a new one, a new PDF)."""
-    from sqlalchemy import func
-
     from portal.core.audit import AuditEvent
 
-    last = db.session.scalar(select(func.max(AuditEvent.id)).where(AuditEvent.object_type.in_(("document", "revision"))))
+    # The newest event's chain hash, not its id: unique to this database's history (a restored or new database
+    # that reaches the same id never finds another register's PDF).
+    last = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.object_type.in_(("document", "revision")))
+                             .order_by(AuditEvent.id.desc()).limit(1))
     return cache.cache_key(MASTER_KIND, RENDER_VERSION, today, last)
 
 

@@ -29,7 +29,7 @@ from portal.core.files import sha256_file
 from portal.core.xlsx import write_workbook
 from portal.exports.models import QUEUED, DONE, FAILED, RUNNING, ExportJob
 from portal.extensions import db
-from portal.core.i18n import TZ_LABELS, fmt_date, to_local
+from portal.core.i18n import TZ_LABELS, fmt_date, fmt_iso_time, to_local
 from portal.records import paper
 from portal.records.labels import status_label
 from portal.records import schema as schemas
@@ -41,7 +41,7 @@ FILTER_KEYS = ("form", "site", "service", "status", "person", "from", "to")
 BATCH = 500
 HEADERS = ["No. rekaman", "Kode formulir", "Formulir", "Revisi formulir", "Lokasi", "Layanan", "Periode mulai",
            "Periode selesai", "Status", "Versi", "Diisi oleh", "Diserahkan", "Disetujui oleh", "Disetujui",
-           "Masa simpan", "Boleh dimusnahkan mulai", "Legal hold", "SHA-256 isi", "Isi rekaman"]
+           "Masa simpan", "Boleh dimusnahkan mulai", "Penahanan hukum", "SHA-256 isi", "Isi rekaman"]
 
 
 @dataclass
@@ -231,6 +231,8 @@ def _shown(f: dict, value, names: dict[int, str]) -> str:
         return names.get(int(value), str(value))
     if f["type"] == "yesno":
         return "Ya" if value == "yes" else "Tidak"
+    if f["type"] == "time":
+        return fmt_iso_time(str(value))  # 08.30, as on the page and on paper
     return str(value)
 
 
@@ -325,7 +327,8 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
     """A zip of one PDF per record (the archived PDF/A of the approved version when there is one) and a manifest."""
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    writer.writerow(["file", "record", "form", "period", "status", "version", "pdf_sha256", "content_sha256", "source"])
+    writer.writerow(["Berkas", "No. rekaman", "Kode formulir", "Periode", "Status", "Versi", "SHA-256 PDF", "SHA-256 isi",
+                     "Sumber"])
     sums = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for r in _stream(job, user):

@@ -84,7 +84,7 @@ RECORD_FIELDS = {"form": _l("Form"), "form_revision": _l("Form revision"), "peri
                  "fields": _l("Fields changed"), "legal_hold": _l("Legal hold"), "disposal": _l("Record of destruction")}
 OBJECTS = {
     "record": AuditObject(
-        _l("Record"), codes=_records, code=_record_code, find=_find_records,
+        _l("Record"), codes=_records, code=_record_code, find=_find_records, permission="records.read",
         url=lambda id, code, key: url_for("records.show", record_id=id), fields=RECORD_FIELDS,
         values={"status": _record_status, "role": {"submitted": _l("maker"), "approved": _l("approver")}}),
     "disposal": AuditObject(

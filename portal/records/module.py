@@ -32,6 +32,15 @@ def _integrity():
     return check_all_signed()
 
 
+def _stored_archives():
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.records.models import RecordVersion
+
+    return db.session.scalars(select(RecordVersion.pdf_path).where(RecordVersion.pdf_path != ""))
+
+
 def _setup(app):
     from portal.documents import meta
     from portal.printing import services as printing
@@ -76,4 +85,5 @@ module = Module(
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,
+    stored_files={"records": lambda: _stored_archives()},
 )

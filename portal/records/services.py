@@ -142,6 +142,9 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
             raise ServiceError(_("Choose a service from the list."), "service_id")
         if service.id not in {s.id for s in services_for(user, doc)}:
             raise ServiceError(_("You may only create records for the services you cover."), "service_id")
+    schema = schema_of(rev) or {}
+    if service is None and any(f["type"] == "service" for f in schemas.fields(schema)):
+        raise ServiceError(_("Choose the service: this form records it."), "service_id")
     if not isinstance(period_start, date):
         raise ServiceError(_("Enter the start of the period."), "period_start")
     period_end = period_end or period_start
@@ -155,7 +158,7 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
     record = Record(form_document_id=doc.id, form_revision_id=rev.id, form_code=doc.code, site_id=site.id,
                     service_id=service.id if service else None, period_start=period_start, period_end=period_end,
                     status=DRAFT, version=1, created_by_id=user.id, retention_text=text)
-    record.data = {}
+    record.data = schemas.fill_header(schema, {}, _pair(service), _pair(site))
     db.session.add(record)
     db.session.flush()
     record.content_hash = content_hash(record)
@@ -163,6 +166,20 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
                                                 "service": service.code if service else None,
                                                 "period": f"{period_start} .. {period_end}"}, actor=user)
     return record
+
+
+def _pair(obj) -> tuple[str, str] | None:
+    return (obj.code, obj.name) if obj is not None else None
+
+
+def with_header(record: Record, data: dict) -> dict:
+    """What was posted, with the fields that repeat the header (service, site) taken from the header."""
+    return schemas.fill_header(schema_of(record.form_revision) or {}, data, _pair(record.service), _pair(record.site))
+
+
+def locked_fields(record: Record) -> set[str]:
+    """The keys of the record's fields that repeat its header, shown locked."""
+    return schemas.locked_keys(schema_of(record.form_revision) or {}, _pair(record.service), _pair(record.site))
 
 
 def save_draft(record: Record, user: User, data: dict, seen_version: int | None = None) -> bool:
@@ -175,6 +192,7 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
         raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
                               "saved here. Copy what you typed, then reload the page."))
     old = record.data
+    data = with_header(record, data)
     if old == data:
         return False
     record.data = data

@@ -27,7 +27,7 @@ from portal.records import schema as schemas
 from portal.records import services
 from portal.records.queries import filtered_records, visible_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
-from portal.records.models import DISPOSED, Contract, Disposal, Record
+from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
@@ -101,8 +101,11 @@ def new(code: str):
 def _page(record: Record, status: int = 200, errors: dict | None = None, data: dict | None = None, **forms):
     user = current_user
     add = request.args.get("add", "")
+    data = record.data if data is None else data
+    if record.status == DRAFT:  # a draft saved before its header fields were locked shows them filled in too
+        data = services.with_header(record, data)
     context = dict(record=record, schema=services.schema_of(record.form_revision) or {"sections": []},
-                   data=record.data if data is None else data, errors=errors or {}, add_row=add,
+                   data=data, errors=errors or {}, add_row=add,
                    staff=services.staff_choices(record.site_id), status_labels=status_labels(),
                    can_edit=services.can_edit(user, record), can_approve=services.can_approve(user, record),
                    can_amend=services.can_amend(user, record), due=services.disposal_due(record),
@@ -111,7 +114,8 @@ def _page(record: Record, status: int = 200, errors: dict | None = None, data: d
                    return_form=forms.get("return_form") or RecordReasonForm(prefix="return"),
                    amend_form=forms.get("amend_form") or RecordReasonForm(prefix="amend"),
                    hold_form=forms.get("hold_form") or RecordReasonForm(prefix="hold"),
-                   staff_by_id=services.staff_lookup(record), integrity=services.integrity_warning(record))
+                   staff_by_id=services.staff_lookup(record), integrity=services.integrity_warning(record),
+                   locked=services.locked_fields(record))
     return render("records/show.html", status=status, **context)
 
 

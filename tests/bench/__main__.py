@@ -6,6 +6,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench profile /documents/ [--role agent] [--docs 3000]   # pyinstrument, one page in process
     python -m tests.bench load [--users 200] [--minutes 5]                   # the morning peak (Locust)
     python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
+    python -m tests.bench people                                             # the staffing report at 5,000 staff
 
 --quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
@@ -35,6 +36,12 @@ def main(argv: list[str]) -> int:
         from tests.bench.bench_import import main as bench_import
 
         return bench_import(argv[1:])
+    if argv and argv[0] == "people":
+        from tests.bench.bench_people import main as people
+
+        sys.argv = [sys.argv[0]] + argv[1:]
+        people()
+        return 0
     if argv and argv[0] == "load":
         from tests.bench.load import main as load
 

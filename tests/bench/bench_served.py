@@ -65,7 +65,8 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
 
 def _concurrent_prints(base: str, docs: int) -> list:
     """Five people ask for five different SOP PDFs at the same moment; /healthz sampled every 20 ms meanwhile."""
-    codes = [f"IN.OCC.TELK.P-{i:04d}" for i in range(0, min(docs, 20), 4)][:5]
+    units = ["OCC", "QCC", "CC"]  # as tests/bench/bench_documents.build names them: type P every 4th, unit by i % 3
+    codes = [f"IN.{units[i % 3]}.TELK.P-{i:04d}" for i in range(0, min(docs, 20), 4)][:5]
     errors, samples, done = [], [], threading.Event()
 
     def person(code: str):

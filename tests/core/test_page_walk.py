@@ -23,11 +23,11 @@ BUDGET = 8  # statements per page, whatever the role and however many rows
 # debt with its current ceiling, to be paid down to BUDGET (issue "Speed at the shift change").
 OVER_BUDGET: dict[str, int] = {}
 # Files and downloads: rendered by WeasyPrint/openpyxl; walked by their own tests.
-SKIP_ENDPOINTS = {"static", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
+SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz",
-                  "auth.login", "documents.import_original"}
-MORE_DOCUMENTS, MORE_RECORDS = 600, 1500
+                  "auth.login", "documents.import_original", "people.candidate_document"}
+MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
 
@@ -77,6 +77,7 @@ def _values(app) -> dict[str, object]:
     """Route parameters taken from the demo data."""
     from portal.auth.models import Service, Site, User
     from portal.documents.models import Document
+    from portal.people.models import Candidate, Opening, Staff, StaffContract, Team
     from portal.records.models import Contract, Record
 
     with app.app_context():
@@ -84,6 +85,7 @@ def _values(app) -> dict[str, object]:
         # The same record before and after the rows grow: the demo's last approved one.
         record = db.session.scalar(select(Record).where(Record.status == "approved", Record.id <= DEMO_RECORDS_MAX)
                                    .order_by(Record.id.desc()))
+        agent = db.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(User.username == "agent"))
         return {
             "code": doc.code, "number": doc.current.number, "a": "01", "b": doc.current.number,
             "record_id": record.id, "version": 1, "user_id": db.session.scalar(select(User.id).order_by(User.id)),
@@ -91,6 +93,16 @@ def _values(app) -> dict[str, object]:
             "service_id": db.session.scalar(select(Service.id).order_by(Service.id)),
             "contract_id": db.session.scalar(select(Contract.id).order_by(Contract.id)),
             "import_id": _pending_import(),
+            # The demo agent (in tl's team): the same person before and after the staff grows.
+            "employee_no": agent.employee_number,
+            "team_id": db.session.scalar(select(Team.id).where(Team.leader_id == db.session.scalar(
+                select(Staff.id).join(User, User.id == Staff.user_id).where(User.username == "tl")))),
+            "staff_contract_id": db.session.scalar(select(StaffContract.id).where(StaffContract.staff_id == agent.id)
+                                                   .order_by(StaffContract.starts_on.desc()).limit(1)),
+            "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
+            "position_code": "AGENT",
+            # The demo candidate who was offered the position (the candidate page with its hire form).
+            "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }
 
 
@@ -158,12 +170,15 @@ def _walk(app) -> dict[tuple[str, str], int]:
 
 
 def _grow(app) -> None:
-    """Thousands more rows: documents with revisions (and their full-text index) and approved records."""
+    """Thousands more rows: documents with revisions (and their full-text index), approved records, staff with their
+    team history and contracts."""
     from tests.bench.bench_documents import build
+    from tests.bench.bench_people import build_people
     from tests.bench.bench_records import build_records
 
     build(app, MORE_DOCUMENTS, 2)
     build_records(app, MORE_RECORDS)
+    build_people(app, MORE_STAFF)
 
 
 def test_every_page_costs_the_same_with_more_rows_and_stays_within_budget(walk_app):

@@ -1,0 +1,1 @@
+"""People: staff, teams and their history, positions with their requirements, employment contracts."""

@@ -1,0 +1,38 @@
+"""What the people module puts on the home page: contracts ending soon (60, 30 and 7 days), as counts with a link."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from portal.core.i18n import local_today
+from portal.core.inbox import InboxItem, provider
+from portal.people import permissions, services
+from portal.people.queries import ENDING_WINDOWS
+
+
+@provider
+def contracts_ending(user) -> list[InboxItem]:
+    """HR sees every contract ending soon; a supervisor those of their site: one line per reminder window (60, 30 and
+    7 days before the end; each person once, in the shortest window that holds their end), one statement."""
+    if not (user.can("people.manage") or user.can("people.site")):
+        return []
+    counts = services.contracts_ending_by_window(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
+    items, before = [], 0
+    for days in ENDING_WINDOWS:  # shortest first
+        n = counts[days] - before
+        before = counts[days]
+        if n:
+            items.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
+                                   url=url_for("people.index", ending=days), kind="due"))
+    return items
+
+
+@provider
+def extensions_to_decide(user) -> list[InboxItem]:
+    """A manager sees how many contract evaluations wait for their signed decision."""
+    if not user.can("people.approve_extension"):
+        return []
+    n = services.extensions_waiting(permissions.staff_scope(user))
+    if not n:
+        return []
+    return [InboxItem(title=_("%(n)d contract evaluation(s) to decide", n=n), url=url_for("people.extensions"), kind="sign")]
