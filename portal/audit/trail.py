@@ -110,7 +110,12 @@ def field_label(object_type: str, key: str) -> str:
     for other in modules.audit_objects().values():
         if key in other.fields:
             return str(other.fields[key])
-    return key.replace("_", " ")
+    return FieldCode(key)  # no module labels it: shown as the code it is (e.g. `valid_until`), never as English prose
+
+
+class FieldCode(str):
+    """A value key no module gave a label: the page shows it as code."""
+    is_code = True
 
 
 def value_label(object_type: str, key: str, value) -> str:

@@ -141,7 +141,7 @@ def test_the_editor_never_conflicts_with_itself_and_shows_a_real_conflict_in_the
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
     login(page, base_url, "dc")
-    page.goto(f"{base_url}/documents/OB.IN.OCC.TELK.P-02")
+    page.goto(f"{base_url}/documents/OB.IN.CC.TELK.MNOP-01")
     page.get_by_test_id("new-revision").click()
     expect(page).to_have_url(re.compile(r"/rev/\d\d/edit$"))
     edit_url = page.url
