@@ -1,7 +1,7 @@
 """Home page, health check, language switch."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, send_from_directory, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -21,6 +21,13 @@ bp = Blueprint("main", __name__)
 def home():
     items = inbox.items_for(current_user)
     return render("main/home.html", items=items)
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico on pages that name no icon (a JSON answer, a PDF): the portal's icon, not a 404."""
+    return send_from_directory(current_app.static_folder, "img/favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.route("/healthz")

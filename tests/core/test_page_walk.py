@@ -25,7 +25,7 @@ OVER_BUDGET: dict[str, int] = {}
 # Files and downloads: rendered by WeasyPrint/openpyxl; walked by their own tests.
 SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
-                  "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz",
+                  "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
                   "auth.login", "documents.import_original", "people.candidate_document"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after

@@ -153,7 +153,7 @@ OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "peop
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
 PERSONAL_FILE = {"people.contract_document"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend"}
-PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.set_language", "api.openapi", "printing.verify"}
+PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
 def _rules(app):

@@ -14,3 +14,10 @@ def test_factory_user_can_sign_in(client, factories):
     response = client.login(user.username)
     assert response.status_code == 303
     assert client.get("/").status_code == 200
+
+
+def test_favicon_ico_is_the_portal_icon_without_signing_in(client):
+    """Browsers ask for /favicon.ico on a JSON or PDF answer; a 404 there shows as a console error."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data
