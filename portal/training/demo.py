@@ -1,6 +1,6 @@
 """Demo data of the training module: courses for the demo services, two past signed sessions with scores (one agent
 of tl's team failed the refreshment and is overdue for a retake), P-10's revision in force marked as needing an SOP
-refresher, findings and one coaching session for `agent`, and an SP1 still valid for another agent of tl's team."""
+refresher."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +15,8 @@ from portal.core.i18n import local_today
 from portal.documents.models import EFFECTIVE, Document, Revision
 from portal.extensions import db
 from portal.people.models import Position, Staff, Team, TeamMembership
-from portal.training import coaching, gate, services
-from portal.training.models import Course, TrainingSession, WarningLevel
+from portal.training import gate, services
+from portal.training.models import Course, TrainingSession
 
 P10 = "IN.OCC.TELK.P-10"
 
@@ -83,24 +83,4 @@ def load() -> list[str]:
                                  .where(Document.code_key == P10, Revision.status == EFFECTIVE))
     if revision is not None:
         gate.mark_revision(revision, course["SOP-P10"], users.get("dc") or trainer)
-    # 4. Coaching: findings and a coaching session for `agent`; an SP1 for another agent of tl's team.
-    agent = db.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(User.username == "agent"))
-    if agent is not None and tl_user is not None:
-        for days, kind, rule, text in [
-            (20, "late_login", "P-10 langkah 16 (ketepatan login)", "Login terlambat 12 menit dari jadwal shift pagi."),
-            (9, "late_login", "P-10 langkah 16 (ketepatan login)", "Login terlambat 7 menit setelah istirahat."),
-            (4, "indiscipline", "F-03 Tata tertib ruang layanan", "Menggunakan ponsel di meja layanan saat antrian tinggi."),
-        ]:
-            finding = coaching.raise_finding(agent, {"kind": kind, "found_on": today - timedelta(days=days), "rule": rule,
-                                                     "description": text, "evidence_link": "IN.OCC.TELK.F-03"}, tl_user)
-        coaching.record_session(agent, {"held_on": today - timedelta(days=3), "topic": "Ketepatan login dan tata tertib",
-                                        "actions": "Login 10 menit sebelum shift; ponsel disimpan di loker.",
-                                        "follow_up_on": today + timedelta(days=14), "finding_id": finding.id}, tl_user)
-    other = next((m for m in members if m.user_id is None and m != failed), None)
-    sp1 = db.session.scalar(select(WarningLevel).where(WarningLevel.code == "SP1"))
-    if other is not None and sp1 is not None and spv is not None:
-        coaching.raise_finding(other, {"kind": "violation", "found_on": today - timedelta(days=62),
-                                       "rule": "MNOP-01 §4.1.4 tata tertib", "description": "Meninggalkan layanan tanpa izin."}, spv)
-        coaching.write_warning(other, sp1, {"issued_on": today - timedelta(days=60),
-                                            "reason": "Pelanggaran tata tertib berulang."}, spv)
-    return [f"{len(course)} training courses, 2 signed sessions, P-10 marked for a refresher, coaching records"]
+    return [f"{len(course)} training courses, 2 signed sessions, P-10 marked for a refresher"]

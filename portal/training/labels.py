@@ -14,8 +14,3 @@ def status_labels() -> dict:
 
 
 STATUS_TONE = {"current": "ok", "due_soon": "warn", "overdue": "error", "missing": "error"}
-
-
-def finding_kind_labels() -> dict:
-    return {"indiscipline": _l("Indiscipline"), "violation": _l("Rule violation"), "late_login": _l("Late login"),
-            "quality": _l("Quality finding")}

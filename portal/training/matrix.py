@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, literal, select
 
-from portal.documents.models import EFFECTIVE, Acknowledgement, Document, Revision
+from portal.documents.models import EFFECTIVE, Acknowledgement, Document, Revision, document_service
 from portal.extensions import db
 from portal.people.models import Staff
 from portal.training.models import (CURRENT, DUE_SOON, DUE_SOON_DAYS, INITIAL, MISSING, OVERDUE, Attendee, Course,
-                                    GateOverride, RevisionTraining, TrainingSession)
+                                    GateOverride, RevisionTraining, TrainingSession, course_position,
+                                    course_service)
 from portal.training.services import valid_until
 
 STATUS_ORDER = [CURRENT, DUE_SOON, OVERDUE, MISSING]
@@ -66,27 +66,55 @@ def status_for(last_pass: date | None, validity_months: int | None, today: date,
     return Cell(CURRENT, until, last_pass)
 
 
-def _marked_sops() -> list[tuple[Revision, Document, RevisionTraining | None]]:
-    """The SOPs in force that a course teaches (by code), with the training mark of their effective revision."""
-    codes = [c for c in db.session.scalars(select(Course.sop_code).where(Course.sop_code != "", Course.active.is_(True)).distinct())]
-    if not codes:
-        return []
-    rows = db.session.execute(
-        select(Revision, Document, RevisionTraining)
-        .join(Document, Document.id == Revision.document_id)
-        .outerjoin(RevisionTraining, RevisionTraining.revision_id == Revision.id)
-        .options(selectinload(Document.services))
-        .where(Revision.status == EFFECTIVE, Document.code_key.in_([c.upper() for c in codes]),
-               Document.withdrawn_at.is_(None))).all()
-    return [(r, d, m) for r, d, m in rows]
+@dataclass
+class Sop:
+    """An SOP in force that a course teaches: its effective revision, services and training mark."""
+    revision_id: int
+    number: str
+    since: date | None
+    code: str
+    services: set[int] = field(default_factory=set)
+    course_id: int | None = None  # the course its revision was marked as needing
+
+
+def _courses() -> list[tuple[Course, set[int], set[int]]]:
+    """The active courses with the positions and services they are required for (one statement)."""
+    found: dict[int, tuple[Course, set[int], set[int]]] = {}
+    for course, position_id, service_id in db.session.execute(
+            select(Course, course_position.c.position_id, course_service.c.service_id)
+            .outerjoin(course_position, course_position.c.course_id == Course.id)
+            .outerjoin(course_service, course_service.c.course_id == Course.id)
+            .where(Course.active.is_(True)).order_by(Course.kind, Course.code)):
+        entry = found.setdefault(course.id, (course, set(), set()))
+        if position_id:
+            entry[1].add(position_id)
+        if service_id:
+            entry[2].add(service_id)
+    return list(found.values())
+
+
+def _sops() -> list[Sop]:
+    """The SOPs in force that an active course teaches (by code), with their services and mark (one statement)."""
+    taught = select(func.upper(Course.sop_code)).where(Course.sop_code != "", Course.active.is_(True))
+    found: dict[int, Sop] = {}
+    for rev_id, number, eff_date, eff_since, code, service_id, course_id in db.session.execute(
+            select(Revision.id, Revision.number, Revision.effective_date, Revision.effective_since, Document.code,
+                   document_service.c.service_id, RevisionTraining.course_id)
+            .join(Document, Document.id == Revision.document_id)
+            .outerjoin(document_service, document_service.c.document_id == Document.id)
+            .outerjoin(RevisionTraining, RevisionTraining.revision_id == Revision.id)
+            .where(Revision.status == EFFECTIVE, Document.code_key.in_(taught), Document.withdrawn_at.is_(None))):
+        sop = found.setdefault(rev_id, Sop(rev_id, number, eff_date or (eff_since.date() if eff_since else None), code,
+                                           course_id=course_id))
+        if service_id:
+            sop.services.add(service_id)
+    return sorted(found.values(), key=lambda x: x.code)
 
 
 def compute(people: list[Staff], today: date) -> tuple[list[Column], list[Row]]:
-    """The matrix for these people (their services and memberships loaded by the caller)."""
-    courses = list(db.session.scalars(select(Course).where(Course.active.is_(True))
-                                      .options(selectinload(Course.positions), selectinload(Course.services))
-                                      .order_by(Course.kind, Course.code)))
-    sops = _marked_sops()
+    """The matrix for these people (their services and memberships loaded by the caller): four statements."""
+    courses = _courses()
+    sops = _sops()
     ids = [p.id for p in people]
     passes: dict[tuple[int, int], list[tuple[date, bool]]] = {}
     acks: set[tuple[int, int]] = set()
@@ -98,14 +126,18 @@ def compute(people: list[Staff], today: date) -> tuple[list[Column], list[Row]]:
                 .where(Attendee.staff_id.in_(ids), TrainingSession.signed_at.is_not(None), Attendee.passed.is_not(None))):
             passes.setdefault((staff_id, course_id), []).append((held_on, passed))
         user_ids = [p.user_id for p in people if p.user_id]
-        rev_ids = [r.id for r, _d, _m in sops]
+        rev_ids = [x.revision_id for x in sops]
+        # Acknowledgements and gate overrides in one statement.
+        stmt = select(literal("o"), GateOverride.staff_id, literal(0)).where(
+            GateOverride.staff_id.in_(ids), (GateOverride.until.is_(None)) | (GateOverride.until >= today))
         if user_ids and rev_ids:
-            acks = set(db.session.execute(select(Acknowledgement.revision_id, Acknowledgement.user_id)
-                                          .where(Acknowledgement.revision_id.in_(rev_ids),
-                                                 Acknowledgement.user_id.in_(user_ids))).tuples())
-        overrides = set(db.session.scalars(select(GateOverride.staff_id).where(
-            GateOverride.staff_id.in_(ids), (GateOverride.until.is_(None)) | (GateOverride.until >= today))))
-
+            stmt = stmt.union_all(select(literal("a"), Acknowledgement.revision_id, Acknowledgement.user_id).where(
+                Acknowledgement.revision_id.in_(rev_ids), Acknowledgement.user_id.in_(user_ids)))
+        for tag, a, b in db.session.execute(stmt):
+            if tag == "a":
+                acks.add((a, b))
+            else:
+                overrides.add(a)
     columns: dict[str, Column] = {}
     rows = []
     for person in people:
@@ -113,25 +145,21 @@ def compute(people: list[Staff], today: date) -> tuple[list[Column], list[Row]]:
         service_ids = {s.id for s in person.services}
         # course -> the day a pass must be on or after (None: any pass)
         required: dict[int, date | None] = {}
-        for course in courses:
-            pos = {p.id for p in course.positions}
-            svc = {s.id for s in course.services}
+        for course, pos, svc in courses:
             if not pos and not svc:
                 continue
             if (not pos or person.position_id in pos) and (not svc or service_ids & svc):
                 required[course.id] = None
         ack_items = []
-        for revision, document, mark in sops:
-            doc_services = {s.id for s in document.services}
-            if doc_services and not (doc_services & service_ids):
+        for sop in sops:
+            if sop.services and not (sop.services & service_ids):
                 continue
-            if mark is not None:
-                since = revision.effective_date or (revision.effective_since.date() if revision.effective_since else None)
-                before = required.get(mark.course_id)
-                required[mark.course_id] = max(d for d in (since, before) if d) if (since or before) else None
+            if sop.course_id is not None:
+                before = required.get(sop.course_id)
+                required[sop.course_id] = max(d for d in (sop.since, before) if d) if (sop.since or before) else None
             if person.user_id:
-                ack_items.append((revision, document))
-        for course in courses:
+                ack_items.append(sop)
+        for course, _pos, _svc in courses:
             if course.id not in required:
                 continue
             since = required[course.id]
@@ -145,11 +173,11 @@ def compute(people: list[Staff], today: date) -> tuple[list[Column], list[Row]]:
             columns.setdefault(course.code, Column(course.code, course.name, "course", course.kind, course.id))
             if course.kind == INITIAL and cell.status in (OVERDUE, MISSING):
                 row.gate.append(course.code)
-        for revision, document in ack_items:
-            key = f"ACK:{document.code}"
-            done = (revision.id, person.user_id) in acks
+        for sop in ack_items:
+            key = f"ACK:{sop.code}"
+            done = (sop.revision_id, person.user_id) in acks
             row.cells[key] = Cell(CURRENT if done else MISSING)
-            columns.setdefault(key, Column(key, f"{document.code} Rev. {revision.number}", "ack"))
+            columns.setdefault(key, Column(key, f"{sop.code} Rev. {sop.number}", "ack"))
             if not done:
                 row.gate.append(key)
         if person.position.role != "agent":
@@ -168,3 +196,41 @@ def counts(rows: list[Row]) -> dict[str, int]:
     return out
 
 
+
+
+def gate_count(scope, today: date) -> int:
+    """How many agents of a scope the gate flags (one statement)."""
+    return db.session.scalar(gate_count_query(scope, today)) or 0
+
+
+def gate_count_query(scope, today: date):
+    """The count of the agents of a scope (a clause on Staff, None: everyone) the gate flags, as a statement: how many agents of a scope (a clause on Staff, None: everyone) the gate flags, in one statement: an initial
+    course required for their position (and services) never passed, or an SOP in force taught by a course not
+    acknowledged, with no override in force."""
+    from sqlalchemy import exists, or_
+
+    from portal.documents.models import EFFECTIVE
+    from portal.people.models import ENDED, Position, staff_service as ss
+
+    passed = exists().where(Attendee.staff_id == Staff.id, Attendee.passed.is_(True), TrainingSession.id == Attendee.session_id,
+                            TrainingSession.course_id == Course.id, TrainingSession.signed_at.is_not(None))
+    course_services_ok = or_(~exists().where(course_service.c.course_id == Course.id),
+                             exists().where(course_service.c.course_id == Course.id, ss.c.staff_id == Staff.id,
+                                            ss.c.service_id == course_service.c.service_id))
+    initial_missing = exists().where(Course.kind == INITIAL, Course.active.is_(True), course_position.c.course_id == Course.id,
+                                     course_position.c.position_id == Staff.position_id, course_services_ok, ~passed)
+    taught = select(func.upper(Course.sop_code)).where(Course.sop_code != "", Course.active.is_(True)).scalar_subquery()
+    doc_services_ok = or_(~exists().where(document_service.c.document_id == Document.id),
+                          exists().where(document_service.c.document_id == Document.id, ss.c.staff_id == Staff.id,
+                                         ss.c.service_id == document_service.c.service_id))
+    ack_missing = exists().where(Revision.status == EFFECTIVE, Document.id == Revision.document_id,
+                                 Document.withdrawn_at.is_(None), Document.code_key.in_(taught), doc_services_ok,
+                                 ~exists().where(Acknowledgement.revision_id == Revision.id,
+                                                 Acknowledgement.user_id == Staff.user_id))
+    overridden = exists().where(GateOverride.staff_id == Staff.id, or_(GateOverride.until.is_(None), GateOverride.until >= today))
+    stmt = (select(func.count(Staff.id)).where(
+        Staff.status != ENDED, Staff.position_id.in_(select(Position.id).where(Position.role == "agent")), ~overridden,
+        or_(initial_missing, Staff.user_id.is_not(None) & ack_missing)))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return stmt

@@ -1,10 +1,9 @@
-"""The training and coaching module (issue 11): courses as data, sessions with an attendance and score grid signed
-by the trainer, certificates, the training matrix tied to the SOPs in force, the competence gate; coaching and
-discipline ("pembinaan", MNOP-01 §4.1.4, F-03) with findings, coaching sessions and warning levels.
+"""The training module (issue 11; coaching and discipline are the coaching module): courses as data, sessions with
+an attendance and score grid signed by the trainer, certificates, the training matrix tied to the SOPs in force,
+the competence gate (with a supervisor's override) and the hand-off from a hire in the people module.
 
 Who sees whom (permissions.py): trainers and HR every person's training; readers the people module's scope (a TL
-their team, a supervisor their site); a person their own. Coaching: a person their own and nothing else; a TL
-their team; a supervisor, QCO or QA their site; HR and managers everyone."""
+their team, a supervisor their site); a person their own."""
 from flask_babel import lazy_gettext as _l
 
 from portal.core.modules import Module, NavItem
@@ -14,10 +13,9 @@ READERS = {"training.read"}
 
 
 def _blueprints():
-    from portal.training.coaching_views import bp as coaching_bp
     from portal.training.views import bp
 
-    return [(bp, "/training"), (coaching_bp, "/coaching")]
+    return [(bp, "/training")]
 
 
 def _inbox():
@@ -34,14 +32,12 @@ def _demo():
 
 def _setup(app):
     from portal.people import recruitment
-    from portal.training import coaching, gate, paper, sections
+    from portal.training import gate, paper, sections
 
     paper.register_kinds()
     sections.register()
     if gate.on_hire not in recruitment.on_hire:
         recruitment.on_hire.append(gate.on_hire)
-    if coaching.under_coaching not in recruitment.coaching_checks:
-        recruitment.coaching_checks.append(coaching.under_coaching)
 
 
 module = Module(
@@ -52,23 +48,11 @@ module = Module(
         "training.manage": _l("Manage courses and sessions, record attendance and scores, sign results"),
         "training.override": _l("Override the competence gate for a person, with a reason"),
         "training.mark": _l("Mark SOP revisions as needing training"),
-        "coaching.self": _l("See one's own findings, coaching sessions and warnings"),
-        "coaching.raise": _l("Raise findings and record coaching sessions"),
-        "coaching.site": _l("See the coaching records of one's site"),
-        "coaching.all": _l("See the coaching records of everyone"),
-        "coaching.warn": _l("Issue warnings (the level says which roles may)"),
-        "coaching.decide": _l("Decide escalation proposals"),
     },
     grants={
-        "trainer": READERS | {"training.manage", "coaching.self"},
-        "hr": READERS | {"training.manage", "coaching.self", "coaching.all"},
-        "tl": READERS | {"coaching.self", "coaching.raise", "coaching.warn"},
-        "spv": READERS | {"training.override", "coaching.self", "coaching.raise", "coaching.warn", "coaching.decide"},
-        "manager": READERS | {"coaching.self", "coaching.all", "coaching.warn", "coaching.decide"},
-        "auditor": READERS,
-        "qco": {"coaching.self", "coaching.raise", "coaching.site"},
-        "qa": {"coaching.self", "coaching.raise", "coaching.site"},
-        "agent": {"coaching.self"},
+        "trainer": READERS | {"training.manage"},
+        "hr": READERS | {"training.manage"},
+        "tl": READERS, "spv": READERS | {"training.override"}, "manager": READERS, "auditor": READERS,
         "dc": {"training.mark"}, "qmr": {"training.mark"},
     },
     nav=[
@@ -77,7 +61,6 @@ module = Module(
         NavItem(_l("Training matrix"), "training.matrix", "training.read", SECTION),
         NavItem(_l("Competence gate"), "training.gate", "training.read", SECTION),
         NavItem(_l("SOP revisions needing training"), "training.revisions", "training.mark", SECTION),
-        NavItem(_l("Coaching"), "coaching.index", "coaching.self", SECTION),
     ],
     inbox=_inbox,
     audit_labels={
@@ -95,13 +78,6 @@ module = Module(
         "training_revision.marked": _l("An SOP revision was marked as needing training"),
         "training_revision.unmarked": _l("An SOP revision no longer needs training"),
         "training.initial_due": _l("A new hire's initial training was started"),
-        "finding.raised": _l("A finding was raised against a person"),
-        "finding.responded": _l("The response to a finding was recorded"),
-        "coaching_session.recorded": _l("A coaching session was recorded"),
-        "coaching_session.acknowledged": _l("The coached person acknowledged a coaching session"),
-        "warning.issued": _l("A warning was signed and issued"),
-        "warning.signature_refused": _l("A warning's signature was refused (wrong password)"),
-        "warning.printed": _l("A warning letter was printed"),
     },
     demo=_demo,
     setup=_setup,

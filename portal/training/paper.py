@@ -1,5 +1,5 @@
-"""Printouts of the training module: the certificate of a passed attendee and the warning letter, both in the
-portal's paper frame with the verify QR code; /verify answers whether the paper still says what the portal holds."""
+"""The certificate of a passed attendee, in the portal's paper frame with the verify QR code; /verify answers whether
+the paper still matches the signed result."""
 from __future__ import annotations
 
 import hashlib
@@ -12,18 +12,14 @@ from portal.extensions import db
 from portal.printing import services as printing
 from portal.printing.models import Printout
 from portal.printing.services import Verdict
-from portal.training.models import Attendee, Warning
+from portal.training.models import Attendee
 
-CERTIFICATE, WARNING_LETTER = "training_cert", "warning_letter"
+CERTIFICATE = "training_cert"
 
 
 def certificate_hash(attendee: Attendee) -> str:
     s = attendee.session
     return hashlib.sha256(f"{attendee.id}|{s.version}|{s.signed_at}|{attendee.score}|{attendee.passed}".encode()).hexdigest()
-
-
-def warning_hash(warning: Warning) -> str:
-    return hashlib.sha256(f"{warning.id}|{warning.level_id}|{warning.issued_on}|{warning.valid_until}|{warning.reason}".encode()).hexdigest()
 
 
 def _stamp(user, ticket) -> dict:
@@ -50,19 +46,6 @@ def render_certificate(attendee: Attendee, user) -> tuple[bytes, Printout]:
     return pdf, printout
 
 
-def render_warning(warning: Warning, user) -> tuple[bytes, Printout]:
-    ticket = printing.ticket()
-    header = {"kind": _("Warning letter"), "title": warning.level.name, "code_label": _("Number"), "code": warning.number,
-              "revision": "—", "date_label": _("Issued on"), "date": warning.issued_on}
-    pdf = render_pdf("pdf/warning_letter.html", warning=warning, header=header, stamp=_stamp(user, ticket),
-                     verify_url=ticket.url, qr_svg=ticket.qr)
-    printout = printing.register(ticket, WARNING_LETTER, audit_action="warning.printed", audit_object=warning,
-                                 audit_new={"staff": warning.staff.employee_number}, actor=user,
-                                 document_code=f"WARN-{warning.id}", content_hash=warning_hash(warning),
-                                 printed_by_id=user.id if user else None, holder=warning.staff.full_name[:160])
-    return pdf, printout
-
-
 def _id_of(printout: Printout, prefix: str) -> int:
     try:
         return int(printout.document_code.removeprefix(prefix))
@@ -83,17 +66,5 @@ def verify_certificate(printout: Printout) -> Verdict:
     return Verdict(printout, True, _("The certificate matches the signed training result."), label, session.course.name, "", link)
 
 
-def verify_warning(printout: Printout) -> Verdict:
-    warning = db.session.get(Warning, _id_of(printout, "WARN-"))
-    if warning is None:
-        return Verdict(printout, False, _("This warning no longer exists."), printout.document_code)
-    label = f"{warning.number} · {warning.staff.full_name}"
-    if warning_hash(warning) != printout.content_hash:
-        return Verdict(printout, False, _("The warning differs from what was printed."), label, warning.level.name)
-    return Verdict(printout, True, _("The warning letter matches the signed warning (valid until %(d)s).",
-                                     d=warning.valid_until.isoformat()), label, warning.level.name)
-
-
 def register_kinds() -> None:
     printing.register_kind(CERTIFICATE, verify_certificate)
-    printing.register_kind(WARNING_LETTER, verify_warning)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.core.urls import db_int
 from portal.extensions import db
@@ -14,7 +14,7 @@ MATRIX_PAGE = 100
 
 def matrix_people(user, args, limit: int | None = MATRIX_PAGE) -> tuple[list[Staff], str | None]:
     """The people of the matrix (scope and filters: team, site, service), by employee number, a page at a time."""
-    stmt = (select(Staff).options(joinedload(Staff.current_membership), selectinload(Staff.services))
+    stmt = (select(Staff).options(joinedload(Staff.current_membership), joinedload(Staff.services))
             .where(Staff.status != ENDED).order_by(Staff.employee_number))
     scope = training_scope(user)
     if scope is not None:

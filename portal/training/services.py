@@ -123,7 +123,7 @@ def add_attendees(session: TrainingSession, staff_ids: list[int], actor) -> list
     _unlocked(session)
     have = {a.staff_id for a in session.attendees}
     people = db.session.scalars(select(Staff).where(Staff.id.in_([i for i in staff_ids if i not in have]),
-                                                    Staff.status != ENDED)).all()
+                                                    Staff.status != ENDED).order_by(Staff.employee_number)).all()
     if not people and not staff_ids:
         raise ServiceError(_("Choose at least one person."), "staff_ids")
     added = []

@@ -45,7 +45,7 @@ def index():
     sessions = list(db.session.scalars(select(TrainingSession).order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
                                        .limit(50)))
     counts = dict(db.session.execute(select(Attendee.session_id, func.count()).where(
-        Attendee.session_id.in_([s.id for s in sessions] or [0])).group_by(Attendee.session_id)).tuples().all())
+        Attendee.session_id.in_([s.id for s in sessions] or [0])).group_by(Attendee.session_id)).all())
     return render("training/index.html", sessions=sessions, counts=counts, kinds=course_kind_labels(),
                   can_manage=current_user.can("training.manage"))
 
@@ -121,7 +121,10 @@ def session_new():
 
 def _session_page(session: TrainingSession, status: int = 200, sign_form=None, amend_form=None):
     manage = current_user.can("training.manage")
-    rows = list(db.session.scalars(select(Attendee).where(Attendee.session_id == session.id).order_by(Attendee.id)))
+    from sqlalchemy.orm import joinedload
+
+    rows = list(db.session.scalars(select(Attendee).options(joinedload(Attendee.staff).joinedload(Staff.current_membership))
+                                   .where(Attendee.session_id == session.id).order_by(Attendee.id)))
     if not manage:
         rows = [a for a in rows if people_permissions.can_view(current_user, a.staff)]
     team_id = request.args.get("team", type=db_int)
@@ -241,11 +244,32 @@ def certificate(session_id: int, attendee_id: int):
         "X-Printout-Token": printout.token})
 
 
+# ---------------------------------------------------------------- the person's page section
+@bp.route("/people/<employee_no>")
+@login_required
+def person_section(employee_no: str):
+    """The training section of the person's page (loaded by htmx; a full page when opened directly)."""
+    from sqlalchemy.orm import joinedload
+
+    from portal.training.sections import training_context
+
+    staff = db.session.scalar(select(Staff).options(joinedload(Staff.current_membership), joinedload(Staff.services))
+                              .where(Staff.employee_number == employee_no))
+    if staff is None:
+        abort(404)
+    if not permissions.can_view_training(current_user, staff):
+        abort(403)
+    return render("training/person.html", block="section", staff=staff, ctx=training_context(current_user, staff),
+                  key="training", title=_("Training"), section_template="training/sections/training.html")
+
+
 # ---------------------------------------------------------------- the matrix
 def _filters():
-    sites = list(db.session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name)))
-    svcs = list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.name)))
-    return teams_for(current_user), sites, svcs
+    """The teams of the user's scope, and the sites and services they are at (one statement)."""
+    teams = teams_for(current_user)
+    sites = sorted({t.site.id: t.site for t in teams}.values(), key=lambda x: x.name)
+    svcs = sorted({t.service.id: t.service for t in teams}.values(), key=lambda x: x.name)
+    return teams, sites, svcs
 
 
 @bp.route("/matrix")

@@ -13,10 +13,11 @@ from portal.core.i18n import local_today
 from portal.core.permissions import require
 from portal.extensions import db
 from portal.people.models import ENDED, Staff
-from portal.training import coaching, paper, permissions
-from portal.training.forms import CoachingForm, FindingForm, ResponseForm, WarningForm
-from portal.training.labels import finding_kind_labels
-from portal.training.models import CoachingSession, Finding, Warning, WarningLevel
+from portal.coaching import paper, permissions
+from portal.coaching import services as coaching
+from portal.coaching.forms import CoachingForm, FindingForm, ResponseForm, WarningForm
+from portal.coaching.labels import finding_kind_labels
+from portal.coaching.models import CoachingSession, Finding, Warning, WarningLevel
 
 bp = Blueprint("coaching", __name__)
 LIST = 50
@@ -47,16 +48,8 @@ def index():
     sessions = list(db.session.scalars(_scoped(select(CoachingSession), CoachingSession)
                                        .order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc()).limit(LIST)))
     warnings = list(db.session.scalars(_scoped(select(Warning), Warning).order_by(Warning.issued_on.desc(), Warning.id.desc()).limit(LIST)))
-    proposals = []
-    if current_user.can("coaching.warn"):
-        scope = permissions.coaching_scope(current_user)
-        ids = None if scope is None else list(db.session.scalars(select(Staff.id).where(scope)))
-        proposals = coaching.proposals(ids, today)
-    names = {}
-    if proposals:
-        names = dict(db.session.execute(select(Staff.id, Staff.full_name).where(Staff.id.in_([p.staff_id for p in proposals]))).tuples())
     return render("coaching/index.html", findings=findings, sessions=sessions, warnings=warnings, today=today,
-                  proposals=proposals, names=names, kinds=finding_kind_labels(),
+                  kinds=finding_kind_labels(), can_decide=current_user.can("coaching.decide"),
                   can_raise=current_user.can("coaching.raise"), can_warn=current_user.can("coaching.warn"))
 
 
@@ -68,6 +61,28 @@ def _staff_checked(staff_id, warn: bool = False) -> Staff | None:
     if not allowed(current_user, staff):
         abort(403)
     return staff
+
+
+@bp.route("/proposals")
+@require("coaching.decide")
+def proposals():
+    """Escalation proposals of one's scope: the supervisor decides by issuing the proposed warning (or not)."""
+    rows = coaching.proposals(permissions.coaching_scope(current_user), local_today())
+    return render("coaching/proposals.html", rows=rows, kinds=finding_kind_labels())
+
+
+@bp.route("/people/<employee_no>")
+@require("coaching.self")
+def person_section(employee_no: str):
+    """The coaching section of the person's page (loaded by htmx; a full page when opened directly)."""
+    from portal.core.htmx import render as render_page
+    from portal.coaching.sections import coaching_context
+
+    staff = db.session.scalar(select(Staff).where(Staff.employee_number == employee_no)) or abort(404)
+    if not permissions.can_view_coaching(current_user, staff):
+        abort(403)
+    return render_page("training/person.html", block="section", staff=staff, ctx=coaching_context(current_user, staff),
+                       key="coaching", title=_("Coaching and discipline"), section_template="coaching/section.html")
 
 
 @bp.route("/findings/new", methods=["GET", "POST"])
@@ -129,15 +144,15 @@ def session_new():
             row = coaching.record_session(staff, {f: getattr(form, f).data for f in ("held_on", "topic", "actions", "follow_up_on")}
                                           | {"finding_id": request.form.get("finding_id", type=int)}, current_user)
             flash(_("Coaching session recorded."), "success")
-            return redirect(url_for("coaching.show", session_id=row.id), 303)
+            return redirect(url_for("coaching.show", coaching_id=row.id), 303)
     return render("coaching/form.html", form=form, title=_("New coaching session"), action=url_for("coaching.session_new"),
                   status=form_status(form))
 
 
-@bp.route("/<int:session_id>")
+@bp.route("/<int:coaching_id>")
 @require("coaching.self")
-def show(session_id: int):
-    row = db.session.get(CoachingSession, session_id) or abort(404)
+def show(coaching_id: int):
+    row = db.session.get(CoachingSession, coaching_id) or abort(404)
     if not permissions.can_view_coaching(current_user, row.staff):
         abort(403)
     finding = db.session.get(Finding, row.finding_id) if row.finding_id else None
@@ -145,16 +160,16 @@ def show(session_id: int):
                   can_acknowledge=row.staff.user_id == current_user.id and row.acknowledged_at is None)
 
 
-@bp.route("/<int:session_id>/acknowledge", methods=["POST"])
+@bp.route("/<int:coaching_id>/acknowledge", methods=["POST"])
 @require("coaching.self")
-def acknowledge(session_id: int):
-    row = db.session.get(CoachingSession, session_id) or abort(404)
+def acknowledge(coaching_id: int):
+    row = db.session.get(CoachingSession, coaching_id) or abort(404)
     if row.staff.user_id != current_user.id:
         abort(403)
     with refusals(flash_it=True):
         coaching.acknowledge(row, current_user)
         flash(_("Acknowledged."), "success")
-    return redirect(url_for("coaching.show", session_id=row.id), 303)
+    return redirect(url_for("coaching.show", coaching_id=row.id), 303)
 
 
 @bp.route("/warnings/new", methods=["GET", "POST"])

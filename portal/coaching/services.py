@@ -14,7 +14,7 @@ from portal.core.db import utcnow
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.people.models import Staff
-from portal.training.models import (FINDING_KINDS, CoachingSession, EscalationRule, Finding, Warning, WarningLevel)
+from portal.coaching.models import FINDING_KINDS, CoachingSession, EscalationRule, Finding, Warning, WarningLevel
 from portal.training.services import add_months
 
 
@@ -141,36 +141,47 @@ def under_coaching(staff_id: int, day: date) -> str | None:
 @dataclass
 class Proposal:
     staff_id: int
+    name: str
     kind: str
     count: int
     days: int
     level: WarningLevel | None
 
 
-def proposals(staff_ids: list[int] | None, today: date) -> list[Proposal]:
-    """Escalation proposals: a rule's count of findings of one kind within its days proposes the level above the
-    person's highest valid warning (the supervisor decides). Statements: rules, counts, warnings, levels."""
+def proposals(scope, today: date) -> list[Proposal]:
+    """Escalation proposals in a scope (a clause on Staff, None: everyone): a rule's count of findings of one kind
+    within its days, not yet answered by a warning in force, proposes the level above the person's highest valid
+    warning; the supervisor decides. Four statements: rules, findings, warnings in force, levels."""
     rules = list(db.session.scalars(select(EscalationRule).where(EscalationRule.active.is_(True))))
     if not rules:
         return []
-    all_levels = levels()
     longest = max(r.days for r in rules)
-    stmt = select(Finding.staff_id, Finding.kind, Finding.found_on).where(Finding.found_on > today - timedelta(days=longest),
-                                                                          Finding.found_on <= today)
-    if staff_ids is not None:
-        stmt = stmt.where(Finding.staff_id.in_(staff_ids))
+    stmt = (select(Finding.staff_id, Staff.full_name, Finding.kind, Finding.found_on).join(Staff, Staff.id == Finding.staff_id)
+            .where(Finding.found_on > today - timedelta(days=longest), Finding.found_on <= today))
+    if scope is not None:
+        stmt = stmt.where(scope)
     found = db.session.execute(stmt).all()
+    if not found:
+        return []
+    people = sorted({r[0] for r in found})
+    names = {r[0]: r[1] for r in found}
+    current: dict[int, Warning] = {}
+    latest: dict[int, date] = {}
+    for w in db.session.scalars(select(Warning).where(Warning.staff_id.in_(people), Warning.issued_on <= today,
+                                                      Warning.valid_until >= today)):
+        if w.staff_id not in current or w.level.rank > current[w.staff_id].level.rank:
+            current[w.staff_id] = w
+        latest[w.staff_id] = max(latest.get(w.staff_id, date.min), w.issued_on)
+    all_levels = levels()
     out = []
-    people = sorted({r.staff_id for r in found})
-    current = valid_warnings(people, today)
     for rule in rules:
         for staff_id in people:
-            have = current.get(staff_id)
-            # findings already answered by the warning in force do not count again
-            since = max(today - timedelta(days=rule.days), have.issued_on if have else date.min)
-            n = sum(1 for s, k, d in found if s == staff_id and k == rule.kind and d > since)
+            since = max(today - timedelta(days=rule.days), latest.get(staff_id, date.min))
+            n = sum(1 for s, _n, k, d in found if s == staff_id and k == rule.kind and d > since)
             if n >= rule.count:
+                have = current.get(staff_id)
                 rank = have.level.rank if have else -1
                 level = next((lv for lv in all_levels if lv.rank > rank), None)
-                out.append(Proposal(staff_id, rule.kind, n, rule.days, level))
+                out.append(Proposal(staff_id, names[staff_id], rule.kind, n, rule.days, level))
     return out
+
