@@ -165,7 +165,7 @@ def set_cell(attendee: Attendee, field: str, value: str, actor) -> Attendee:
                 score = Decimal(value)
             except InvalidOperation:
                 raise ServiceError(_("The score is a number from 0 to 100."), "score") from None
-            if not (0 <= score <= 100) or not score.is_finite():
+            if not score.is_finite() or not (0 <= score <= 100):
                 raise ServiceError(_("The score is a number from 0 to 100."), "score")
             if attendee.attended is False:
                 raise ServiceError(_("An absent person has no score."), "score")
