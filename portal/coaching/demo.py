@@ -28,8 +28,9 @@ def load() -> list[str]:
                                                                               TeamMembership.ends_on.is_(None)))
                                       .where(TeamMembership.team_id == team.id, Staff.position_id == agent_position)
                                       .order_by(Staff.employee_number))) if team else []
-    # the refreshment's failed agent is the last of the team (training demo): the SP1 goes to the first other one
-    failed = members[-1] if members else None
+    # the refreshment's retaker is the last of the team on 147 (training demo): the SP1 goes to another agent
+    on_147 = [m for m in members if any(s.code == "147" for s in m.services)]
+    failed = on_147[-1] if on_147 else None
     # Findings and a coaching session for `agent`; an SP1 for another agent of tl's team.
     agent = db.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(User.username == "agent"))
     if agent is not None and tl_user is not None:
