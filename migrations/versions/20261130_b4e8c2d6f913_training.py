@@ -1,7 +1,7 @@
 """training: courses (required positions and services, validity, pass mark, SOP code), sessions with attendees
 (attendance, score, result, the trainer's signature), SOP revisions marked as needing training, competence gate
-overrides; coaching: findings, coaching sessions, warning levels (seeded: teguran lisan, SP1, SP2, SP3), warnings,
-escalation rules (seeded: three findings of a kind in 30 days)
+overrides; coaching: findings, coaching sessions, warning levels, warnings, escalation rules (levels and rules are
+data: `flask coaching seed` or the demo adds them)
 
 Revision ID: b4e8c2d6f913
 Revises: a7d3e5f1c210
@@ -204,19 +204,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_coaching_session_held_on'), ['held_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_coaching_session_staff_id'), ['staff_id'], unique=False)
 
-    levels = sa.table('coaching_warning_level', sa.column('code', sa.String), sa.column('name', sa.String),
-                      sa.column('rank', sa.Integer), sa.column('validity_months', sa.Integer),
-                      sa.column('issuer_roles', sa.String))
-    op.bulk_insert(levels, [
-        {'code': 'LISAN', 'name': 'Teguran lisan', 'rank': 0, 'validity_months': 3, 'issuer_roles': 'tl,spv,manager'},
-        {'code': 'SP1', 'name': 'Surat Peringatan 1 (SP1)', 'rank': 1, 'validity_months': 6, 'issuer_roles': 'spv,manager'},
-        {'code': 'SP2', 'name': 'Surat Peringatan 2 (SP2)', 'rank': 2, 'validity_months': 6, 'issuer_roles': 'spv,manager'},
-        {'code': 'SP3', 'name': 'Surat Peringatan 3 (SP3)', 'rank': 3, 'validity_months': 6, 'issuer_roles': 'manager'},
-    ])
-    rules = sa.table('coaching_escalation_rule', sa.column('kind', sa.String), sa.column('count', sa.Integer),
-                     sa.column('days', sa.Integer), sa.column('active', sa.Boolean))
-    op.bulk_insert(rules, [{'kind': k, 'count': 3, 'days': 30, 'active': True}
-                           for k in ('indiscipline', 'violation', 'late_login', 'quality')])
     # ### end Alembic commands ###
 
 

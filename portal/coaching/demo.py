@@ -15,12 +15,13 @@ from portal.people.models import Position, Staff, Team, TeamMembership
 
 
 def load() -> list[str]:
+    seeded = coaching.seed()
     if db.session.scalar(select(Finding.id).limit(1)) is not None:
-        return []
+        return seeded
     users = {u.username: u for u in db.session.scalars(select(User))}
     tl_user, spv = users.get("tl"), users.get("spv")
     if tl_user is None or db.session.scalar(select(Staff.id).limit(1)) is None:
-        return ["coaching demo skipped: the people demo is missing"]
+        return seeded + ["coaching demo skipped: the people demo is missing"]
     today = local_today()
     agent_position = db.session.scalar(select(Position.id).where(Position.code == "AGENT"))
     team = db.session.scalar(select(Team).join(Staff, Staff.id == Team.leader_id).where(Staff.user_id == tl_user.id))
@@ -52,4 +53,4 @@ def load() -> list[str]:
                                        "rule": "MNOP-01 §4.1.4 tata tertib", "description": "Meninggalkan layanan tanpa izin."}, spv)
         coaching.write_warning(other, sp1, {"issued_on": today - timedelta(days=60),
                                             "reason": "Pelanggaran tata tertib berulang."}, spv)
-    return ["coaching: findings and a coaching session for agent, an SP1 in tl's team"]
+    return seeded + ["coaching: findings and a coaching session for agent, an SP1 in tl's team"]

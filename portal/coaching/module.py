@@ -30,6 +30,12 @@ def _demo():
     return demo.load()
 
 
+def _cli():
+    from portal.coaching.cli import coaching_cli
+
+    return [coaching_cli]
+
+
 def _setup(app):
     from portal.coaching import paper, sections
     from portal.coaching import services as coaching
@@ -76,5 +82,6 @@ module = Module(
         "warning.printed": _l("A warning letter was printed"),
     },
     demo=_demo,
+    cli=_cli,
     setup=_setup,
 )

@@ -77,6 +77,31 @@ def acknowledge(session: CoachingSession, actor) -> None:
     audit.record("coaching_session.acknowledged", session, new={"by": actor.username}, actor=actor)
 
 
+LEVELS = [  # code, name, rank, validity in months, the roles that may issue it
+    ("LISAN", "Teguran lisan", 0, 3, "tl,spv,manager"),
+    ("SP1", "Surat Peringatan 1 (SP1)", 1, 6, "spv,manager"),
+    ("SP2", "Surat Peringatan 2 (SP2)", 2, 6, "spv,manager"),
+    ("SP3", "Surat Peringatan 3 (SP3)", 3, 6, "manager"),
+]
+
+
+def seed() -> list[str]:
+    """The warning levels and the escalation rules (three findings of a kind in 30 days), when missing."""
+    out = []
+    have = set(db.session.scalars(select(WarningLevel.code)))
+    for code, name, rank, months, roles in LEVELS:
+        if code not in have:
+            db.session.add(WarningLevel(code=code, name=name, rank=rank, validity_months=months, issuer_roles=roles))
+            out.append(f"warning level {code} created")
+    kinds = set(db.session.scalars(select(EscalationRule.kind)))
+    for kind in FINDING_KINDS:
+        if kind not in kinds:
+            db.session.add(EscalationRule(kind=kind, count=3, days=30, active=True))
+            out.append(f"escalation rule {kind}: 3 in 30 days")
+    db.session.flush()
+    return out
+
+
 def levels() -> list[WarningLevel]:
     return list(db.session.scalars(select(WarningLevel).order_by(WarningLevel.rank)))
 

@@ -1,4 +1,4 @@
-"""Benchmarks, run on demand: `make bench` (or `python -m tests.bench [documents|records|people] [--docs N]`).
+"""Benchmarks, run on demand: `make bench` (or `python -m tests.bench [documents|records|people|training] [--docs N]`).
 
 Each measure is reported as a ratio to a baseline measured in the same run on the same machine,
 never as an absolute time that a test asserts.
@@ -19,3 +19,7 @@ if which in ("people", "all"):
     from tests.bench.bench_people import main as people
 
     people()
+if which in ("training", "all"):
+    from tests.bench.bench_training import main as training
+
+    training()

@@ -29,6 +29,7 @@ def world(app, factories):
     service = factories.service(code="147C", name="147")
     users = {r: factories.user([r], site=site) for r in ("tl", "spv", "manager", "agent")}
     with app.test_request_context():
+        coaching.seed()
         team = make_team(site=site, service=service, name="Tim A")
         agent = make_staff(team=team, user=users["agent"], full_name="Rina")
         other = make_staff(team=team, full_name="Bayu")
@@ -36,7 +37,7 @@ def world(app, factories):
     return {**users, "agent_staff": agent, "other": other, "team": team, "site": site}
 
 
-def test_levels_are_seeded_as_data(app):
+def test_levels_are_seeded_as_data(app, world):
     with app.app_context():
         levels = coaching.levels()
         assert [lv.code for lv in levels] == ["LISAN", "SP1", "SP2", "SP3"]

@@ -22,6 +22,7 @@ def org(app, factories):
     users = {r: factories.user([r], site=site) for r in ("tl", "spv", "agent", "qco")}
     users["tl_b"] = factories.user(["tl"], site=site)
     with app.test_request_context():
+        coaching.seed()
         make_position("TL", "Team Leader", "tl")
         lead = make_staff(site=site, user=users["tl"], position="TL")
         team = make_team(site=site, service=service, leader=lead, name="MLG 147-A")

@@ -245,6 +245,8 @@ def ids(app, factories):
         from portal.coaching import services as coachings
         from portal.coaching.models import WarningLevel
 
+        coachings.seed()
+
         finding = coachings.raise_finding(staff, {"kind": "late_login", "found_on": date(2026, 11, 2), "description": "Terlambat"}, author)
         coached = coachings.record_session(staff, {"held_on": date(2026, 11, 3), "topic": "Login"}, author)
         warning_row = coachings.write_warning(staff, db.session.scalar(select(WarningLevel).where(WarningLevel.code == "SP1")),
