@@ -32,7 +32,7 @@ def load() -> list[str]:
     if db.session.scalar(select(Course.id).limit(1)) is not None:
         return []
     users = {u.username: u for u in db.session.scalars(select(User))}
-    trainer, tl_user, spv = users.get("trainer"), users.get("tl"), users.get("spv")
+    trainer, tl_user = users.get("trainer"), users.get("tl")
     if trainer is None or db.session.scalar(select(Staff.id).limit(1)) is None:
         return ["training demo skipped: the people demo is missing"]
     today = local_today()
@@ -65,7 +65,6 @@ def load() -> list[str]:
                                                                               TeamMembership.ends_on.is_(None)))
                                       .where(TeamMembership.team_id == team.id, Staff.position_id == pos.get("AGENT"))
                                       .order_by(Staff.employee_number))) if team else []
-    failed = None
     if members:
         s2 = services.create_session({"course_id": course["REF-147"].id, "held_on": today - timedelta(days=170),
                                       "starts_at": "13:00", "ends_at": "16:00", "place": "Ruang Training Lt. 2, Malang",
@@ -77,7 +76,6 @@ def load() -> list[str]:
             score = "62" if a.staff_id in retaker else str(74 + (i * 5) % 20)
             services.set_cell(a, "score", score, trainer)
             if score == "62":
-                failed = a.staff
                 services.set_cell(a, "remarks", "Belum lulus: wajib mengulang (retake)", trainer)
         _sign(s2, trainer)
     # 3. P-10's revision in force needs the SOP refresher.

@@ -9,12 +9,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.auth.models import Service, Site, User
+from portal.auth.models import Service
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
 from portal.core.permissions import login_required, require
-from portal.core.service import ServiceError
 from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents.models import EFFECTIVE, Document, Revision
@@ -23,9 +22,9 @@ from portal.people import permissions as people_permissions
 from portal.people.models import ENDED, Position, Staff, TeamMembership
 from portal.training import matrix as matrices
 from portal.training import paper, permissions, services
-from portal.training.forms import AmendForm, CourseForm, MarkForm, OverrideForm, SessionForm, SignForm
+from portal.training.forms import AmendForm, CourseForm, OverrideForm, SessionForm, SignForm
 from portal.training.labels import STATUS_TONE, course_kind_labels, status_labels
-from portal.training.models import COURSE_KINDS, Attendee, Course, GateOverride, RevisionTraining, TrainingSession
+from portal.training.models import Attendee, Course, RevisionTraining, TrainingSession
 from portal.training.queries import matrix_people, teams_for
 
 bp = Blueprint("training", __name__)
@@ -195,6 +194,30 @@ def cell(session_id: int, attendee_id: int):
         return Response(body, status=form_status(errors=errors))
     if errors:
         flash(next(iter(errors.values())), "error")
+    return redirect(url_for("training.session", session_id=session.id), 303)
+
+
+@bp.route("/sessions/<int:session_id>/grid.xlsx")
+@require("training.manage")
+def grid_template(session_id: int):
+    """The session's list as an Excel file to fill in (attendance, score, remarks) and import back."""
+    from portal.training import imports
+
+    session = _session_or_404(session_id)
+    return Response(imports.template_bytes(session), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="nilai-sesi-{session.id}.xlsx"'})
+
+
+@bp.route("/sessions/<int:session_id>/import", methods=["POST"])
+@require("training.manage")
+def grid_import(session_id: int):
+    """Attendance and scores from the filled-in Excel file: all rows or none."""
+    from portal.training import imports
+
+    session = _session_or_404(session_id)
+    with refusals(flash_it=True):
+        n = imports.import_grid(session, request.files.get("file"), current_user)
+        flash(_("%(n)d row(s) imported.", n=n), "success")
     return redirect(url_for("training.session", session_id=session.id), 303)
 
 

@@ -144,6 +144,8 @@ EXPECTED_ROLES = {
     "training.attendee_remove": TRAINERS,
     "training.cell": TRAINERS,
     "training.session_sign": TRAINERS,
+    "training.grid_template": TRAINERS,
+    "training.grid_import": TRAINERS,
     "training.session_amend": TRAINERS,
     "training.matrix": TRAINING_READERS,
     "training.matrix_xlsx": TRAINING_READERS,

@@ -4,6 +4,7 @@ services, unsigned sessions, a failed attempt, a new SOP revision marked as need
 competence gate and its override, the hand-off from a hire, and the certificate read back with pdftotext."""
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -230,3 +231,40 @@ def test_certificate_pdf_reads_back_and_verify_follows_amendments(app, world, tm
         assert printing.verify(printout).valid
         services.amend_session(session, "Koreksi nilai", world["trainer"])
         assert not printing.verify(printout).valid
+
+
+def test_grid_imported_from_excel_all_rows_or_none(app, world):
+    from openpyxl import Workbook
+    from werkzeug.datastructures import FileStorage
+
+    from portal.training import imports
+
+    def upload(rows):
+        wb = Workbook()
+        wb.active.append(imports.HEADERS)
+        for row in rows:
+            wb.active.append(row)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        buffer.seek(0)
+        return FileStorage(buffer, filename="nilai.xlsx")
+
+    with app.test_request_context():
+        course = make_course(pass_mark="70")
+        session = make_session(course, [world["a"], world["b"]], trainer=world["trainer"])
+        a_no, b_no = world["a"].employee_number, world["b"].employee_number
+        with pytest.raises(ServiceError, match="Baris 3|Row 3"):
+            imports.import_grid(session, upload([[a_no, "Rina", "hadir", 80, ""], ["X999", "?", "hadir", 90, ""]]), world["trainer"])
+        with pytest.raises(ServiceError, match="Baris 3|Row 3"):
+            imports.import_grid(session, upload([[a_no, "Rina", "hadir", 80, ""], [b_no, "Bayu", "hadir", 180, ""]]), world["trainer"])
+        assert imports.import_grid(session, upload([[a_no, "Rina", "hadir", 80, "Baik"], [b_no, "Bayu", "tidak hadir", None, ""]]),
+                                   world["trainer"]) == 2
+        a, b = session.attendees
+        assert (a.passed, a.remarks, b.attended, b.passed) == (True, "Baik", False, False)
+        assert b_no in load_template(imports.template_bytes(session))
+
+
+def load_template(data: bytes) -> str:
+    from openpyxl import load_workbook
+
+    return " ".join(str(c) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for c in row)
