@@ -176,11 +176,12 @@ def test_pipeline_rejection_needs_a_reason_and_hiring_makes_staff_contract_and_t
         for stage in ("screened", "tested", "interviewed", "offered"):
             recruitment.move_stage(candidate, stage, "", None)
         hooked = []
+        registered = list(recruitment.on_hire)  # the training module's hook stays registered after this test
         recruitment.on_hire.append(lambda c, s, actor: hooked.append(s.employee_number))
         try:
             staff = recruitment.hire(candidate, {"employee_number": "1509990", "team_id": team.id}, None)
         finally:
-            recruitment.on_hire.clear()
+            recruitment.on_hire[:] = registered
         assert hooked == ["1509990"]
         assert staff.team.id == team.id and staff.hire_date == HIRE and staff.birth_date == date(1996, 12, 1)
         (contract,) = staff.contracts
