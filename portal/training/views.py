@@ -301,9 +301,11 @@ def matrix():
     people, after = matrix_people(current_user, request.args)
     columns, rows = matrices.compute(people, local_today())
     teams, sites, svcs = _filters()
+    # plain strings, translated once: the table shows thousands of cells
+    labels = {key: str(label) for key, label in status_labels().items()}
     return render("training/matrix.html", columns=columns, rows=rows, after=after, teams=teams, sites=sites,
-                  services=svcs, labels=status_labels(), tones=STATUS_TONE, counts=matrices.counts(rows),
-                  args=request.args)
+                  services=svcs, labels=labels, tones=STATUS_TONE, counts=matrices.counts(rows),
+                  args=request.args, until_label=_("until %(d)s", d="{}"))
 
 
 @bp.route("/matrix.xlsx")
