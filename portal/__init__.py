@@ -31,11 +31,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     audit.init_app(app)  # the HMAC key of the audit trail (required in production; created in demo/test mode)
     _init_extensions(app)
-    from portal.core import jobs, modules
+    from portal.core import files, jobs, modules
 
     jobs.init_app(app)
+    files.init_app(app)
     modules.load(app, app.config["PORTAL_MODULES"])
     _register_hooks(app)
+    from portal.core.security import TrustedProxies
+
+    app.wsgi_app = TrustedProxies(app)  # X-Forwarded-For only from the PROXY_COUNT proxies in front
 
     from portal.core import errors
 
@@ -88,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.get_locale, timezone_selector=i18n.get_timezone,
                    default_translation_directories=str(ROOT / "translations"))
     i18n.register(app)
+    from portal.core import storage
+
+    storage.init_app(app)
 
     from portal.auth import sessions
 

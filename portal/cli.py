@@ -36,8 +36,10 @@ def load_demo() -> list[str]:
 
 def register(app) -> None:
     from portal.core.backup_cli import backup_cli
+    from portal.core.files_cli import files_cli
     from portal.core.jobs_cli import jobs_cli
 
     app.cli.add_command(backup_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(files_cli)
     app.cli.add_command(jobs_cli)

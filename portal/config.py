@@ -33,6 +33,12 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.DOCUMENTS_FOLDER = env.get("DOCUMENTS_FOLDER") or None
+        # Where files are kept (core/storage.py): "local" (DOCUMENTS_FOLDER) or "s3" (an S3-compatible store).
+        self.DOCUMENTS_STORE = env.get("DOCUMENTS_STORE", "local")
+        self.S3_BUCKET = env.get("S3_BUCKET", "")
+        self.S3_PREFIX = env.get("S3_PREFIX", "")
+        self.S3_ENDPOINT_URL = env.get("S3_ENDPOINT_URL") or None
+        self.S3_REGION = env.get("S3_REGION") or None
         self.PORTAL_TIMEZONE = env.get("PORTAL_TIMEZONE", "Asia/Jakarta")
         self.PORTAL_DEMO = _bool("PORTAL_DEMO")
         self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")
@@ -70,6 +76,14 @@ class Config:
         self.LOGIN_MAX_FAILURES_PER_ACCOUNT = int(env.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
         self.LOGIN_MAX_FAILURES_PER_ADDRESS = int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
         self.LOGIN_LOCKOUT_MINUTES = int(env.get("LOGIN_LOCKOUT_MINUTES", "15"))
+        # Reverse proxies in front of the portal whose X-Forwarded-For / X-Forwarded-Proto are believed (0: none,
+        # the headers are ignored). Behind one nginx/Apache, set 1: the sign-in lock then counts each client's address.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
+
+        # API tokens expire: the date is chosen when the token is created, by default API_TOKEN_DAYS ahead, never
+        # more than API_TOKEN_MAX_DAYS.
+        self.API_TOKEN_DAYS = int(env.get("API_TOKEN_DAYS", "90"))
+        self.API_TOKEN_MAX_DAYS = int(env.get("API_TOKEN_MAX_DAYS", "365"))
 
         # CSRF: tokens live as long as the session may.
         self.WTF_CSRF_TIME_LIMIT = int(env.get("WTF_CSRF_TIME_LIMIT", str(8 * 3600)))

@@ -64,6 +64,7 @@ def test_config(url: str, instance: Path) -> dict:
         "DOCUMENTS_FOLDER": str(instance / "documents"),
         "LOG_LEVEL": "WARNING",
         "SERVER_NAME": None,
+        "PDF_PREPARE_ON_EFFECTIVE": False,  # tests/printing/test_pdf_cache.py turns it on
     }
 
 

@@ -2,7 +2,7 @@
 membership a person: a unique partial index), employment contracts with their extensions
 
 Revision ID: a7d3e5f1c210
-Revises: 9c4f2b7e1d83
+Revises: 4e1b7c9d2a60
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3e5f1c210'
-down_revision = '9c4f2b7e1d83'
+down_revision = '4e1b7c9d2a60'
 branch_labels = None
 depends_on = None
 
@@ -96,6 +96,10 @@ def upgrade():
     sa.Column('site_id', sa.Integer(), nullable=False),
     sa.Column('extends_id', sa.Integer(), nullable=True),
     sa.Column('evaluation', sa.Text(), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=False, server_default=''),
+    sa.Column('file_path', sa.String(length=255), nullable=False, server_default=''),
+    sa.Column('file_mime', sa.String(length=60), nullable=False, server_default=''),
+    sa.Column('file_sha256', sa.String(length=64), nullable=False, server_default=''),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

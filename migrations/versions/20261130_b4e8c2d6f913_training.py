@@ -4,7 +4,7 @@ overrides; coaching: findings, coaching sessions, warning levels, warnings, esca
 data: `flask coaching seed` or the demo adds them)
 
 Revision ID: b4e8c2d6f913
-Revises: a7d3e5f1c210
+Revises: 5b9d3e7f1a42
 Create Date: 2026-11-30
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b4e8c2d6f913'
-down_revision = 'a7d3e5f1c210'
+down_revision = '5b9d3e7f1a42'
 branch_labels = None
 depends_on = None
 

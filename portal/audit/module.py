@@ -1,6 +1,7 @@
 """The audit module: the audit trail page, its Excel export and `flask audit verify`."""
 from flask_babel import lazy_gettext as _l
 
+from portal.audit import audit_labels
 from portal.core.modules import Module, NavItem
 
 READERS = {"audit.view", "audit.export"}
@@ -31,5 +32,7 @@ module = Module(
     grants={"admin": READERS, "qmr": READERS, "auditor": READERS},
     nav=[NavItem(_l("Audit trail"), "audit.events", "audit.view", _l("Audit"))],
     cli=_cli,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     inbox=_inbox,
 )

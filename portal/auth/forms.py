@@ -1,8 +1,8 @@
 """Sign-in and own-account forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import DateField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -25,3 +25,4 @@ class LanguageForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(_l("Name the token (e.g. the tool that will use it).")), Length(max=80)])
+    expires_on = DateField(_l("Valid until"), validators=[Optional()])  # left empty: API_TOKEN_DAYS from today

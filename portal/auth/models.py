@@ -184,8 +184,14 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Chosen at creation (API_TOKEN_DAYS by default, at most API_TOKEN_MAX_DAYS ahead); refused from this moment on.
+    expires_at: Mapped[datetime]
 
     user: Mapped["User"] = relationship()
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.name} user={self.user_id}>"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= utcnow()

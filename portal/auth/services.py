@@ -5,7 +5,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -428,16 +428,36 @@ def save_service(service: Service | None, data: dict, reason: str = "") -> Servi
 
 
 # ---------------------------------------------------------------- API tokens
-def create_api_token(user: User, name: str) -> str:
-    """A new API token for the user; the raw value is shown once and only its hash is kept."""
+def token_expiry(expires_on: date) -> datetime:
+    """The moment (UTC) a token chosen to expire on `expires_on` stops working: the end of that day, portal time."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    end = datetime.combine(expires_on + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    return end.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def create_api_token(user: User, name: str, expires_on: date | None = None) -> str:
+    """A new API token for the user, valid until the end of `expires_on` (default API_TOKEN_DAYS from today, at
+    most API_TOKEN_MAX_DAYS); the raw value is shown once and only its hash is kept."""
+    from portal.core.i18n import local_today
+
     name = (name or "").strip()
     if not name:
         raise ServiceError(_("Name the token (e.g. the tool that will use it)."), "name")
+    today, longest = local_today(), current_app.config["API_TOKEN_MAX_DAYS"]
+    expires_on = expires_on or today + timedelta(days=current_app.config["API_TOKEN_DAYS"])
+    if expires_on <= today:
+        raise ServiceError(_("Choose a date after today."), "expires_on")
+    if expires_on > today + timedelta(days=longest):
+        raise ServiceError(_("A token may be valid for at most %(n)d days; choose an earlier date.", n=longest),
+                           "expires_on")
     raw = "pm_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name[:80], token_hash=_token_hash(raw))
+    token = ApiToken(user_id=user.id, name=name[:80], token_hash=_token_hash(raw), expires_at=token_expiry(expires_on))
     db.session.add(token)
     db.session.flush()
-    audit.record("api_token.created", token, new={"name": token.name, "user": user.username})
+    audit.record("api_token.created", token, new={"name": token.name, "user": user.username,
+                                                  "expires_at": token.expires_at.isoformat(timespec="seconds")})
     return raw
 
 
@@ -448,9 +468,15 @@ def revoke_api_token(token: ApiToken) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user behind a valid API token."""
+    """The active user behind a valid API token (not revoked, not expired)."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(raw or ""), ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.active:
+    if token is None or not token.user.active or not token.user.can("auth.api_tokens"):
+        return None
+    if token.expired:
+        from flask import g, has_request_context
+
+        if has_request_context():
+            g.api_token_expired = True  # the 401 says why
         return None
     token.last_used_at = utcnow()
     return token.user

@@ -60,6 +60,9 @@ def init_login(app, login_manager) -> None:
         if request.blueprint == "api":
             from flask import jsonify
 
+            if g.get("api_token_expired"):
+                return jsonify({"error": "unauthorized", "message": "this API token has expired; create a new one "
+                                "under My account > API tokens"}), 401
             return jsonify({"error": "unauthorized", "message": "sign in or send Authorization: Bearer <token>"}), 401
         if g.get("session_expired"):
             message = _("Your session ended after %(n)d minutes without activity. Please sign in again.",

@@ -1,7 +1,7 @@
 """Sign in, sign out, own account."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from portal.core.forms import form_status, refusals
 from portal.core.unit import keep_changes
 from portal.core.urls import safe_next
 from portal.core.htmx import render
-from portal.core.permissions import login_required, public
+from portal.core.permissions import login_required, public, require
 from portal.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -78,24 +78,33 @@ def account_password():
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
-@login_required
+@require("auth.api_tokens")
 def tokens():
     from portal.auth.models import ApiToken
     from portal.auth.forms import TokenForm
     from sqlalchemy import select
 
+    from datetime import timedelta
+
+    from portal.core.i18n import local_today
+
     form = TokenForm()
     raw = None
     if form.validate_on_submit():
         with refusals(form):
-            raw = services.create_api_token(current_user, form.name.data)
+            raw = services.create_api_token(current_user, form.name.data, form.expires_on.data)
             form = TokenForm(formdata=None)
+    today, config = local_today(), current_app.config
+    if not form.is_submitted() or raw:
+        form.expires_on.data = today + timedelta(days=config["API_TOKEN_DAYS"])
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())).all()
-    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=form_status(form))
+    return render("auth/tokens.html", form=form, rows=rows, raw=raw, status=form_status(form),
+                  first_day=today + timedelta(days=1), last_day=today + timedelta(days=config["API_TOKEN_MAX_DAYS"]),
+                  max_days=config["API_TOKEN_MAX_DAYS"])
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@require("auth.api_tokens")
 def revoke_token(token_id: int):
     from flask import abort
 

@@ -38,19 +38,44 @@ def render_error(code: int, error=None):
 SECRET_FIELDS = ("password", "csrf_token")
 
 
+def _form_page() -> str:
+    """Where the refused form can be opened again: the page it was sent from when that is on this site, else the
+    address it was sent to when that page can be opened, else the home page."""
+    from urllib.parse import urlsplit
+
+    from flask import url_for
+    from werkzeug.exceptions import HTTPException as RoutingError
+
+    from portal.core.urls import safe_next
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+        if safe_next(target, "") and target.split("?", 1)[0] != request.path:
+            return target
+    try:
+        request.url_rule.map.bind(request.host).match(request.path, method="GET")
+        return request.path
+    except (RoutingError, AttributeError):
+        return url_for("main.home")
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
-        # Keep what the user typed: show it again in a form with a fresh token, to send once more.
+        # What was posted may have been forged by another site: it is shown read-only, to be copied, and never
+        # offered again with a fresh token (one click would send the forgery). Sending again is the user's own act,
+        # from the form on the portal's own page.
         fields = []
         for name, values in request.form.lists():
             if any(secret in name.lower() for secret in SECRET_FIELDS):
                 continue
             for value in values:
-                fields.append((name, value))
+                if value.strip():
+                    fields.append((name, value))
         had_secret = any(any(s in n.lower() for s in ("password",)) for n in request.form.keys())
-        return render("errors/csrf.html", block="content", status=400, fields=fields, action=request.path,
-                      query=request.query_string.decode(), had_secret=had_secret, reason=exc.description)
+        return render("errors/csrf.html", block="content", status=400, fields=fields, back=_form_page(),
+                      had_secret=had_secret, reason=exc.description)
 
     @app.errorhandler(StaleDataError)
     def stale(exc):

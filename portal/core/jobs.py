@@ -158,6 +158,11 @@ class JobContext:
         self._inline = inline
         self._engine = engine
 
+    @property
+    def inline(self) -> bool:
+        """True when the task runs inside its caller's transaction (the inline backend): it must not commit."""
+        return self._inline
+
     def progress(self, done: int, total: int | None = None, message: str = "") -> None:
         """Record progress (and a heartbeat) so that a page polling the job row sees it now."""
         values: dict[str, Any] = {"progress_done": int(done), "heartbeat_at": utcnow(), "message": (message or "")[:300]}
@@ -568,6 +573,8 @@ class Runner(threading.Thread):
                 log.exception("jobs runner: scheduler tick failed")
         ran = 0
         while not self._stopping.is_set():
+            # A read (SQLite: BEGIN DEFERRED): polling must not queue for the write lock behind busy requests.
+            db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
             ids = list(db.session.scalars(select(Job.id).where(Job.status == QUEUED).order_by(Job.id).limit(20)))
             db.session.rollback()  # end the read before claiming (SQLite: a stale snapshot cannot write)
             if not ids:

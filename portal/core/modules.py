@@ -23,6 +23,35 @@ class NavItem:
 
 
 @dataclass
+class AuditAction:
+    """How one audit action reads: a short label (the action filter) and a sentence.
+
+    The sentence is a translated template with `%(actor)s` (who) and `%(object)s` (the object by its code, linked
+    on the page) and may name any scalar of the event's new values, e.g. `%(number)s`, shown by its label."""
+    label: object
+    sentence: object
+
+
+@dataclass
+class AuditObject:
+    """How the objects of one audit object type are named, linked and found by their code.
+
+    `codes(ids)` is one SELECT of (id, code, key) for these ids (several types are asked in one UNION ALL
+    statement); `code(value)` formats the code selected (or the bare id of an object that no longer exists);
+    `url(id, code, key)` links it (shown only to users holding `permission`); `find(text)` gives the ids (as text:
+    a SELECT or a list) of the objects whose code matches what was searched, or None; `fields` and `values` label
+    the old/new values of its events (key -> label; key -> {raw value -> label} or a function of the value)."""
+    label: object
+    codes: Callable[[list[int]], object] | None = None
+    code: Callable[[str], object] | None = None  # the code as shown, from the code selected (or the id if gone)
+    url: Callable[[int, str, str], str | None] | None = None
+    permission: str | None = None
+    find: Callable[[str], object] | None = None
+    fields: dict[str, object] = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+
+
+@dataclass
 class Module:
     """What one module brings to the portal."""
     name: str
@@ -32,13 +61,17 @@ class Module:
     grants: dict[str, set[str]] = field(default_factory=dict)  # role -> permissions of this module
     nav: list[NavItem] = field(default_factory=list)
     inbox: Callable[[], list[Callable]] = lambda: []  # home-page providers: function(user) -> list[InboxItem]
-    audit_labels: dict[str, object] = field(default_factory=dict)  # action -> label
+    audit_labels: dict[str, AuditAction] = field(default_factory=dict)  # action -> its label and sentence
+    audit_objects: dict[str, AuditObject] = field(default_factory=dict)  # object type -> how it is named and found
     demo: Callable[[], list[str]] | None = None  # adds the module's demo data; returns lines to print
     cli: Callable[[], list[object]] = lambda: []  # click groups
     # Rechecks every signed object of the module (for `flask audit verify`): yields one line per object whose
     # content no longer matches its signatures.
     integrity_check: Callable[[], Iterable[str]] | None = None
     setup: Callable[[Flask], None] | None = None  # anything else: printable kinds, tasks, schedules, template helpers
+    # The folders of the documents store this module writes to, each with a function yielding the paths (relative to
+    # DOCUMENTS_FOLDER) its rows refer to: a file of such a folder no row refers to is an orphan (`flask files orphans`).
+    stored_files: dict[str, Callable[[], Iterable[str]]] = field(default_factory=dict)
 
 
 def load(app: Flask, names: list[str]) -> list[Module]:
@@ -88,9 +121,17 @@ def inbox_providers() -> list[Callable]:
     return [provider for module in enabled() for provider in module.inbox()]
 
 
-def audit_labels() -> dict[str, object]:
-    """Action name -> label, from every enabled module."""
-    out: dict[str, object] = {}
+def audit_labels() -> dict[str, AuditAction]:
+    """Action name -> its label and sentence, from every enabled module."""
+    out: dict[str, AuditAction] = {}
     for module in enabled():
         out.update(module.audit_labels)
+    return out
+
+
+def audit_objects() -> dict[str, AuditObject]:
+    """Object type -> how its objects are named, linked and found, from every enabled module."""
+    out: dict[str, AuditObject] = {}
+    for module in enabled():
+        out.update(module.audit_objects)
     return out

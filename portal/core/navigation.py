@@ -48,7 +48,7 @@ def register(app) -> None:
     def list_macros():
         # The list macros (filter selects, empty row, next page) everywhere, also in htmx fragments.
         lists = app.jinja_env.get_template("_macros/lists.html").module
-        return {"empty_row": lists.empty_row, "filter_select": lists.filter_select, "next_page": lists.next_page}
+        return {"empty_row": lists.empty_row, "filter_select": lists.filter_select, "pager": lists.pager, "next_page": lists.next_page}
 
     @app.context_processor
     def inject():

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,16 +24,28 @@ def safe_value(value: Any) -> Any:
     return str(value)
 
 
-def build_workbook(sheet_title: str, headers: list[str], rows: Iterable[Iterable[Any]], widths: list[int] | None = None) -> bytes:
-    """An .xlsx with one sheet: a bold header row, then the rows as they come."""
+@dataclass
+class Styled:
+    """A cell value with a look: a background colour (RGB hex) and/or bold, e.g. an overdue date flagged."""
+    value: Any
+    fill: str | None = None
+    bold: bool = False
+
+
+def build_workbook(sheet_title: str, headers: list[str], rows: Iterable[Iterable[Any]], widths: list[int] | None = None,
+                   **options) -> bytes:
+    """An .xlsx with one sheet: a bold header row, then the rows as they come (options: see write_workbook)."""
     buffer = io.BytesIO()
-    write_workbook(buffer, sheet_title, headers, rows, widths)
+    write_workbook(buffer, sheet_title, headers, rows, widths, **options)
     return buffer.getvalue()
 
 
 def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[Iterable[Any]],
-                   widths: list[int] | None = None) -> None:
-    """Stream rows into an .xlsx at `target` (a path or a binary file): openpyxl write-only, one row in memory."""
+                   widths: list[int] | None = None, *, autofilter: bool = False, date_format: str | None = None) -> None:
+    """Stream rows into an .xlsx at `target` (a path or a binary file): openpyxl write-only, one row in memory.
+
+    The header row is frozen; `autofilter` puts Excel's filter buttons on it; `date_format` (e.g. "DD/MM/YYYY")
+    is the number format of date cells (real dates, sortable and filterable); a `Styled` value carries a look."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     if widths:
@@ -47,9 +60,32 @@ def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[
         cell.font = Font(bold=True)
         header_cells.append(cell)
     ws.append(header_cells)
+    count = 0
+    styled = bool(date_format)
     for row in rows:
-        ws.append([safe_value(v) for v in row])
+        count += 1
+        ws.append([_cell(ws, v, date_format) for v in row] if styled or any(isinstance(v, Styled) for v in row)
+                  else [safe_value(v) for v in row])
+    if autofilter and headers:
+        from openpyxl.utils import get_column_letter
+
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     wb.save(target)
+
+
+def _cell(ws, value: Any, date_format: str | None):
+    look = value if isinstance(value, Styled) else None
+    value = look.value if look else value
+    if not look and not (date_format and isinstance(value, date) and not isinstance(value, datetime)):
+        return safe_value(value)
+    cell = WriteOnlyCell(ws, value=safe_value(value))
+    if date_format and isinstance(value, date) and not isinstance(value, datetime):
+        cell.number_format = date_format
+    if look and look.fill:
+        cell.fill = PatternFill("solid", start_color=look.fill, end_color=look.fill)
+    if look and look.bold:
+        cell.font = Font(bold=True)
+    return cell
 
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

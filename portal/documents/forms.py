@@ -51,3 +51,11 @@ class ReviewForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password to sign."))])
 
+
+
+class ImportUploadForm(FlaskForm):
+    """Upload of files to import (several files or a zip); the files are read from request.files."""
+
+
+class ImportReviewForm(FlaskForm):
+    """The review of a pending import: the fields are read from the posted form (see import_views)."""

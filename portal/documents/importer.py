@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +11,7 @@ from sqlalchemy import select
 
 from portal.auth.models import Service, Site
 from portal.core.service import ServiceError
-from portal.core import audit
+from portal.core import audit, files
 from portal.core.db import utcnow
 from portal.documents import search, services
 from portal.documents.models import (
@@ -95,13 +93,10 @@ def store_original(data: bytes, ext: str) -> tuple[str, str]:
     if ext not in MIMES:
         raise ServiceError(_("Unsupported file type."), "file")
     folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "originals"
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{sha}.{ext}"
     if not target.exists():
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".incoming-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)  # atomic: a reader never sees half a file
+        # Atomic (a reader never sees half a file), and removed again if this file's import is rolled back.
+        files.write_atomic(folder, target.name, data)
     return f"originals/{target.name}", sha
 
 

@@ -12,6 +12,21 @@ STATUS_LABELS = {
 }
 
 
+SIGNER_LABELS = {"prepared": _l("preparer"), "checked": _l("checker"), "approved": _l("approver")}
+
+
+def signer_label(role: str) -> str:
+    """A signature's role as a person ("preparer"), in the current language."""
+    return str(SIGNER_LABELS.get(role, role))
+
+
 def status_label(status: str) -> str:
-    """The label of one revision status in the current language."""
-    return str(STATUS_LABELS.get(status, status))
+    """The label of one revision status in the current language (translated once per request: a list shows many)."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return str(STATUS_LABELS.get(status, status))
+    labels = g.get("_revision_status_labels")
+    if labels is None:
+        labels = g._revision_status_labels = {k: str(v) for k, v in STATUS_LABELS.items()}
+    return labels.get(status, status)

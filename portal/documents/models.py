@@ -126,6 +126,8 @@ class Revision(db.Model):
     returned_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     returned_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
     returned_at: Mapped[datetime | None]
+    # Every change raises the version: a save made in an editor opened on an older one is refused (409).
+    row_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     document: Mapped[Document] = relationship(back_populates="revisions")
     signatures: Mapped[list["Signature"]] = relationship(cascade="all, delete-orphan", order_by="Signature.id")
@@ -138,6 +140,7 @@ class Revision(db.Model):
         Index("uq_revision_one_effective", "document_id", unique=True,
               sqlite_where=db.text("status = 'effective'"), postgresql_where=db.text("status = 'effective'")),
     )
+    __mapper_args__ = {"version_id_col": row_version}
 
     def __repr__(self) -> str:
         return f"<Revision {self.document.code if self.document else self.document_id} rev {self.number} {self.status}>"
@@ -302,3 +305,48 @@ class ControlledCopy(db.Model):
 
     def __repr__(self) -> str:
         return f"<ControlledCopy {self.number} rev={self.revision_id} {self.status}>"
+
+
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+
+
+class PendingImport(db.Model):
+    """An uploaded file read into a document, waiting for a person to correct, accept or reject it."""
+
+    __tablename__ = "pending_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    file_path: Mapped[str] = mapped_column(String(255))  # the kept original, originals/<sha256>.<ext>
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    file_size: Mapped[int] = mapped_column(default=0)
+    file_format: Mapped[str] = mapped_column(String(10))  # docx | pdf | odt | txt | md
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None: the command line
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    code: Mapped[str] = mapped_column(String(80), default="")  # the code read (or corrected), for the list
+    revision_number: Mapped[str] = mapped_column(String(4), default="")
+    parsed_json: Mapped[str] = mapped_column(Text, default="{}")  # the ParsedDocument, as read then corrected
+    source_text: Mapped[str] = mapped_column(Text, default="")  # the text extracted from the file (bounded)
+    source_truncated: Mapped[bool] = mapped_column(default=False)
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)  # pending | accepted | rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(12), default="")  # the importer's result: imported | draft | filled
+    outcome_message: Mapped[str] = mapped_column(Text, default="")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id", ondelete="SET NULL"))
+
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    revision: Mapped[Revision | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PendingImport {self.id} {self.file_name} {self.status}>"
+
+    @property
+    def warnings(self) -> list[str]:
+        return json.loads(self.warnings_json or "[]")
+
+    @warnings.setter
+    def warnings(self, value: list[str]) -> None:
+        self.warnings_json = json.dumps(list(value), ensure_ascii=False)

@@ -88,12 +88,25 @@ def review_due_of(doc: Document, current: Revision | None) -> date | None:
     return add_months(base, doc.review_interval_months) if base else None
 
 
+# The document hierarchy (ISO 9001 pyramid): manuals, procedures, work instructions, forms, standards, external.
+HIERARCHY = ["PM", "MNOP", "P", "W", "F", "S", "EXT"]
+
+
 def master_rows() -> list[tuple[Document, Revision | None, date | None]]:
-    """Every document with its revision in force (or last withdrawn) and its review date: three statements."""
-    docs = db.session.scalars(bare(select(Document)).order_by(Document.doc_type, Document.code_key)).all()
+    """Every document, in the order of the document hierarchy, with its revision in force (or last withdrawn) and
+    its review date: three statements."""
+    from sqlalchemy import case
+
+    rank = case({t: i for i, t in enumerate(HIERARCHY)}, value=Document.doc_type, else_=len(HIERARCHY))
+    docs = db.session.scalars(bare(select(Document)).order_by(rank, Document.doc_type, Document.code_key)).all()
     revs = issued_revisions(with_records=True)
     with_current(docs, revs)
     return [(d, revs.get(d.id), review_due_of(d, revs.get(d.id))) for d in docs]
+
+
+def review_overdue(doc: Document, due: date | None, today: date) -> bool:
+    """Whether a document still in force is past its periodic review date (as the home page counts it)."""
+    return due is not None and due <= today and doc.withdrawn_at is None
 
 
 def review_dates() -> list[tuple[Document, date]]:

@@ -15,12 +15,10 @@ from xml.etree import ElementTree
 
 from flask_babel import lazy_gettext as _l
 
+from portal.core.files import MACRO_EXTENSIONS, ZIP_MAX_UNPACKED as MAX_UNPACKED  # one rule for every upload
+
 FORMATS = ("docx", "pdf", "odt", "txt", "md")
-MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "pptm", "xlam", "ppam"}
 MAX_BYTES = 20 * 1024 * 1024  # the file itself
-MAX_UNPACKED = 60 * 1024 * 1024  # everything an archive may expand to
-MAX_RATIO = 150  # uncompressed / compressed, per member (a zip bomb expands by thousands)
-MAX_MEMBERS = 2000
 MAX_PDF_PAGES = 300
 LATIN_FAMILY = {"utf_8", "cp1252", "cp1250", "cp1254", "cp1257", "latin_1", "iso8859_15", "iso8859_2", "iso8859_9",
                 "iso8859_10", "iso8859_13", "iso8859_14", "iso8859_16", "mac_roman", "mac_latin2", "ascii", "cp850",
@@ -88,28 +86,18 @@ def read_bytes(data: bytes, filename: str) -> Extracted:
 
 # ---------------------------------------------------------------- archives
 def _safe_zip(data: bytes, required: str) -> zipfile.ZipFile:
-    """The zip archive, after checking it holds `required` and would not expand past the limits."""
+    """The zip archive, after checking it holds `required` and would not expand past the limits (the same rule
+    as every upload: core.files.open_zip)."""
+    from portal.core.files import FileRefused, open_zip
+
     if not data.startswith(b"PK\x03\x04"):
         raise ReadError(_msg(_l("not a %(kind)s file (the content does not match the extension)"), kind=required.split("/")[0]))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReadError(_msg(_l("damaged archive"))) from exc
-    if len(members) > MAX_MEMBERS:
-        raise ReadError(_msg(_l("archive too large to unpack safely")))
-    total = 0
-    for info in members:
-        total += info.file_size
-        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ReadError(_msg(_l("archive too large to unpack safely")))
-    if total > MAX_UNPACKED:
-        raise ReadError(_msg(_l("archive too large to unpack safely")))
-    names = {i.filename for i in members}
-    if required not in names:
+        archive = open_zip(data)
+    except FileRefused as exc:
+        raise ReadError(exc.message) from None
+    if required not in archive.namelist():
         raise ReadError(_msg(_l("not a %(kind)s file (the content does not match the extension)"), kind=required.split("/")[0]))
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise ReadError(_msg(_l("macro-enabled Office files are refused")))
     return archive
 
 

@@ -5,24 +5,26 @@ import hashlib
 import json
 import re
 import secrets
-import zipfile
 from datetime import date
-from io import BytesIO
 from pathlib import Path
 from typing import Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.core.i18n import local_today
 from portal.auth import services as auth
 from portal.auth.models import Service, Site, User, user_service
-from portal.core.service import ServiceError
-from portal.core import audit, integrity
+from portal.core.service import ConflictError, ServiceError
+from portal.core import audit, files, integrity
 from portal.core.db import utcnow
 from portal.documents import copies, search
+from portal.documents.labels import signer_label, status_label
 from portal.documents.models import (
     APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
     ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
@@ -212,13 +214,31 @@ def new_draft(doc: Document, by: User, change_request: ChangeRequest | None = No
 
 def _require_editable(rev: Revision) -> None:
     if rev.status != DRAFT:
-        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status))
+        raise ServiceError(_("Only a draft can be changed; this revision is %(status)s.",
+                             status=status_label(rev.status).lower()))
 
 
-def save_draft(rev: Revision, data: dict) -> Revision:
-    """Save the content of a draft: sections, records table, change description, effective date."""
+CONFLICT = _l("This draft was changed in another window since this page was opened; nothing was saved here. "
+              "Copy what you typed, then reload the page.")
+
+
+def _flush_draft() -> None:
+    """Write a draft's changes; a save that lost a race with another (its row version moved on) is a conflict."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise ConflictError(str(CONFLICT)) from None
+
+
+def save_draft(rev: Revision, data: dict, seen_version: int | None = None) -> Revision:
+    """Save the content of a draft: sections, records table, change description, effective date.
+
+    `seen_version` is the version the user's editor was showing: a save made on an older one is refused
+    (ConflictError), so a second window never silently overwrites the first."""
     _require_editable(rev)
-    before = content_hash(rev)
+    if seen_version is not None and seen_version != rev.row_version:
+        raise ConflictError(str(CONFLICT))
+    before, version = content_hash(rev), rev.row_version
     if "effective_date" in data:
         eff = data["effective_date"]
         if eff is not None and not isinstance(eff, date):
@@ -228,11 +248,16 @@ def save_draft(rev: Revision, data: dict) -> Revision:
         rev.change_description = (data["change_description"] or "").strip()
     if "sections" in data:
         sections = []
+        # The cells of an imported table stay with a section whose text was not changed (they show it as a table).
+        imported = {(s.get("number"), s.get("body")): s["rows"] for s in rev.sections if s.get("rows")}
         for s in data["sections"]:
             number, title, body = (s.get("number") or "").strip(), (s.get("title") or "").strip(), (s.get("body") or "").rstrip()
             if not (number or title or body):
                 continue
-            sections.append({"number": number[:12], "title": title[:200], "body": body})
+            section = {"number": number[:12], "title": title[:200], "body": body}
+            if (number[:12], body) in imported:
+                section["rows"] = imported[(number[:12], body)]
+            sections.append(section)
         rev.sections = sections
     if "records" in data:
         rows = []
@@ -248,55 +273,57 @@ def save_draft(rev: Revision, data: dict) -> Revision:
         rev.records = rows
     if "meta" in data:
         rev.meta = data["meta"]
-    db.session.flush()
+    _flush_draft()
     after = content_hash(rev)
     if after != before:
+        if rev.row_version == version:  # only the records table changed: the revision row still gets a new version
+            flag_modified(rev, "sections_json")
+            _flush_draft()
         audit.record("revision.edited", rev, old={"content_hash": before}, new={"content_hash": after})
     return rev
 
 
 # ---------------------------------------------------------------- original files
-PDF_MAGIC = b"%PDF-"
+ORIGINAL_KINDS = ("pdf", "docx")
 
 
 def sniff_file(data: bytes, filename: str) -> tuple[str, str] | None:
-    """(extension, mime type) of a PDF or DOCX judged from its bytes, or None."""
-    if data.startswith(PDF_MAGIC):
-        return "pdf", "application/pdf"
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(BytesIO(data)) as z:
-                names = set(z.namelist())
-        except zipfile.BadZipFile:
-            return None
-        if "[Content_Types].xml" in names and "word/document.xml" in names:
-            return "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return None
+    """(extension, mime type) of a PDF or DOCX whose bytes match its name, or None."""
+    try:
+        return files.check_upload(data, filename, ORIGINAL_KINDS)
+    except files.FileRefused:
+        return None
 
 
 def attach_file(rev: Revision, data: bytes, filename: str) -> Revision:
-    """Store the original file of a draft under the documents folder with a random name."""
+    """Store the original file of a draft under the documents folder with a random name.
+
+    Its bytes must be what its extension says (a PDF, or a Word .docx without macros that unpacks within limits);
+    the file it replaces is deleted once the change is committed."""
     _require_editable(rev)
     limit = current_app.config.get("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
     if not data:
         raise ServiceError(_("The file is empty."), "file")
     if len(data) > limit:
         raise ServiceError(_("The file is larger than %(mb)d MB.", mb=limit // (1024 * 1024)), "file")
-    kind = sniff_file(data, filename)
-    if kind is None:
-        raise ServiceError(_("Only PDF or Word (.docx) files are accepted; this file is neither."), "file")
-    ext, mime = kind
-    folder = Path(current_app.config["DOCUMENTS_FOLDER"]) / "originals"
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        ext, mime = files.check_upload(data, filename, ORIGINAL_KINDS)
+    except files.FileRefused as exc:
+        raise ServiceError(exc.message, "file") from None
     stored = f"{secrets.token_hex(16)}.{ext}"
-    (folder / stored).write_bytes(data)
+    files.write_atomic(Path(current_app.config["DOCUMENTS_FOLDER"]) / "originals", stored, data)
     old = {"file": rev.file_name, "sha256": rev.file_sha256} if rev.file_sha256 else None
-    rev.file_name = Path(filename or f"original.{ext}").name[:255]
+    replaced = rev.file_path
+    rev.file_name = files.safe_download_name(filename, ext, fallback=f"{rev.document.code}.Rev.{rev.number}")
     rev.file_path = f"originals/{stored}"
     rev.file_sha256 = hashlib.sha256(data).hexdigest()
     rev.file_size = len(data)
     rev.file_mime = mime
-    audit.record("revision.file_attached", rev, old=old, new={"file": rev.file_name, "sha256": rev.file_sha256, "size": rev.file_size})
+    if replaced and not db.session.scalar(select(Revision.id).where(Revision.file_path == replaced,
+                                                                     Revision.id != rev.id).limit(1)):
+        files.remove_after_commit(Path(current_app.config["DOCUMENTS_FOLDER"]) / replaced)
+    audit.record("revision.file_attached", rev, old=old, new={"file": rev.file_name, "sha256": rev.file_sha256,
+                                                               "size": rev.file_size, "replaced": bool(replaced)})
     return rev
 
 
@@ -314,7 +341,7 @@ def _verify_password(user: User, password: str, rev: Revision, role: str) -> Non
 def _sign(rev: Revision, user: User, role: str, password: str) -> Signature:
     existing = rev.signature(role)
     if existing is not None:
-        raise ServiceError(_("This revision has already been signed as %(role)s.", role=role))
+        raise ServiceError(_("This revision has already been signed as %(role)s.", role=signer_label(role)))
     already = next((sig for sig in rev.signatures if sig.user_id == user.id), None)
     if already is not None and current_app.config.get("DOCUMENTS_DISTINCT_SIGNERS", True):
         raise ServiceError(_("You already signed this revision; preparing, checking and approving need three "
@@ -419,6 +446,10 @@ def make_effective(rev: Revision) -> Revision:
     db.session.flush()
     search.index_document(doc.id, doc.code, doc.title, body_text(rev))
     audit.record("revision.effective", rev, old={"status": APPROVED}, new={"status": EFFECTIVE, "effective_date": rev.effective_date})
+    if current_app.config.get("PDF_PREPARE_ON_EFFECTIVE", True):
+        from portal.documents import paper  # paper reads services: imported here, not at the top
+
+        paper.prepare(rev)  # the PDF staff will print is rendered in the background now, not when the first asks
     return rev
 
 

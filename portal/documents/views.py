@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.core import paging
 from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
-from portal.core.service import ServiceError
+from portal.core.service import ConflictError, ServiceError
 from portal.core.forms import after_refusal, apply_service_error, form_status, refusals
+from portal.core import files
 from portal.core.unit import keep_changes
 from portal.core.db import utcnow
 from portal.core.htmx import render
@@ -20,7 +22,9 @@ from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
 from portal.documents import meta, paper, permissions, queries, search, services
-from portal.documents.diff import diff_html
+from portal.documents import blocks
+from portal.documents.diff import Paragraph, diff_html, diff_paragraphs
+from portal.printing import cache as pdf_cache
 from portal.documents.labels import status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
@@ -72,27 +76,24 @@ def register():
         found = search.search(text, limit=PAGE_SIZE)
         hits = {h.document_id: h.snippet for h in found}
         stmt = stmt.where(Document.id.in_(list(hits) or [0]))
-    after = args.get("after") or ""
-    stmt = stmt.order_by(Document.code_key)
-    if after:
-        stmt = stmt.where(Document.code_key > after.upper())
-    docs = db.session.scalars(stmt.limit(PAGE_SIZE + 1)).all()
-    more = len(docs) > PAGE_SIZE
-    docs = docs[:PAGE_SIZE]
+    page = paging.by_key(stmt, (Document.code_key,), (str,), lambda d: (d.code_key,), args, PAGE_SIZE)
+    docs = page.rows
     if text:
         rank = {doc_id: i for i, doc_id in enumerate(hits)}
         docs.sort(key=lambda d: rank.get(d.id, 0))
     # One query for the revisions in force of the page (not one per row, not their full text).
+    # (Filtered by status here, not in SQL: SQLite would otherwise walk the status index over the whole register.)
     current = {row.document_id: row for row in db.session.execute(
-        select(Revision.document_id, Revision.number, Revision.effective_date)
-        .where(Revision.status == EFFECTIVE, Revision.document_id.in_([d.id for d in docs])))}
+        select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
+        .where(Revision.document_id.in_([d.id for d in docs]))) if row.status == EFFECTIVE}
     units = db.session.scalars(select(Document.unit).where(Document.unit != "").distinct().order_by(Document.unit)).all()
     block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
-    return render("documents/register.html", block=block, docs=docs, hits=hits, more=more and not text, args=args,
+    return render("documents/register.html", block=block, docs=docs, hits=hits, args=args,
                   doc_types=DOC_TYPES, current=current,
                   units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
                   sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
-                  next_after=docs[-1].code_key if more and docs else None, review_due=services.review_due)
+                  page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
+                  drafts_visible=permissions.can_work_on_drafts(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -172,17 +173,18 @@ def original(code: str, number: str):
     path = services.file_path(rev)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=rev.file_mime, as_attachment=True, download_name=rev.file_name)
+    # Sent as what the stored file is (its extension was set from its bytes), never under an uploader's .html name.
+    return files.send_stored(path, rev.file_name, files.extension_of(rev.file_path))
 
 
 PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
 
 
-def _pdf_response(rev: Revision):
-    pdf, printout = paper.render_document_pdf(rev, current_user)
-    name = f"{rev.document.code}.Rev.{rev.number}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+def _pdf_response(rev: Revision, copy: ControlledCopy | None = None):
+    """The PDF from the cache of rendered PDFs, or a page that follows its rendering in the background."""
+    key = paper.pdf_key(rev, copy)
+    name = f"{rev.document.code}.Rev.{rev.number}" + (f"-salinan-{copy.number}" if copy else "") + ".pdf"
+    return pdf_cache.serve(paper.KIND, rev.id, key, name, copy_id=copy.id if copy else None)
 
 
 @bp.route("/<code>.pdf")
@@ -219,10 +221,12 @@ def diff(code: str, a: str, b: str):
     rows = []
     for number in order:
         o, n = old.get(number), new.get(number)
-        o_text = f"{o['title']}\n{o['body']}" if o else ""
-        n_text = f"{n['title']}\n{n['body']}" if n else ""
-        rows.append({"number": number, "title": (n or o)["title"], "changed": o_text != n_text,
-                     "html": diff_html(o_text, n_text), "only": "new" if not o else "old" if not n else ""})
+        o_paras, n_paras = blocks.paragraphs(o), blocks.paragraphs(n)
+        rows.append({"number": number, "title": (n or o)["title"], "changed": o_paras != n_paras,
+                     "paragraphs": ([Paragraph("changed", diff_html(o["title"], n["title"]))]
+                                    if o and n and o["title"] != n["title"] else [])
+                     + diff_paragraphs(o_paras[1:], n_paras[1:]),
+                     "only": "new" if not o else "old" if not n else ""})
     rec_old = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in left.records]
     rec_new = [f"{r.code} {r.name} · {r.retention} · {r.owner}" for r in right.records]
     return render("documents/diff.html", doc=doc, left=left, right=right, rows=rows,
@@ -330,16 +334,37 @@ def _posted_draft(doc: Document, rev: Revision, form: DraftForm) -> dict | None:
     return data
 
 
-def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, sign_form=None):
-    """The revision editor with what was typed (posted) or stored (GET)."""
-    if form.is_submitted():
+def _stored_draft_form(doc: Document, rev: Revision) -> DraftForm:
+    """The editor's form filled from the stored draft (not from what this request posted)."""
+    form = DraftForm(obj=rev, formdata=None)
+    meta_field = meta.for_type(doc.doc_type)
+    if meta_field is not None:
+        form.form_schema.data = meta_field.text(rev.meta.get(meta_field.key), doc.code)
+    return form
+
+
+def _editor(doc: Document, rev: Revision, form: DraftForm, status: int = 200, sign_form=None, conflict=None,
+            file_form=None):
+    """The revision editor with what was typed (posted) or stored (GET).
+
+    After a conflict (`conflict`, the message) the page keeps the version it was opened on, so its later saves are
+    refused too until it is reloaded: what was typed is shown to be copied, never saved over the newer draft."""
+    if form.is_submitted() and "section_body" in request.form:
         sections, records = _sections_from_form(), _records_from_form()
     else:
         sections = rev.sections
         records = [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in rev.records]
+    if conflict:
+        form.form_errors.append(conflict)
     return render("documents/edit.html", doc=doc, rev=rev, form=form, sections=sections, records=records,
-                  file_form=FileForm(), sign_form=sign_form or SignForm(), reason_form=ReasonForm(),
-                  status=status if status != 200 else _status_of(form))
+                  file_form=file_form or FileForm(), sign_form=sign_form or SignForm(), reason_form=ReasonForm(),
+                  row_version=_seen_version() if conflict else rev.row_version,
+                  save_message=conflict, save_ok=False, status=status if status != 200 else _status_of(form))
+
+
+def _seen_version() -> int | None:
+    """The draft version the posting editor was opened on (None from a client that does not send it)."""
+    return request.form.get("row_version", type=int)
 
 
 @bp.route("/<code>/rev/<number>/edit", methods=["GET", "POST"])
@@ -348,7 +373,7 @@ def edit_revision(code: str, number: str):
     doc = _document_or_404(code)
     rev = _revision_or_404(doc, number)
     if not rev.editable:
-        flash(_("Only a draft can be changed; this revision is %(status)s.", status=rev.status), "warning")
+        flash(_("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), "warning")
         return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
     form = DraftForm(obj=rev) if request.method == "GET" else DraftForm()
     meta_field = meta.for_type(doc.doc_type)
@@ -358,7 +383,11 @@ def edit_revision(code: str, number: str):
         data = _posted_draft(doc, rev, form)
         if data is not None:
             with refusals(form):
-                services.save_draft(rev, data)
+                try:
+                    services.save_draft(rev, data, _seen_version())
+                except ConflictError as exc:  # an older editor: nothing saved, the typing stays on the page
+                    db.session.rollback()
+                    return _editor(doc, rev, form, 409, conflict=exc.message)
                 if request.form.get("then") == "preview":  # "Preview" saves first, then shows the revision
                     return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
                 flash(_("The draft has been saved."), "success")
@@ -375,9 +404,9 @@ def autosave_revision(code: str, number: str):
     doc = _document_or_404(code)
     rev = _revision_or_404(doc, number)
     form = DraftForm()
-    message, status = None, 200
+    message, status, version = None, 200, _seen_version()
     if not rev.editable:
-        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=rev.status), 409
+        message, status = _("Only a draft can be changed; this revision is %(status)s.", status=status_label(rev.status).lower()), 409
     else:
         data = _posted_draft(doc, rev, form)
         if data is None:
@@ -385,12 +414,19 @@ def autosave_revision(code: str, number: str):
         else:
             errors: dict = {}
             with refusals(errors=errors):
-                services.save_draft(rev, data)
+                try:
+                    services.save_draft(rev, data, version)
+                except ConflictError as exc:  # an older editor: only the status says so, the typing stays
+                    db.session.rollback()
+                    message, status = exc.message, 409
+                else:
+                    version = rev.row_version  # the new version goes back into the form
             if errors:
                 message, status = next(iter(errors.values())), 422
     if message is None:
         message = _("Saved automatically at %(when)s.", when=fmt_datetime(utcnow(), seconds=True))
-    return render("documents/edit.html", block="save_status", save_message=message, save_ok=status == 200, status=status)
+    return render("documents/edit.html", block="save_status", save_message=message, save_ok=status == 200,
+                  row_version=version, status=status)
 
 
 @bp.route("/<code>/rev/<number>/file", methods=["POST"])
@@ -401,12 +437,17 @@ def upload(code: str, number: str):
     form = FileForm()
     storage = request.files.get("file")
     if form.validate_on_submit():
-        with refusals(flash_it=True):
+        with refusals(form):
             if storage is None or not storage.filename:
                 raise ServiceError(_("Choose a file."), "file")
             services.attach_file(rev, storage.read(), storage.filename)
             flash(_("The original file has been attached."), "success")
-    return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+            return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
+    if not rev.editable:
+        return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
+    # Refused: the editor again, with the reason next to the file field (the draft as stored, nothing typed lost:
+    # the upload form is a form of its own).
+    return _editor(doc, rev, _stored_draft_form(doc, rev), 422, file_form=form)
 
 
 def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
@@ -444,7 +485,10 @@ def submit(code: str, number: str):
     if data is None:
         return _editor(doc, rev, form, 422, sign_form)
     try:
-        services.save_draft(rev, data)
+        services.save_draft(rev, data, _seen_version())
+    except ConflictError as exc:  # signed in an older editor: neither saved nor signed, the typing stays
+        db.session.rollback()
+        return _editor(doc, rev, form, 409, sign_form, conflict=exc.message)
     except ServiceError as exc:
         apply_service_error(form, exc)
         return _editor(doc, rev, form, 422, sign_form)
@@ -642,18 +686,23 @@ def _master_rows():
 @bp.route("/master")
 @require("documents.read")
 def master():
-    return render("documents/master.html", rows=_master_rows())
+    return render("documents/master.html", rows=_master_rows(), today=local_today(), overdue=queries.review_overdue)
 
 
 @bp.route("/master.xlsx")
 @require("documents.reports")
 def master_xlsx():
-    from portal.core.i18n import fmt_date
+    from portal.core.xlsx import Styled
+
+    today = local_today()
+    late = "FFC7CE"  # an overdue review date, and its flag, on a light red background
 
     def rows():
         for doc, rev, due in _master_rows():
-            base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", fmt_date(rev.effective_date) if rev else "",
-                    status_label(doc.status), doc.unit, fmt_date(due) if due else ""]
+            overdue = queries.review_overdue(doc, due, today)
+            base = [doc.code, doc.title, doc.type_label, rev.number if rev else "", rev.effective_date if rev else None,
+                    status_label(doc.status), doc.unit, Styled(due, fill=late) if overdue else due,
+                    Styled(_("Overdue"), fill=late, bold=True) if overdue else ""]
             records = rev.records if rev else []
             if not records:
                 yield base + ["", "", "", ""]
@@ -661,21 +710,18 @@ def master_xlsx():
                 yield base + [r.code, r.name, r.retention, r.owner]
 
     headers = [_("Code"), _("Title"), _("Type"), _("Revision"), _("Effective date"), _("Status"), _("Owning unit"),
-               _("Review due"), _("Record code"), _("Record"), _("Retention"), _("Record owner")]
-    data = build_workbook(_("Master list"), headers, rows(), widths=[26, 48, 18, 8, 16, 12, 10, 16, 22, 44, 12, 28])
+               _("Review due"), _("Review overdue"), _("Record code"), _("Record"), _("Retention"), _("Record owner")]
+    data = build_workbook(_("Master list"), headers, rows(), widths=[26, 48, 18, 8, 14, 12, 10, 14, 14, 22, 44, 12, 28],
+                          autofilter=True, date_format="DD/MM/YYYY")
     return _xlsx_response(data, "daftar-induk-dokumen.xlsx")
 
 
 @bp.route("/master.pdf")
 @require("documents.reports")
 def master_pdf():
-    from flask import Response
-
-    from portal.core.pdf import render_pdf
-
-    pdf = render_pdf("pdf/master_list.html", rows=_master_rows(), today=local_today())
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="daftar-induk-dokumen.pdf"'})
+    """The master list as PDF, from the cache of rendered PDFs (rendered in the background when the register changed)."""
+    return pdf_cache.serve(paper.MASTER_KIND, 0, paper.master_key(local_today()), "daftar-induk-dokumen.pdf",
+                           attachment=True)
 
 
 @bp.app_context_processor
@@ -707,10 +753,7 @@ def copy_pdf(code: str, copy_id: int):
     copy = db.session.get(ControlledCopy, copy_id)
     if copy is None or copy.revision.document.code_key != code.upper() or copy.status != "issued":
         abort(404)
-    pdf, printout = paper.render_document_pdf(copy.revision, current_user, copy=copy)
-    name = f"{copy.revision.document.code}.Rev.{copy.revision.number}-salinan-{copy.number}.pdf"
-    return Response(pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Printout-Token": printout.token})
+    return _pdf_response(copy.revision, copy)
 
 
 @bp.route("/copies/<int:copy_id>/returned", methods=["POST"])

@@ -116,6 +116,7 @@ class StageForm(FlaskForm):
 
 class HireForm(FlaskForm):
     employee_number = StringField(_l("Employee number"), validators=[DataRequired(_l("Enter the employee number.")), Length(max=30)])
+    username = StringField(_l("Portal user name (creates the account)"), validators=[Optional(), Length(max=60)])
     team_id = SelectField(_l("Team"), coerce=_int_or_none, validators=[Optional()])
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day of the probation"), validators=[Optional()])
@@ -126,3 +127,11 @@ class DecideForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=[("approve", _l("Approve the recommendation")), ("decline", _l("Decline"))])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     password = PasswordField(_l("Your password (electronic signature)"), validators=[DataRequired(_l("Enter your password to sign."))])
+
+
+class RequirementSetForm(FlaskForm):
+    source = StringField(_l("Manual revision"), validators=[DataRequired(_l("Name the manual revision the requirements come from.")),
+                                                           Length(max=120)])
+    effective_from = DateField(_l("Applies from"), validators=[DataRequired(_l("Enter the day the requirements apply from."))])
+    text = TextAreaField(_l("Requirements, one a line: kind | parameter | the manual's wording"),
+                         validators=[DataRequired(_l("Write at least one requirement."))], render_kw={"rows": 16})

@@ -12,17 +12,19 @@ from portal.people.queries import ENDING_WINDOWS
 
 @provider
 def contracts_ending(user) -> list[InboxItem]:
-    """HR sees every contract ending soon; a supervisor those of their site. One count, the shortest window named."""
+    """HR sees every contract ending soon; a supervisor those of their site: one line per reminder window (60, 30 and
+    7 days before the end; each person once, in the shortest window that holds their end), one statement."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
-    today = local_today()
-    scope = permissions.staff_scope(user)
-    n, soon = services.contracts_ending(scope, today, ENDING_WINDOWS[-1], ENDING_WINDOWS[0])
-    if not n:
-        return []
-    detail = _("%(n)d of them within 7 days.", n=soon) if soon else ""
-    return [InboxItem(title=_("%(n)d employment contract(s) end within 60 days", n=n),
-                      url=url_for("people.index", ending=60), detail=detail, kind="due")]
+    counts = services.contracts_ending_by_window(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
+    items, before = [], 0
+    for days in ENDING_WINDOWS:  # shortest first
+        n = counts[days] - before
+        before = counts[days]
+        if n:
+            items.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
+                                   url=url_for("people.index", ending=days), kind="due"))
+    return items
 
 
 @provider

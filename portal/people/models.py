@@ -211,6 +211,11 @@ class StaffContract(TimestampMixin, db.Model):
     extends_id: Mapped[int | None] = mapped_column(ForeignKey("staff_contract.id"))
     evaluation: Mapped[str] = mapped_column(Text, default="")  # why it was extended (performance, attendance...)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The signed contract as uploaded (PDF, JPEG or PNG by content) in the documents store; "" until uploaded.
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    file_path: Mapped[str] = mapped_column(String(255), default="")
+    file_mime: Mapped[str] = mapped_column(String(60), default="")
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
 
     staff: Mapped[Staff] = relationship(back_populates="contracts", foreign_keys=[staff_id])
     position: Mapped[Position] = relationship(lazy="joined")

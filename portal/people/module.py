@@ -7,6 +7,7 @@ they lead; everyone their own page. Personal data (birth date, identity number, 
 person's manager chain (team leader, supervisor of the site, manager) and the person."""
 from flask_babel import lazy_gettext as _l
 
+from portal.people import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("People")
@@ -41,6 +42,7 @@ def _cli():
 
 
 def _setup(app):
+    from portal.people import paper  # noqa: F401 (registers the staffing report's PDF renderer)
     from portal.people import sections, tasks  # noqa: F401 (tasks registers the daily end of expired contracts)
 
     sections.register_own()
@@ -49,6 +51,8 @@ def _setup(app):
 module = Module(
     name="people",
     blueprints=_blueprints,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     permissions={
         "people.self": _l("See one's own staff page"),
         "people.read": _l("See the staff and teams of one's scope"),

@@ -24,7 +24,7 @@ from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.people import services
 from portal.people.models import (ALL_TESTS, APPLIED, DOCUMENT_KINDS, EDUCATION_LEVELS, EXPERIENCE, HEALTH_CERTIFICATE,
-                                  HIRED, MAX_AGE, MIN_EDUCATION, NOT_UNDER_COACHING, PERSON_CHECK, PROBATION,
+                                  HIRED, MAX_AGE, MIN_EDUCATION, NOT_UNDER_COACHING, PROBATION,
                                   PSYCH_ASSESSMENT, REJECTED, STAGES, Candidate, CandidateDocument, CandidateExperience,
                                   Opening, Position, Requirement, RequirementSet, Screening, StaffContract)
 
@@ -343,13 +343,29 @@ def hire(candidate: Candidate, data: dict, actor):
         raise ServiceError(_("Only a candidate who was offered the position can be hired."), "employee_number")
     starts = data.get("starts_on") or opening.hire_on
     ends = data.get("ends_on") or (starts + timedelta(days=89))
+    user_id = data.get("user_id")
+    username = (data.get("username") or "").strip()
+    if username and opening.position.role:
+        # The position signs in: the account is created with an unusable random password and must be given its
+        # first password by the administrator (never shown here, never sent by the portal).
+        from portal.auth import services as auth
+
+        try:
+            user = auth.create_user({"username": username, "full_name": candidate.full_name,
+                                     "position": opening.position.name, "site_id": opening.site_id,
+                                     "roles": [opening.position.role],
+                                     "service_ids": [opening.service_id] if opening.service_id else [],
+                                     "must_change_password": True}, secrets.token_urlsafe(24) + "aA1!")
+        except ServiceError as exc:
+            raise ServiceError(exc.message, "username") from exc
+        user_id = user.id
     staff = services.save_staff(None, {
         "employee_number": data.get("employee_number") or "", "full_name": candidate.full_name,
         "position_id": opening.position_id, "site_id": opening.site_id,
         "service_ids": [opening.service_id] if opening.service_id else [], "team_id": data.get("team_id"),
         "hire_date": starts, "education": candidate.education, "birth_date": candidate.birth_date,
         "identity_number": candidate.identity_number, "phone": candidate.phone, "address": candidate.address,
-        "user_id": data.get("user_id")}, actor)
+        "user_id": user_id}, actor)
     services.add_contract(staff, {"kind": PROBATION, "starts_on": starts, "ends_on": ends,
                                   "number": data.get("contract_number") or ""}, actor)
     candidate.stage, candidate.hired_staff_id = HIRED, staff.id

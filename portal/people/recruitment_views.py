@@ -255,9 +255,13 @@ def candidate_hire(candidate_id: int):
     if form.validate_on_submit():
         with refusals(form):
             staff = recruitment.hire(candidate, {k: getattr(form, k).data for k in
-                                                 ("employee_number", "team_id", "starts_on", "ends_on", "contract_number")},
+                                                 ("employee_number", "username", "team_id", "starts_on", "ends_on",
+                                                  "contract_number")},
                                      current_user)
             flash(_("%(name)s is hired: staff record, probation contract and team are in place.", name=staff.full_name), "success")
+            if staff.user_id:
+                flash(_("The portal account %(u)s is created; the administrator gives it its first password.",
+                        u=form.username.data), "info")
             return redirect(url_for("people.show", employee_no=staff.employee_number), 303)
     return _candidate_page(candidate, 422, hire_form=form)
 

@@ -74,6 +74,7 @@ def _contracts(user, staff) -> dict:
     given = getattr(g, "people_decide_forms", {}) or {}
     forms = {e.id: given.get(e.id) or DecideForm(prefix=f"decide-{e.id}", formdata=None) for e in pending} if decide else {}
     return {"contracts": rows, "latest_id": rows[0].id if rows else None, "can_manage": permissions.can_manage(user),
+            "can_see_personal": permissions.can_see_personal(user, staff),
             "can_evaluate": user.can("people.evaluate") and permissions.can_view(user, staff), "kind_labels": kind_labels(),
             "extensions": extensions, "pending": pending, "decide_forms": forms,
             "pending_contract_ids": {e.contract_id for e in pending}}

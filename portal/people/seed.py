@@ -163,3 +163,101 @@ def seed_positions() -> list[str]:
         out.append("KPI target Pemenuhan Jumlah SDM 95 %")
     db.session.flush()
     return out
+
+
+# ---------------------------------------------------------------- requirements as text (HR edits a new revision)
+def requirements_text(rs: RequirementSet | None) -> str:
+    """A requirement set as the lines HR edits: `kind | parameter | the manual's wording`."""
+    if rs is None:
+        return ""
+    lines = []
+    for r in rs.requirements:
+        p = r.params
+        if r.kind == MAX_AGE:
+            param = str(p.get("years", ""))
+        elif r.kind == MIN_EDUCATION:
+            param = p.get("level", "") + (f" {p['field']}" if p.get("field") else "")
+        elif r.kind == EXPERIENCE:
+            param = "; ".join(",".join(o["positions"]) + f":{o['months']}" for o in p.get("options", []))
+        elif r.kind == PSYCH_ASSESSMENT:
+            param = p.get("level", "")
+        else:
+            param = ""
+        lines.append(f"{r.kind} | {param} | {r.text}")
+    return "\n".join(lines)
+
+
+def parse_requirements(text: str, position_codes: set[str]) -> tuple[list[tuple[str, dict, str]], list[str]]:
+    """Lines `kind | parameter | wording` -> (kind, params, wording); the errors name their line."""
+    from portal.people.models import EDUCATION_LEVELS, REQUIREMENT_KINDS
+
+    out, errors = [], []
+    for n, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|", 2)]
+        while len(parts) < 3:
+            parts.append("")
+        kind, param, wording = parts
+        if kind not in REQUIREMENT_KINDS:
+            errors.append(f"{n}: {kind or '—'} ?")
+            continue
+        params: dict = {}
+        try:
+            if kind == MAX_AGE:
+                params = {"years": int(param)}
+            elif kind == MIN_EDUCATION:
+                level, _sep, field = param.partition(" ")
+                if level not in EDUCATION_LEVELS:
+                    raise ValueError(level)
+                params = {"level": level, "field": field.strip()}
+            elif kind == EXPERIENCE:
+                options = []
+                for option in param.split(";"):
+                    codes, _sep, months = option.strip().rpartition(":")
+                    positions = [c.strip() for c in codes.split(",") if c.strip()]
+                    if not positions or not set(positions) <= position_codes:
+                        raise ValueError(codes)
+                    options.append({"positions": positions, "months": int(months), "label": ""})
+                params = {"options": options}
+            elif kind == PSYCH_ASSESSMENT:
+                if not param:
+                    raise ValueError(param)
+                params = {"level": param}
+        except ValueError:
+            errors.append(f"{n}: {kind} | {param} ?")
+            continue
+        out.append((kind, params, wording or param))
+    return out, errors
+
+
+def new_requirement_set(position: Position, source: str, effective_from, text: str, actor) -> RequirementSet:
+    """HR records the requirements of a new revision of the manual; earlier sets (and the screenings judged against
+    them) stay as they were."""
+    from flask_babel import gettext as _
+
+    from portal.core.service import ServiceError
+
+    source = (source or "").strip()
+    if not source:
+        raise ServiceError(_("Name the manual revision the requirements come from."), "source")
+    if any(s.source == source for s in position.requirement_sets):
+        raise ServiceError(_("This position already has requirements from %(s)s.", s=source), "source")
+    if effective_from is None:
+        raise ServiceError(_("Enter the day the requirements apply from."), "effective_from")
+    codes = set(db.session.scalars(select(Position.code)))
+    requirements, errors = parse_requirements(text, codes)
+    if errors:
+        raise ServiceError(_("Lines not understood: %(lines)s", lines=", ".join(errors)), "text")
+    if not requirements:
+        raise ServiceError(_("Write at least one requirement."), "text")
+    rs = RequirementSet(position=position, source=source[:120], effective_from=effective_from)
+    rs.requirements = [Requirement(sort_order=i, kind=kind, params_json=json.dumps(params, ensure_ascii=False), text=wording)
+                       for i, (kind, params, wording) in enumerate(requirements, start=1)]
+    db.session.add(rs)
+    db.session.flush()
+    audit.record("requirement_set.created", rs, new={"position": position.code, "source": rs.source,
+                                                     "effective_from": effective_from, "requirements": len(requirements)},
+                 actor=actor)
+    return rs

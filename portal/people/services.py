@@ -347,6 +347,17 @@ def contracts_ending(scope, today: date, days: int, soon: int | None = None) -> 
     return total or 0, within or 0
 
 
+def contracts_ending_by_window(scope, today: date, windows: tuple[int, ...]) -> dict[int, int]:
+    """For each window (days), how many people in the scope have their last contract ending within it: one statement."""
+    from sqlalchemy import case
+
+    counts = [db.func.count(case((ending_clause(today, days), 1))) for days in windows]
+    stmt = select(*counts).where(ending_clause(today, max(windows)))
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return dict(zip(windows, (n or 0 for n in db.session.execute(stmt).one())))
+
+
 def end_expired(today: date | None = None) -> list[Staff]:
     """People whose last contract ended before today, with no later contract: they leave on its last day, their
     team membership closes that day, and their portal login stops (the day after the end)."""
@@ -369,6 +380,11 @@ def end_expired(today: date | None = None) -> list[Staff]:
         if staff.user is not None and staff.user.active:
             auth.deactivate_user(staff.user, "Kontrak kerja berakhir %s tanpa perpanjangan" % contract.ends_on.isoformat())
         ended.append(staff)
+    # People HR marked as left (with their last day) sign in until that day, not after.
+    left = (select(Staff).join(User, User.id == Staff.user_id)
+            .where(Staff.status == ENDED, Staff.ended_on < today, User.active.is_(True)).options(selectinload(Staff.user)))
+    for staff in db.session.scalars(left):
+        auth.deactivate_user(staff.user, "Berhenti bekerja %s" % staff.ended_on.isoformat())
     return ended
 
 
@@ -461,3 +477,46 @@ def extensions_waiting(scope) -> int:
     if scope is not None:
         stmt = stmt.where(scope)
     return db.session.scalar(stmt) or 0
+
+
+def upload_contract_document(contract, data: bytes, filename: str, actor):
+    """Keep the signed contract: PDF, JPEG or PNG only (by content), at most 5 MB; a replaced file is deleted after
+    the commit."""
+    import hashlib
+    import secrets as _secrets
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core import files
+    from portal.people import recruitment
+
+    if not data:
+        raise ServiceError(_("Choose the file to upload."), "file")
+    if len(data) > recruitment.MAX_UPLOAD:
+        raise ServiceError(_("The file is larger than 5 MB."), "file")
+    sniffed = recruitment.sniff(data)
+    if sniffed is None:
+        raise ServiceError(_("Only PDF, JPEG or PNG files are accepted."), "file")
+    ext, mime = sniffed
+    name = f"{_secrets.token_hex(16)}.{ext}"
+    root = Path(current_app.config["DOCUMENTS_FOLDER"])
+    files.write_atomic(root / "contracts", name, data)  # removed again if this request rolls back
+    stored = f"contracts/{name}"
+    old_path, old_sha = contract.file_path, contract.file_sha256
+    contract.file_name = Path(filename or f"kontrak.{ext}").name[:255]
+    contract.file_path, contract.file_mime = stored, mime
+    contract.file_sha256 = hashlib.sha256(data).hexdigest()
+    db.session.flush()
+    if old_path:
+        files.remove_after_commit(root / old_path)  # the replaced file goes once this change is committed
+    audit.record("staff_contract.document_uploaded", contract,
+                 old={"sha256": old_sha} if old_sha else None,
+                 new={"staff": contract.staff_id, "file": contract.file_name, "sha256": contract.file_sha256,
+                      "size": len(data)}, actor=actor)
+    return contract
+
+
+def contract_document_viewed(contract, actor) -> None:
+    audit.record("staff_contract.document_viewed", contract, new={"staff": contract.staff_id, "sha256": contract.file_sha256},
+                 actor=actor)

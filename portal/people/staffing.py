@@ -264,3 +264,83 @@ def save_plan(service_id: int | None, site_id: int | None, month: date | None, p
                                                            "month": month.strftime("%Y-%m"), "planned": planned}, actor=actor)
     return plan
 
+
+
+# ---------------------------------------------------------------- the caplan from Excel
+PLAN_HEADERS = ["Bulan", "Layanan", "Site", "Rencana"]
+
+
+def plan_template() -> bytes:
+    from portal.core.xlsx import build_workbook
+
+    return build_workbook("Caplan", PLAN_HEADERS, [["2026-12", "147", "MLG", 10]], widths=[10, 26, 18, 10])
+
+
+def import_plans(storage, actor) -> tuple[int, list[tuple[int, str]]]:
+    """Every row checked; all saved, or none: (rows saved, [(row in Excel, problem)])."""
+    import io
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    if storage is None or not getattr(storage, "filename", ""):
+        raise ServiceError(_("Choose the Excel file to import."), "file")
+    data = storage.read(2 * 1024 * 1024 + 1)
+    if len(data) > 2 * 1024 * 1024:
+        raise ServiceError(_("The file is larger than 2 MB."), "file")
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - not a workbook openpyxl can read
+        raise ServiceError(_("This is not an Excel workbook (.xlsx)."), "file")
+    rows = wb.worksheets[0].iter_rows(values_only=True)
+    header = [str(h or "").strip() for h in (next(rows, None) or [])]
+    missing = [h for h in PLAN_HEADERS if h not in header]
+    if missing:
+        raise ServiceError(_("Columns missing in the first row: %(cols)s. Use the template.", cols=", ".join(missing)), "file")
+    at = {h: header.index(h) for h in PLAN_HEADERS}
+    services_by = {}
+    for row in db.session.execute(select(Service.id, Service.code, Service.name)):
+        services_by[row.code.lower()] = row.id
+        services_by[row.name.lower()] = row.id
+    sites_by = {}
+    for row in db.session.execute(select(Site.id, Site.code, Site.name)):
+        sites_by[row.code.lower()] = row.id
+        sites_by[row.name.lower()] = row.id
+    wanted, errors, seen = [], [], set()
+    for n, values in enumerate(rows, start=2):
+        if values is None or all(v in (None, "") for v in values):
+            continue
+
+        def cell(name):
+            i = at[name]
+            return values[i] if i < len(values) else None
+
+        raw_month = cell("Bulan")
+        month = raw_month.date().replace(day=1) if isinstance(raw_month, datetime) else parse_month(str(raw_month or ""))
+        service = services_by.get(str(cell("Layanan") or "").strip().lower())
+        site = sites_by.get(str(cell("Site") or "").strip().lower())
+        planned = cell("Rencana")
+        problems = []
+        if month is None:
+            problems.append(_("Bulan: use YYYY-MM."))
+        if service is None:
+            problems.append(_("Layanan: unknown service %(v)s.", v=cell("Layanan") or "—"))
+        if site is None:
+            problems.append(_("Site: unknown site %(v)s.", v=cell("Site") or "—"))
+        if not isinstance(planned, (int, float)) or planned < 0 or int(planned) != planned:
+            problems.append(_("Rencana: a whole number, 0 or more."))
+        if not problems and (month, service, site) in seen:
+            problems.append(_("The same month, service and site appear twice in the file."))
+        if problems:
+            errors.append((n, " ".join(problems)))
+            continue
+        seen.add((month, service, site))
+        wanted.append((service, site, month, int(planned)))
+    wb.close()
+    if not wanted and not errors:
+        raise ServiceError(_("The file has no rows to import."), "file")
+    if errors:
+        return 0, errors
+    for service, site, month, planned in wanted:
+        save_plan(service, site, month, planned, actor)
+    return len(wanted), []

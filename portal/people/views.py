@@ -15,12 +15,13 @@ from portal.auth.models import Service, Site, User
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
-from portal.core.permissions import require
+from portal.core.permissions import login_required, require
 from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE
 from portal.extensions import db
 from portal.people import imports, permissions, services, staffing
-from portal.people.forms import ContractForm, DecideForm, ExtendForm, ImportForm, MoveForm, PlanForm, StaffForm, TeamForm
+from portal.people.forms import (ContractForm, DecideForm, ExtendForm, ImportForm, MoveForm, PlanForm, RequirementSetForm,
+                                 StaffForm, TeamForm)
 from portal.people.labels import kind_labels, requirement_label, status_labels
 from portal.people.models import (EDUCATION_LEVELS, PKWT, PROPOSED, CapacityPlan, ContractExtension, Position, RequirementSet, Staff, StaffContract,
                                   Team, TeamMembership)
@@ -199,6 +200,53 @@ def contract_new(employee_no: str):
     return render("people/contract_form.html", status=form_status(form), form=form, staff=staff)
 
 
+@bp.route("/<employee_no>/contracts/<int:staff_contract_id>/document", methods=["POST"])
+@require("people.manage")
+def contract_document_upload(employee_no: str, staff_contract_id: int):
+    """Upload the signed contract (PDF, JPEG or PNG, at most 5 MB); a refusal is shown by the file field."""
+    staff = _staff_or_404(employee_no)
+    contract = db.session.get(StaffContract, staff_contract_id)
+    if contract is None or contract.staff_id != staff.id:
+        abort(404)
+    storage = request.files.get("file")
+    errors: dict = {}
+    from portal.people import recruitment
+
+    with refusals(errors=errors):
+        services.upload_contract_document(contract, storage.read(recruitment.MAX_UPLOAD + 1) if storage else b"",
+                                          storage.filename if storage else "", current_user)
+        flash(_("Contract document uploaded."), "success")
+        return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
+    flash(next(iter(errors.values())), "error")
+    return redirect(url_for("people.show", employee_no=staff.employee_number, _anchor="section-contracts"), 303)
+
+
+@bp.route("/<employee_no>/contracts/<int:staff_contract_id>/document")
+@login_required
+def contract_document(employee_no: str, staff_contract_id: int):
+    """The signed contract as an attachment (never inline), for those who may see the person's personal data; each
+    view is audited."""
+    staff = _staff_or_404(employee_no)
+    contract = db.session.get(StaffContract, staff_contract_id)
+    if contract is None or contract.staff_id != staff.id or not contract.file_path:
+        abort(404)
+    if not permissions.can_see_personal(current_user, staff):
+        abort(403)
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core import files
+    from portal.core.unit import begin_writing
+
+    path = Path(current_app.config["DOCUMENTS_FOLDER"]) / contract.file_path
+    if not path.exists():
+        abort(404)
+    begin_writing()
+    services.contract_document_viewed(contract, current_user)
+    return files.send_stored(path, contract.file_name.rsplit(".", 1)[0] or "kontrak", contract.file_path.rsplit(".", 1)[-1])
+
+
 @bp.route("/<employee_no>/contracts/<int:staff_contract_id>/extend", methods=["GET", "POST"])
 @require("people.evaluate")
 def contract_extend(employee_no: str, staff_contract_id: int):
@@ -345,7 +393,27 @@ def positions():
     for s in sets:
         by_position.setdefault(s.position_id, []).append(s)
     return render("people/positions.html", positions=services.positions(), by_position=by_position,
-                  requirement_label=requirement_label)
+                  requirement_label=requirement_label, can_manage=permissions.can_manage(current_user))
+
+
+@bp.route("/positions/<position_code>/requirements", methods=["GET", "POST"])
+@require("people.manage")
+def requirements_new(position_code: str):
+    """HR records the requirements of a new revision of the manual for one position."""
+    from portal.people.seed import new_requirement_set, requirements_text
+
+    position = db.session.scalar(select(Position).where(Position.code == position_code)) or abort(404)
+    current = position.requirement_sets[-1] if position.requirement_sets else None
+    form = RequirementSetForm()
+    if request.method == "GET":
+        form.text.data = requirements_text(current)
+        form.effective_from.data = local_today()
+    if form.validate_on_submit():
+        with refusals(form):
+            rs = new_requirement_set(position, form.source.data, form.effective_from.data, form.text.data, current_user)
+            flash(_("Requirements of %(p)s from %(s)s recorded.", p=position.name, s=rs.source), "success")
+            return redirect(url_for("people.positions", _anchor=f"position-{position.code}"), 303)
+    return render("people/requirements_form.html", status=form_status(form), form=form, position=position, current=current)
 
 
 # ---------------------------------------------------------------- import
@@ -425,16 +493,52 @@ def staffing_xlsx():
                     mimetype=XLSX_MIMETYPE, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
+@bp.route("/staffing.pdf")
+@require("people.kpi")
+def staffing_pdf():
+    """The staffing report as PDF (landscape), from the cache of rendered PDFs (rendered in the background)."""
+    from portal.people import paper
+    from portal.printing import cache as pdf_cache
+
+    first, last = _month_range()
+    site_id = _kpi_site(current_user)
+    rows = staffing.staffing(first, last, site_id)
+    name = f"pemenuhan-sdm-{first:%Y-%m}" + (f"-{last:%Y-%m}" if last != first else "") + ".pdf"
+    return pdf_cache.serve(paper.STAFFING_KIND, 0, paper.staffing_key(first, last, site_id, rows, local_today()), name,
+                           attachment=True, first=first.isoformat(), last=last.isoformat(), site_id=site_id)
+
+
+@bp.route("/caplan/import", methods=["POST"])
+@require("people.plan")
+def caplan_import():
+    form = ImportForm()
+    errors: list = []
+    if form.validate_on_submit():
+        with refusals(form):
+            saved, errors = staffing.import_plans(request.files.get("file"), current_user)
+            if not errors:
+                flash(_("%(n)d plan row(s) imported.", n=saved), "success")
+                return redirect(url_for("people.caplan"), 303)
+    return caplan(import_form=form, import_errors=errors, status=422)
+
+
+@bp.route("/caplan/template.xlsx")
+@require("people.plan")
+def caplan_template():
+    return Response(staffing.plan_template(), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": 'attachment; filename="templat-caplan.xlsx"'})
+
+
 @bp.route("/caplan", methods=["GET", "POST"])
 @require("people.plan")
-def caplan():
-    form = PlanForm()
+def caplan(import_form=None, import_errors=None, status=None):
+    form = PlanForm(formdata=None) if import_form is not None else PlanForm()
     form.service_id.choices = [(None, "—")] + [(s.id, s.name) for s in _all_services()]
     form.site_id.choices = [(None, "—")] + [(s.id, s.name) for s in _sites_for(current_user)]
     month = staffing.parse_month(request.values.get("month")) or local_today().replace(day=1)
     if request.method == "GET":
         form.month.data = month.strftime("%Y-%m")
-    if form.validate_on_submit():
+    if import_form is None and form.validate_on_submit():
         with refusals(form):
             plan = staffing.save_plan(form.service_id.data, form.site_id.data, staffing.parse_month(form.month.data),
                                       form.planned.data, current_user)
@@ -442,5 +546,6 @@ def caplan():
             return redirect(url_for("people.caplan", month=plan.month.strftime("%Y-%m")), 303)
     plans = db.session.scalars(select(CapacityPlan).where(CapacityPlan.month == month)
                                .order_by(CapacityPlan.site_id, CapacityPlan.service_id)).all()
-    return render("people/caplan.html", status=form_status(form), form=form, plans=plans, month=month,
+    return render("people/caplan.html", status=status or form_status(form), form=form, plans=plans, month=month,
+                  import_form=import_form or ImportForm(formdata=None), import_errors=import_errors or [],
                   previous=(month - timedelta(days=1)).replace(day=1), following=staffing.next_month(month))

@@ -27,6 +27,8 @@ class Printout(db.Model):
     record_version: Mapped[int | None]
     printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     printed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The PDF of this printout kept in the documents store under this key (printing/cache.py); None: not kept.
+    cache_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
     printed_by: Mapped[User | None] = relationship(lazy="joined")
 

@@ -1,5 +1,6 @@
 """The printing module: printouts, their tokens and QR codes, and the public /verify/<token> page."""
 from portal.core.modules import Module
+from portal.printing import audit_labels
 
 
 def _blueprints():
@@ -8,4 +9,5 @@ def _blueprints():
     return [(bp, None)]
 
 
-module = Module(name="printing", blueprints=_blueprints)
+module = Module(name="printing", blueprints=_blueprints, audit_labels=audit_labels.ACTIONS,
+                audit_objects=audit_labels.OBJECTS)

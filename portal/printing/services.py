@@ -65,19 +65,20 @@ class Ticket:
     """What a PDF is rendered with before its printout exists: the token of its QR code and the time printed."""
     token: str
     printed_at: datetime
+    base: str | None = None  # the portal's address, for a PDF rendered outside a request (a job)
 
     @property
     def url(self) -> str:
-        return verify_url(self.token)
+        return verify_url(self.token, self.base)
 
     @property
     def qr(self) -> Markup:
         return qr_svg(self.url)
 
 
-def ticket() -> Ticket:
-    """A fresh token and time for a printout about to be rendered."""
-    return Ticket(new_token(), utcnow())
+def ticket(base: str | None = None) -> Ticket:
+    """A fresh token and time for a printout about to be rendered (`base`: the portal's address, outside a request)."""
+    return Ticket(new_token(), utcnow(), base)
 
 
 def register(ticket: Ticket, kind: str, *, audit_action: str, audit_object, audit_new: dict, actor=None,
@@ -110,13 +111,14 @@ def verify(printout: Printout) -> Verdict:
     return kind.verify(printout)
 
 
-def verify_url(token: str) -> str:
+def verify_url(token: str, base: str | None = None) -> str:
     """The short link printed under the QR code (absolute: a phone scans it from paper).
 
     PORTAL_BASE_URL when configured (what staff type on the intranet), else the address of the request."""
     from flask import current_app, has_request_context, request
 
-    base = current_app.config.get("PORTAL_BASE_URL") or (request.host_url if has_request_context() else "http://127.0.0.1:5000/")
+    base = (current_app.config.get("PORTAL_BASE_URL") or base
+            or (request.host_url if has_request_context() else "http://127.0.0.1:5000/"))
     return base.rstrip("/") + "/verify/" + token
 
 

@@ -31,6 +31,9 @@ class DisposalForm(FlaskForm):
                          validators=[DataRequired(_l("Say how the records are destroyed.")), Length(max=200)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password to sign."))])
+    witness_id = SelectField(_l("Witness"), coerce=_int_or_none, validators=[DataRequired(_l("Choose the witness."))])
+    witness_password = PasswordField(_l("The witness's password"),
+                                     validators=[DataRequired(_l("The witness enters their password to sign."))])
 
 
 class ContractForm(FlaskForm):

@@ -43,8 +43,13 @@ class Disposal(db.Model):
     method: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     manifest_json: Mapped[str] = mapped_column(Text, default="[]")
+    # The witness ("saksi") who signed the record of destruction with their own password (NULL before witnesses).
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    witness_name: Mapped[str] = mapped_column(String(120), default="")
+    witness_position: Mapped[str] = mapped_column(String(160), default="")
+    witnessed_at: Mapped[datetime | None]
 
-    approved_by: Mapped[User] = relationship()
+    approved_by: Mapped[User] = relationship(foreign_keys=[approved_by_id])
 
     @property
     def manifest(self) -> list[dict]:

@@ -1,6 +1,7 @@
 """The records module: online forms, records with signatures, retention, disposal and client contracts."""
 from flask_babel import lazy_gettext as _l
 
+from portal.records import audit_labels
 from portal.core.modules import Module, NavItem
 
 SECTION = _l("Records")
@@ -29,6 +30,15 @@ def _integrity():
     from portal.records.services import check_all_signed
 
     return check_all_signed()
+
+
+def _stored_archives():
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.records.models import RecordVersion
+
+    return db.session.scalars(select(RecordVersion.pdf_path).where(RecordVersion.pdf_path != ""))
 
 
 def _setup(app):
@@ -70,7 +80,10 @@ module = Module(
         NavItem(_l("Contracts (PKS)"), "records.contracts", "records.manage", SECTION),
     ],
     inbox=_inbox,
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     setup=_setup,
     integrity_check=_integrity,
+    stored_files={"records": lambda: _stored_archives()},
 )

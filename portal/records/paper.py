@@ -13,6 +13,7 @@ from portal.core import audit
 from portal.core.i18n import fmt_date
 from portal.core.pdf import render_pdf
 from portal.extensions import db
+from portal.printing import cache
 from portal.printing import services as printing
 from portal.printing.models import Printout
 from portal.printing.services import Ticket, Verdict
@@ -23,13 +24,61 @@ from portal.records.models import Record
 KIND = "record"
 
 
-def _register(record, user, ticket: Ticket, copy_status: str) -> Printout:
-    return printing.register(
-        ticket, KIND, audit_action="record.printed", audit_object=record,
-        audit_new={"version": record.version, "copy_status": copy_status}, actor=user,
+def _registration(record, user, copy_status: str) -> dict:
+    return dict(
+        audit_action="record.printed", audit_object=record, audit_new={"version": record.version, "copy_status": copy_status},
         revision_id=record.form_revision_id, revision_number=record.form_revision.number, document_code=record.form_code,
         content_hash=record.content_hash, copy_status=copy_status, printed_by_id=user.id if user else None,
         record_id=record.id, record_version=record.version)
+
+
+def _register(record, user, ticket: Ticket, copy_status: str) -> Printout:
+    return printing.register(ticket, KIND, actor=user, **_registration(record, user, copy_status))
+
+
+def _render(object_id: int, ticket: Ticket) -> tuple[bytes, dict]:
+    """The uncontrolled print of a record, rendered by the background job of printing/cache.py."""
+    record = db.session.get(Record, object_id)
+    pdf = render_pdf("pdf/record.html", **record_context(record, ticket, None))
+    return pdf, _registration(record, None, "uncontrolled")
+
+
+RENDER_VERSION = 1  # raise when templates/pdf/record.html changes what a PDF looks like
+
+
+def pdf_key(record) -> str:
+    """What the print of `record` shows: every save changes row_version; the content is recomputed (a change
+    behind the portal's back is a new PDF, with its warning); the disposal date follows the contracts."""
+    from portal.records import services as records
+
+    return cache.cache_key(KIND, RENDER_VERSION, record.id, record.row_version, record.status, record.version,
+                           records.content_hash(record), records.disposal_due(record), record.legal_hold)
+
+
+cache.register_renderer(KIND, _render)
+
+DISPOSAL_KIND = "disposal"
+
+
+def disposal_key(batch, today) -> str:
+    """The record of destruction as printed today: every column of the batch (signatures, witness) and its lines."""
+    from portal.records import services as records
+
+    columns = {c.name: getattr(batch, c.name) for c in batch.__table__.columns}
+    return cache.cache_key(DISPOSAL_KIND, RENDER_VERSION, columns, records.disposal_lines(batch), today)
+
+
+def _render_disposal(object_id: int, ticket) -> tuple[bytes, None]:
+    from portal.core.i18n import local_today
+    from portal.records import services as records
+    from portal.records.models import Disposal
+
+    batch = db.session.get(Disposal, object_id)
+    return render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today(),
+                      lines=records.disposal_lines(batch)), None
+
+
+cache.register_renderer(DISPOSAL_KIND, _render_disposal, printout=False)
 
 
 def record_context(record, ticket: Ticket, user, copy_status: str = "uncontrolled") -> dict:
@@ -43,7 +92,7 @@ def record_context(record, ticket: Ticket, user, copy_status: str = "uncontrolle
     if copy_status == "archive":
         stamp = {"controlled": True, "number": "", "archive": True, "holder": "", "printed_at": ticket.printed_at}
     else:
-        stamp = {"controlled": False, "printed_by": user.full_name if user else "—", "printed_at": ticket.printed_at}
+        stamp = {"controlled": False, "printed_by": user.full_name if user else "", "printed_at": ticket.printed_at}
     staff = {u.id: u for u in records.staff_choices(record.site_id)}
     return dict(record=record, schema=records.schema_of(rev) or {"sections": []}, data=record.data, staff=staff,
                 header=header, stamp=stamp, verify_url=ticket.url, qr_svg=ticket.qr, fields=schemas.fields,

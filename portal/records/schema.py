@@ -12,7 +12,8 @@ The text, one field per line, sections introduced by "#", table columns indented
       action | Tindakan | longtext
     tl_sign | Dibuat oleh (Team Leader) | signature: submitter
 
-Types: text, longtext, number, date, time, choice, yesno, staff, table, signature (Indonesian aliases accepted).
+Types: text, longtext, number, date, time, choice, yesno, staff, table, signature (Indonesian aliases accepted), and
+service / site: the record's own service or site, filled in from the record's header and locked (never asked twice).
 """
 from __future__ import annotations
 
@@ -35,10 +36,14 @@ TYPES = {
     "staff": _l("Staff member"),
     "table": _l("Table of rows"),
     "signature": _l("Signature"),
+    "service": _l("Service of the record (filled in, locked)"),
+    "site": _l("Site of the record (filled in, locked)"),
 }
+HEADER_TYPES = ("service", "site")  # fields that repeat the record's header: filled in from it, never typed
 ALIASES = {"teks": "text", "teks-panjang": "longtext", "angka": "number", "tanggal": "date", "jam": "time",
            "waktu": "time", "pilihan": "choice", "ya/tidak": "yesno", "ya-tidak": "yesno", "staf": "staff",
-           "petugas": "staff", "tabel": "table", "tanda-tangan": "signature", "ttd": "signature"}
+           "petugas": "staff", "tabel": "table", "tanda-tangan": "signature", "ttd": "signature", "layanan": "service",
+           "lokasi": "site"}
 SIGNER_OF = {"submitter": "submitter", "approver": "approver", "pembuat": "submitter", "penyetuju": "approver"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DUE = {"daily": "daily", "harian": "daily", "weekly": "weekly", "mingguan": "weekly", "monthly": "monthly", "bulanan": "monthly"}
@@ -84,7 +89,7 @@ def parse_schema(text: str) -> tuple[dict, list[SchemaError]]:
             errors.append(SchemaError(n, problem))
             continue
         if indented and current_table is not None:
-            if spec["type"] in ("table", "signature"):
+            if spec["type"] in ("table", "signature", *HEADER_TYPES):
                 errors.append(SchemaError(n, _("a table column cannot be of type %(t)s", t=spec["type"])))
                 continue
             if spec["key"] in {c["key"] for c in current_table["columns"]}:
@@ -217,8 +222,8 @@ def data_from_form(schema: dict, form) -> dict:
     data: dict = {}
     for f in fields(schema):
         name = f"f-{f['key']}"
-        if f["type"] == "signature":
-            continue
+        if f["type"] in ("signature", *HEADER_TYPES):
+            continue  # signed, or filled in from the record's header (fill_header)
         if f["type"] == "table":
             rows = []
             count = min(int(form.get(f"{name}-rows", "0") or 0) if str(form.get(f"{name}-rows", "0")).isdigit() else 0, MAX_ROWS)
@@ -230,6 +235,52 @@ def data_from_form(schema: dict, form) -> dict:
         else:
             data[f["key"]] = (form.get(name) or "").strip()[:MAX_TEXT]
     return data
+
+
+# Forms written before the service/site types ask the header again as a choice labelled like this ("Layanan" on
+# F-04 and the first F-06): such a choice is filled in and locked too when the header's value is one of its options.
+HEADER_LABELS = {"service": ("layanan", "service", "layanan / line", "line"), "site": ("lokasi", "site")}
+Pair = tuple[str, str] | None  # (code, name) of the record's service or site
+
+
+def header_kind(f: dict) -> str | None:
+    """"service" or "site" when the field repeats that part of the record's header, else None."""
+    if f["type"] in HEADER_TYPES:
+        return f["type"]
+    if f["type"] == "choice":
+        label = " ".join(f["label"].split()).lower()
+        return next((kind for kind, labels in HEADER_LABELS.items() if label in labels), None)
+    return None
+
+
+def header_fields(schema: dict) -> list[dict]:
+    """The fields that repeat the record's header (service, site)."""
+    return [f for f in fields(schema) if header_kind(f)]
+
+
+def _header_value(f: dict, pair: Pair) -> str | None:
+    """What a header field holds for this header (None: the field is left to the user)."""
+    if f["type"] in HEADER_TYPES:
+        return pair[1] if pair else ""
+    if pair is None:
+        return None
+    return next((o for o in f["options"] if o.lower() in (pair[0].lower(), pair[1].lower())), None)
+
+
+def fill_header(schema: dict, data: dict, service: Pair, site: Pair) -> dict:
+    """The data with every header field set from the record's header, whatever was posted."""
+    out = dict(data)
+    for f in header_fields(schema):
+        value = _header_value(f, service if header_kind(f) == "service" else site)
+        if value is not None:
+            out[f["key"]] = value
+    return out
+
+
+def locked_keys(schema: dict, service: Pair, site: Pair) -> set[str]:
+    """The keys of the fields shown locked for this header."""
+    return {f["key"] for f in header_fields(schema)
+            if _header_value(f, service if header_kind(f) == "service" else site) is not None}
 
 
 def validate(schema: dict, data: dict, staff_ids: set[int] | None = None) -> dict[str, str]:
@@ -258,6 +309,8 @@ def validate(schema: dict, data: dict, staff_ids: set[int] | None = None) -> dic
 def _check(f: dict, value: str, staff_ids: set[int] | None) -> str | None:
     value = (value or "").strip()
     if not value:
+        if f.get("required") and f["type"] == "service":
+            return _("This record names no service; it is taken from the record's header.")
         return _("This field is required.") if f.get("required") else None
     kind = f["type"]
     if kind == "number":

@@ -46,7 +46,8 @@ def schema_of(rev: Revision | None) -> dict | None:
 def online_forms() -> list[tuple[Document, Revision]]:
     """Form documents whose revision in force carries a field schema."""
     stmt = (select(Revision).join(Document).options(contains_eager(Revision.document).joinedload(Document.services))
-            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None))
+            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None),
+                   Revision.meta_json.contains('"form_schema"'))  # forms on paper only are not loaded at all
             .order_by(Document.code_key))
     return [(rev.document, rev) for rev in db.session.scalars(stmt).unique() if schema_of(rev)]
 
@@ -141,6 +142,9 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
             raise ServiceError(_("Choose a service from the list."), "service_id")
         if service.id not in {s.id for s in services_for(user, doc)}:
             raise ServiceError(_("You may only create records for the services you cover."), "service_id")
+    schema = schema_of(rev) or {}
+    if service is None and any(f["type"] == "service" for f in schemas.fields(schema)):
+        raise ServiceError(_("Choose the service: this form records it."), "service_id")
     if not isinstance(period_start, date):
         raise ServiceError(_("Enter the start of the period."), "period_start")
     period_end = period_end or period_start
@@ -154,7 +158,7 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
     record = Record(form_document_id=doc.id, form_revision_id=rev.id, form_code=doc.code, site_id=site.id,
                     service_id=service.id if service else None, period_start=period_start, period_end=period_end,
                     status=DRAFT, version=1, created_by_id=user.id, retention_text=text)
-    record.data = {}
+    record.data = schemas.fill_header(schema, {}, _pair(service), _pair(site))
     db.session.add(record)
     db.session.flush()
     record.content_hash = content_hash(record)
@@ -162,6 +166,20 @@ def create(form_code: str, user: User, site_id, service_id, period_start, period
                                                 "service": service.code if service else None,
                                                 "period": f"{period_start} .. {period_end}"}, actor=user)
     return record
+
+
+def _pair(obj) -> tuple[str, str] | None:
+    return (obj.code, obj.name) if obj is not None else None
+
+
+def with_header(record: Record, data: dict) -> dict:
+    """What was posted, with the fields that repeat the header (service, site) taken from the header."""
+    return schemas.fill_header(schema_of(record.form_revision) or {}, data, _pair(record.service), _pair(record.site))
+
+
+def locked_fields(record: Record) -> set[str]:
+    """The keys of the record's fields that repeat its header, shown locked."""
+    return schemas.locked_keys(schema_of(record.form_revision) or {}, _pair(record.service), _pair(record.site))
 
 
 def save_draft(record: Record, user: User, data: dict, seen_version: int | None = None) -> bool:
@@ -174,6 +192,7 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
         raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
                               "saved here. Copy what you typed, then reload the page."))
     old = record.data
+    data = with_header(record, data)
     if old == data:
         return False
     record.data = data
@@ -366,9 +385,9 @@ def set_hold(record: Record, user: User, hold: bool, reason: str) -> Record:
 
 
 def dispose(records: list[Record], user: User, password: str, method: str, notes: str = "",
-            today: date | None = None) -> Disposal:
-    """Dispose of records past retention with the approver's signature: each keeps a stub (metadata, hash,
-    history), its content and archived PDFs are destroyed, and a record of destruction is produced.
+            today: date | None = None, *, witness: User | None = None, witness_password: str = "") -> Disposal:
+    """Dispose of records past retention with the approver's and a witness's signatures: each keeps a stub
+    (metadata, hash, history), its content and archived PDFs are destroyed, and a record of destruction is produced.
     All or nothing: one record not yet due (or held) refuses the whole batch."""
     today = today or local_today()
     if not user.can("records.dispose"):
@@ -387,17 +406,30 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
         if not retention.may_dispose(due, today, record.legal_hold):
             raise ServiceError(_("Record %(n)s must be kept until %(date)s.", n=record.number,
                                  date=due.isoformat() if due else _("an unknown date")), "records")
+    if witness is None:
+        raise ServiceError(_("Choose the witness."), "witness_id")
+    if witness.id == user.id or not witness.active:
+        raise ServiceError(_("The witness must be another active user."), "witness_id")
     ids = [r.id for r in records]
     auth.confirm_password(user, password, _("The password is not correct; nothing was disposed of."),
                           lambda: audit.record("records.disposal_refused", None, new={"why": "password", "records": ids},
                                                actor=user))
-    manifest = [{"id": r.id, "number": r.number, "form": r.form_code, "site": r.site.code,
+    try:
+        auth.confirm_password(
+            witness, witness_password, _("The witness's password is not correct; nothing was disposed of."),
+            lambda: audit.record("records.disposal_refused", None,
+                                 new={"why": "password", "role": "witness", "records": ids}, actor=witness))
+    except ServiceError as exc:
+        exc.field = "witness_password"
+        raise
+    manifest = [{"id": r.id, "number": r.number, "form": r.form_code, "site": r.site.code, "site_name": r.site.name,
                  "service": r.service.code if r.service else "", "period": f"{r.period_start} .. {r.period_end}",
                  "versions": r.version, "content_hash": r.content_hash, "retention": r.retention_text,
                  "due": disposal_due(r).isoformat()} for r in records]
     disposal = Disposal(approved_by_id=user.id, approved_by_name=user.full_name, approved_by_position=user.position,
                         approved_at=utcnow(), method=method, notes=(notes or "").strip(),
-                        manifest_json=json.dumps(manifest, ensure_ascii=False))
+                        manifest_json=json.dumps(manifest, ensure_ascii=False), witness_id=witness.id,
+                        witness_name=witness.full_name, witness_position=witness.position, witnessed_at=utcnow())
     db.session.add(disposal)
     db.session.flush()
     from portal.records import paper
@@ -412,8 +444,39 @@ def dispose(records: list[Record], user: User, password: str, method: str, notes
         record.disposal_id = disposal.id
         audit.record("record.disposed", record, old={"status": APPROVED}, new={"status": DISPOSED, "disposal": disposal.id,
                                                                                 "content_hash": record.content_hash}, actor=user)
-    audit.record("records.disposal_approved", disposal, new={"records": len(records), "method": method}, actor=user)
+    audit.record("records.disposal_approved", disposal, new={"records": len(records), "method": method,
+                                                             "witness": witness.username}, actor=user)
+    audit.record("records.disposal_witnessed", disposal, new={"witness": witness.username, "records": len(records)},
+                 actor=witness)
     return disposal
+
+
+def disposal_lines(batch: Disposal) -> list[dict]:
+    """The manifest of a record of destruction as people read it: site names (also for manifests written before
+    they carried them, in one statement), the period and the end of retention as dates."""
+    lines = [dict(m) for m in batch.manifest]
+    missing = {m.get("site") for m in lines if not m.get("site_name")}
+    names = dict(db.session.execute(select(Site.code, Site.name).where(Site.code.in_(missing))).all()) if missing else {}
+    for m in lines:
+        m["site_name"] = m.get("site_name") or names.get(m.get("site"), m.get("site", ""))
+        start, _sep, end = (m.get("period") or "").partition(" .. ")
+        m["period_start"], m["period_end"] = _day(start), _day(end)
+        m["due_on"] = _day(m.get("due"))
+    return lines
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def witness_choices(user: User) -> list[tuple[int, str]]:
+    """The users who may witness a disposal approved by `user`: every other active user, by name (one statement)."""
+    rows = db.session.execute(select(User.id, User.full_name, User.position)
+                              .where(User.active.is_(True), User.id != user.id).order_by(User.full_name)).all()
+    return [(r.id, f"{r.full_name} — {r.position}" if r.position else r.full_name) for r in rows]
 
 
 # ---------------------------------------------------------------- contracts

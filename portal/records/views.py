@@ -3,12 +3,14 @@ legal holds, disposal and client contracts."""
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from portal.core.urls import db_int
+from datetime import date
+
+from portal.core import paging
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
@@ -19,15 +21,17 @@ from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
 from portal.extensions import db
 from portal.records.labels import status_labels
+from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services
 from portal.records.queries import filtered_records, visible_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
-from portal.records.models import DISPOSED, Contract, Disposal, Record
+from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # the list says "more than 1,000" instead of counting every matching record
 
 
 def _record_or_404(record_id: int) -> Record:
@@ -51,14 +55,13 @@ def _sites_for(user) -> list[Site]:
 @require("records.read")
 def index():
     args = request.args
-    page = max(args.get("page", 1, type=db_int), 1)
     stmt = filtered_records(current_user, args)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Record.period_start.desc(), Record.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    total, more_than = paging.capped_count(stmt, COUNT_CAP)
+    page = paging.by_key(stmt, (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
+                         args, PAGE_SIZE, descending=True)
     people = db.session.scalars(select(User).where(User.id.in_(
         visible_records(current_user).with_only_columns(Record.created_by_id).distinct())).order_by(User.full_name)).all()
-    context = dict(rows=rows, total=total, page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
+    context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
                    forms=services.online_forms(), sites=_sites_for(current_user),
                    services_=db.session.scalars(select(Service).order_by(Service.name)).all(), people=people,
                    status_labels=status_labels())
@@ -98,8 +101,11 @@ def new(code: str):
 def _page(record: Record, status: int = 200, errors: dict | None = None, data: dict | None = None, **forms):
     user = current_user
     add = request.args.get("add", "")
+    data = record.data if data is None else data
+    if record.status == DRAFT:  # a draft saved before its header fields were locked shows them filled in too
+        data = services.with_header(record, data)
     context = dict(record=record, schema=services.schema_of(record.form_revision) or {"sections": []},
-                   data=record.data if data is None else data, errors=errors or {}, add_row=add,
+                   data=data, errors=errors or {}, add_row=add,
                    staff=services.staff_choices(record.site_id), status_labels=status_labels(),
                    can_edit=services.can_edit(user, record), can_approve=services.can_approve(user, record),
                    can_amend=services.can_amend(user, record), due=services.disposal_due(record),
@@ -108,7 +114,8 @@ def _page(record: Record, status: int = 200, errors: dict | None = None, data: d
                    return_form=forms.get("return_form") or RecordReasonForm(prefix="return"),
                    amend_form=forms.get("amend_form") or RecordReasonForm(prefix="amend"),
                    hold_form=forms.get("hold_form") or RecordReasonForm(prefix="hold"),
-                   staff_by_id=services.staff_lookup(record), integrity=services.integrity_warning(record))
+                   staff_by_id=services.staff_lookup(record), integrity=services.integrity_warning(record),
+                   locked=services.locked_fields(record))
     return render("records/show.html", status=status, **context)
 
 
@@ -248,9 +255,7 @@ def pdf(record_id: int):
     record = _record_or_404(record_id)
     if record.status == DISPOSED:
         abort(410)
-    data, printout = paper.render_record_pdf(record, current_user)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{record.number}-{record.form_code}.pdf"', "X-Printout-Token": printout.token})
+    return pdf_cache.serve(paper.KIND, record.id, paper.pdf_key(record), f"{record.number}-{record.form_code}.pdf")
 
 
 @bp.route("/<int:record_id>/versions/<int:version>.pdf")
@@ -270,6 +275,7 @@ def archived_pdf(record_id: int, version: int):
 @require("records.dispose")
 def disposal():
     form = DisposalForm()
+    form.witness_id.choices = [(None, _("Choose the witness"))] + services.witness_choices(current_user)
     queue = services.disposal_queue()
     status = 200
     if request.method == "POST":
@@ -277,7 +283,9 @@ def disposal():
         chosen = [r for r, _due in queue if r.id in ids]
         if form.validate_on_submit():
             with refusals(form):
-                batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data)
+                witness = db.session.get(User, form.witness_id.data)
+                batch = services.dispose(chosen, current_user, form.password.data, form.method.data, form.notes.data,
+                                         witness=witness, witness_password=form.witness_password.data)
                 flash(_("%(n)d record(s) disposed of. The record of destruction is ready.", n=len(chosen)), "success")
                 return redirect(url_for("records.disposal_record", disposal_id=batch.id), 303)
         status = 422
@@ -293,19 +301,15 @@ def disposal():
 @require("records.dispose")
 def disposal_record(disposal_id: int):
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    return render("records/disposal_record.html", batch=batch)
+    return render("records/disposal_record.html", batch=batch, lines=services.disposal_lines(batch))
 
 
 @bp.route("/disposals/<int:disposal_id>.pdf")
 @require("records.dispose")
 def disposal_pdf(disposal_id: int):
-    from portal.core.pdf import render_pdf
-
     batch = db.session.get(Disposal, disposal_id) or abort(404)
-    data = render_pdf("pdf/disposal.html", pdf_variant="pdf/a-3b", batch=batch, today=local_today())
-    services.disposal_printed(batch)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="berita-acara-pemusnahan-{batch.id}.pdf"'})
+    return pdf_cache.serve(paper.DISPOSAL_KIND, batch.id, paper.disposal_key(batch, local_today()),
+                           f"berita-acara-pemusnahan-{batch.id}.pdf", on_serve=lambda: services.disposal_printed(batch))
 
 
 # ---------------------------------------------------------------- contracts

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from portal.auth import services
 from portal.auth.models import LoginAttempt, UserSession
@@ -301,3 +301,79 @@ def test_a_short_secret_key_is_refused(tmp_path):
 
     with pytest.raises(RuntimeError, match="32 bytes"):
         create_app({"SECRET_KEY": "short", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.db'}"})
+
+
+def test_behind_a_reverse_proxy_the_address_lock_counts_each_client_not_the_proxy(app, make_client, factories):
+    """Issue 16, item 15: 20 failures from one client behind the proxy must not lock out everyone behind it; with
+    no proxy configured, a client cannot pick its address with X-Forwarded-For to dodge the lock."""
+    from portal.auth.models import LoginAttempt
+
+    user = factories.user(["agent"], username="ratna")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    try:
+        # No proxy configured (PROXY_COUNT=0): the header is ignored, every attempt counts for the connecting address.
+        guesser = make_client()
+        guesser.environ_base.update(proxy)
+        for i in range(3):
+            guesser.post_form("/login", {"username": f"guess{i}", "password": "bad-password-x"},
+                              headers={"X-Forwarded-For": f"203.0.113.{i}"})
+        assert {a.client_address for a in db.session.scalars(select(LoginAttempt).where(
+            LoginAttempt.username.like("guess%")))} == {"10.0.0.2"}
+        colleague = make_client()
+        colleague.environ_base.update(proxy)
+        assert colleague.post_form("/login", {"username": "ratna", "password": TEST_PASSWORD},
+                                   headers={"X-Forwarded-For": "192.168.7.7"}).status_code == 429
+
+        # One proxy configured: the address is the one the proxy appended, so only the guessing client is locked.
+        app.config["PROXY_COUNT"] = 1
+        db.session.execute(delete(LoginAttempt))
+        db.session.commit()
+        for i in range(3):
+            guesser.post_form("/login", {"username": f"guess{i}", "password": "bad-password-x"},
+                              headers={"X-Forwarded-For": f"1.2.3.{i}, 192.168.7.66"})  # a forged first value
+        assert {a.client_address for a in db.session.scalars(select(LoginAttempt).where(
+            LoginAttempt.username.like("guess%")))} == {"192.168.7.66"}
+        assert guesser.post_form("/login", {"username": "ratna", "password": TEST_PASSWORD},
+                                 headers={"X-Forwarded-For": "192.168.7.66"}).status_code == 429
+        assert colleague.post_form("/login", {"username": user.username, "password": TEST_PASSWORD},
+                                   headers={"X-Forwarded-For": "192.168.7.7"}).status_code == 303
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 20
+        app.config["PROXY_COUNT"] = 0
+
+
+def test_api_tokens_expire_on_the_date_chosen_at_creation(app, client, make_client, factories):
+    """Issue 16, item 15: a token works until the end of its chosen day (default 90 days, at most a year) and is
+    refused with 401 afterwards; the token page shows when each one expires."""
+    import re
+    from datetime import timedelta
+
+    from portal.auth.models import ApiToken
+    from portal.core.i18n import local_today
+
+    agent = factories.user(["dc"])  # API tokens are for the roles that use the API (auth.api_tokens)
+    client.login(agent.username)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    default = (local_today() + timedelta(days=90)).isoformat()
+    assert f'value="{default}"' in page  # the form proposes 90 days
+    too_long = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": (local_today() + timedelta(days=366)).isoformat()},
+                                token_from="/account/tokens")
+    assert too_long.status_code == 422 and 'id="expires_on-err"' in too_long.get_data(as_text=True)
+    past = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": local_today().isoformat()},
+                            token_from="/account/tokens")
+    assert past.status_code == 422
+    created = client.post_form("/account/tokens", {"name": "dasbor", "expires_on": (local_today() + timedelta(days=7)).isoformat()},
+                               token_from="/account/tokens")
+    assert created.status_code == 200
+    raw = re.search(r'data-testid="new-token">([^<]+)<', created.get_data(as_text=True)).group(1)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == agent.id))
+    assert services.token_expiry(local_today() + timedelta(days=7)) == token.expires_at
+    assert "berlaku sampai" in created.get_data(as_text=True)
+    tool = make_client()
+    assert tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    token.expires_at = utcnow() - timedelta(seconds=1)  # the end of its day has passed
+    db.session.commit()
+    refused = tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"})
+    assert refused.status_code == 401 and "expired" in refused.get_json()["message"]
+    assert "kedaluwarsa" in client.get("/account/tokens").get_data(as_text=True)

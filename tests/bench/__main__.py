@@ -1,25 +1,87 @@
-"""Benchmarks, run on demand: `make bench` (or `python -m tests.bench [documents|records|people|training] [--docs N]`).
+"""Benchmarks, run on demand: `make bench` prints one table, every figure a ratio to a baseline measured in the same
+run on the same machine (never an absolute time that a test asserts). SQLite always; PostgreSQL too with
+BENCH_DATABASE_URL=postgresql://user@host:port/db.
 
-Each measure is reported as a ratio to a baseline measured in the same run on the same machine,
-never as an absolute time that a test asserts.
+    python -m tests.bench [--quick] [--only served,growth,records] [--seconds 5]
+    python -m tests.bench profile /documents/ [--role agent] [--docs 3000]   # pyinstrument, one page in process
+    python -m tests.bench load [--users 200] [--minutes 5]                   # the morning peak (Locust)
+    python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
+    python -m tests.bench people                                             # the staffing report at 5,000 staff
+
+--quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
+from __future__ import annotations
+
+import argparse
+import os
 import sys
+import time
 
-which = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "all"
-if which in ("documents", "all"):
-    from tests.bench.bench_documents import main as documents
 
-    sys.argv = [sys.argv[0]] + [a for a in sys.argv[1:] if a.startswith("-")]
-    documents()
-if which in ("records", "all"):
-    from tests.bench.bench_records import main as records
+def table(rows: list, title: str) -> str:
+    lines = [f"\n{title}\n", f"| db | measure | value | × baseline | target | met |", "|---|---|---|---|---|---|"]
+    for db, (section, measure, value, ratio, target, ok) in rows:
+        r = "" if ratio is None else f"{ratio:.2f}"
+        met = "" if ok is None else ("yes" if ok else "**no**")
+        lines.append(f"| {db} | {measure} | {value} | {r} | {target} | {met} |")
+    return "\n".join(lines)
 
-    records()
-if which in ("people", "all"):
-    from tests.bench.bench_people import main as people
 
-    people()
-if which in ("training", "all"):
-    from tests.bench.bench_training import main as training
+def main(argv: list[str]) -> int:
+    if argv and argv[0] == "profile":
+        from tests.bench.profile import main as profile
 
-    training()
+        return profile(argv[1:])
+    if argv and argv[0] == "import":
+        from tests.bench.bench_import import main as bench_import
+
+        return bench_import(argv[1:])
+    if argv and argv[0] == "people":
+        from tests.bench.bench_people import main as people
+
+        sys.argv = [sys.argv[0]] + argv[1:]
+        people()
+        return 0
+    if argv and argv[0] == "training":
+        from tests.bench.bench_training import main as training
+
+        sys.argv = [sys.argv[0]] + argv[1:]
+        training()
+        return 0
+    if argv and argv[0] == "load":
+        from tests.bench.load import main as load
+
+        return load(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m tests.bench")
+    parser.add_argument("--quick", action="store_true", help="small data, short loads (a smoke run)")
+    parser.add_argument("--only", default="served,growth,records")
+    parser.add_argument("--seconds", type=int, default=None, help="wrk duration per page")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    databases = [("SQLite", None)]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        databases.append(("PostgreSQL", os.environ["BENCH_DATABASE_URL"]))
+    rows, t0 = [], time.perf_counter()
+    for name, url in databases:
+        if "served" in only:
+            from tests.bench import bench_served
+
+            rows += [(name, r) for r in bench_served.run(url, docs=300 if args.quick else 3000, records=500 if args.quick else 5000,
+                                                         seconds=args.seconds or (2 if args.quick else 5))]
+        if "growth" in only:
+            from tests.bench import bench_scale
+
+            small, large = ((500, 500), (5000, 10000)) if args.quick else ((5000, 5000), (100_000, 200_000))
+            rows += [(name, r) for r in bench_scale.run(url, small, large, repeat=5 if args.quick else 15)]
+        if "records" in only:
+            from tests.bench import bench_records
+
+            rows += [(name, r) for r in bench_records.run(url, records=5000 if args.quick else 50_000,
+                                                          repeat=5 if args.quick else 15)]
+    print(table(rows, f"Portal Mutu benchmarks — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+                      f"{'quick' if args.quick else 'full'} run in {time.perf_counter() - t0:.0f} s"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

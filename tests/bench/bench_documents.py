@@ -1,19 +1,14 @@
 """The document register at scale: 5,000 documents, 20,000 revisions.
 
-Measures, through the real app (WSGI, in process, signed in), the register page, a filtered page,
-a full-text search and a document page, each as a ratio to a minimal endpoint of the same app
-(`/healthz`) measured in the same run. BENCH_DATABASE_URL=postgresql://... runs it on PostgreSQL.
+`build(app, docs, revisions_per_doc)` adds the data set with bulk inserts; the benchmarks (tests/bench/__main__.py)
+and the statement-count walk (tests/core/test_page_walk.py) use it.
 """
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 from sqlalchemy import insert, select
 
@@ -78,55 +73,3 @@ def timed(client, url: str, n: int) -> float:
         samples.append(time.perf_counter() - t0)
         assert response.status_code == 200
     return statistics.median(samples)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--docs", type=int, default=5000)
-    parser.add_argument("--revisions", type=int, default=20000)
-    parser.add_argument("--repeat", type=int, default=30)
-    args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    os.environ["PORTAL_INSTANCE"] = str(tmp)
-    from flask_migrate import upgrade
-
-    from portal import create_app
-    from portal.extensions import db
-    from tests.conftest import database_url, test_config
-
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url:
-        os.environ["TEST_DATABASE_URL"] = url
-    no_seeds = tmp / "no-seeds"  # the bench data set replaces the seed documents
-    no_seeds.mkdir()
-    app = create_app({**test_config(database_url(tmp, "bench"), tmp), "WTF_CSRF_ENABLED": False, "LOG_LEVEL": "ERROR",
-                      "PORTAL_SEEDS": str(no_seeds)})
-    with app.app_context():
-        upgrade()
-        from portal.cli import load_demo
-
-        load_demo()
-        db.session.commit()
-    t0 = time.perf_counter()
-    build(app, args.docs, max(1, args.revisions // args.docs))
-    built = time.perf_counter() - t0
-    client = app.test_client()
-    client.post("/login", data={"username": "agent", "password": "portal-demo"})
-    n = args.repeat
-    base = timed(client, "/healthz", n)
-    rows = [
-        ("minimal endpoint /healthz (baseline)", base),
-        ("register page, first 50 of 5,000", timed(client, "/documents/", n)),
-        ("register filtered by type and unit", timed(client, "/documents/?type=P&unit=OCC", n)),
-        ("register, code/title search 'P-12'", timed(client, "/documents/?q=P-12", n)),
-        ("full-text search 'recovery plan'", timed(client, "/documents/?text=recovery+plan", n)),
-        ("full-text search, rare word 'kalibrasi posduk'", timed(client, "/documents/?text=kalibrasi+posduk", n)),
-        ("document page IN.OCC.TELK.P-0000", timed(client, "/documents/IN.OCC.TELK.P-0000", n)),
-        ("JSON API one document", timed(client, "/api/documents/IN.OCC.TELK.P-0000", n)),
-    ]
-    print(f"\nDocument register benchmark — {args.docs} documents, {args.revisions} revisions, "
-          f"{app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; data built in {built:.1f} s; median of {n}\n")
-    print(f"{'measure':48} {'median ms':>10} {'× baseline':>11}")
-    for name, seconds in rows:
-        print(f"{name:48} {seconds * 1000:10.2f} {seconds / base:11.1f}")

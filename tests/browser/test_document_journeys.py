@@ -130,3 +130,74 @@ def test_the_revision_editor_never_throws_typing_away(browser, base_url):
     expect(page).to_have_url(re.compile(r"/rev/\d\d$"))
     expect(page.locator("main")).to_contain_text("ditandatangani tanpa menyimpan")
     context.close()
+
+
+def test_the_editor_never_conflicts_with_itself_and_shows_a_real_conflict_in_the_save_status(browser, base_url):
+    """Issue 16, item 7: "Save draft" pressed while an autosave is still on its way waits for it and is sent with
+    the version it brought back (no 409 against oneself); a second window's save on an old version shows the
+    conflict in its save status, and its typing stays."""
+    import time
+
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    login(page, base_url, "dc")
+    page.goto(f"{base_url}/documents/OB.IN.OCC.TELK.P-02")
+    page.get_by_test_id("new-revision").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d/edit$"))
+    edit_url = page.url
+
+    def slow_answer(route):  # the autosave reaches the server at once; its answer comes back 2 s later
+        response = route.fetch()
+        time.sleep(2)
+        route.fulfill(response=response)
+
+    page.route("**/autosave", slow_answer)
+    page.locator("#change_description").fill("Diketik lalu langsung disimpan")
+    with page.expect_request("**/autosave", timeout=10000):
+        pass
+    page.get_by_test_id("save-draft").click()
+    expect(page.locator(".flash-success")).to_contain_text("Draf telah disimpan", timeout=15000)
+    page.unroute("**/autosave")
+
+    # A second window opened earlier on the same draft: its autosave is refused in its save status, typing kept.
+    other = context.new_page()
+    other.goto(edit_url)
+    page.reload()
+    page.locator("#change_description").fill("Dari jendela pertama")
+    expect(page.get_by_test_id("draft-save-status")).to_contain_text("Tersimpan otomatis", timeout=10000)
+    other.locator("#change_description").fill("Dari jendela kedua")
+    expect(other.get_by_test_id("draft-save-status")).to_contain_text("jendela lain", timeout=10000)
+    expect(other.locator("#change_description")).to_have_value("Dari jendela kedua")
+    context.close()
+
+
+def test_a_table_in_a_section_is_edited_as_a_grid(browser, base_url):
+    """Issue 15, SOP reading: tables are edited as tables. A table typed as lines of cells becomes a grid; a cell
+    changed in the grid and a row added are what the draft saves (the text is the one source)."""
+    context = browser.new_context(locale="id-ID")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, base_url, "dc")
+    page.goto(f"{base_url}/documents/IN.CC.TELK.PM-08")
+    page.get_by_test_id("new-revision").click()
+    expect(page).to_have_url(re.compile(r"/rev/\d\d/edit$"))
+    edit_url = page.url
+    area = page.locator("textarea[name=section_body]").last
+    area.fill("Tabel peran:\nPeran | Tugas\nTeam Leader | Sampling 3 panggilan per jam")
+    area.dispatch_event("change")
+    grid = page.locator(".grid-edit").last
+    expect(grid.locator("input")).to_have_count(4)
+    grid.locator("input").nth(3).fill("Sampling 5 panggilan per jam")
+    grid.get_by_role("button", name="Tambah baris").click()
+    grid.locator("tbody tr").last.locator("input").nth(0).fill("QCO")
+    grid.locator("tbody tr").last.locator("input").nth(1).fill("Kalibrasi mingguan")
+    page.locator("input[name=section_number]").last.fill("9")
+    page.locator("input[name=section_title]").last.fill("Peran")
+    expect(page.get_by_test_id("draft-save-status")).to_contain_text("Tersimpan otomatis", timeout=10000)
+    page.goto(edit_url)
+    saved = page.locator("textarea[name=section_body]").nth(-2)  # the saved section, before the empty new one
+    expect(saved).to_have_value(re.compile(r"Team Leader \| Sampling 5 panggilan per jam\nQCO \| Kalibrasi mingguan"))
+    expect(page.locator(".grid-edit input").first).to_be_visible()
+    assert not errors, errors
+    context.close()

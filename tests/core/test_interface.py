@@ -119,16 +119,26 @@ def test_htmx_post_with_header_token_is_accepted(client, factories):
     assert response.status_code == 200 and response.headers["HX-Redirect"] == "/account"
 
 
-def test_expired_csrf_keeps_what_the_user_typed(client, factories):
+def test_expired_csrf_keeps_what_the_user_typed_read_only_never_one_click_from_sending(client, factories):
+    """Issue 16, item 15: a refused (expired or forged) form is not offered again with a fresh token; what was typed
+    is shown read-only to be copied, with a link to open the form on the portal's own page."""
     admin = factories.user(["admin"])
     client.login(admin.username)
-    response = client.post("/admin/users/new", data={"csrf_token": "expired-or-forged", "full_name": "Siti Nurhaliza",
-                                                     "password": "secret-never-echoed", "roles": "tl"})
+    forged = {"csrf_token": "expired-or-forged", "full_name": "Siti Nurhaliza", "password": "secret-never-echoed",
+              "roles": "admin"}
+    response = client.post("/admin/users/new", data=forged, headers={"Referer": "https://evil.example/phish"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'value="Siti Nurhaliza"' in html
+    assert ">Siti Nurhaliza</textarea>" in html and "readonly" in html  # kept, to be copied
     assert "secret-never-echoed" not in html
-    assert 'action="/admin/users/new"' in html
+    card = html.split('data-testid="csrf-refused"', 1)[1].split("</section>", 1)[0]
+    assert "<form" not in card and "csrf_token" not in card and 'name="' not in card  # nothing to send from here
+    assert 'href="/admin/users/new" data-testid="open-form-again"' in html  # the form's own page, not the referrer
+    # Sent from a page of the portal: the link goes back there; a form whose address cannot be opened: home.
+    again = client.post("/admin/users/new", data=forged, headers={"Referer": "http://localhost/admin/users?q=siti"})
+    assert 'href="/admin/users?q=siti" data-testid="open-form-again"' in again.get_data(as_text=True)
+    revoke = client.post("/account/tokens/1/revoke", data={"csrf_token": "forged"})
+    assert revoke.status_code == 400 and 'href="/" data-testid="open-form-again"' in revoke.get_data(as_text=True)
 
 
 def test_friendly_error_pages_in_indonesian(client, factories):

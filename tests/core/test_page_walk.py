@@ -23,11 +23,11 @@ BUDGET = 8  # statements per page, whatever the role and however many rows
 # debt with its current ceiling, to be paid down to BUDGET (issue "Speed at the shift change").
 OVER_BUDGET: dict[str, int] = {}
 # Files and downloads: rendered by WeasyPrint/openpyxl; walked by their own tests.
-SKIP_ENDPOINTS = {"static", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
+SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz",
-                  "auth.login", "people.candidate_document", "training.certificate", "training.matrix_xlsx", "training.grid_template",
-                  "coaching.warning_pdf"}
+                  "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
+                  "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
@@ -105,6 +105,7 @@ def _values(app) -> dict[str, object]:
             "site_id": db.session.scalar(select(Site.id).order_by(Site.id)),
             "service_id": db.session.scalar(select(Service.id).order_by(Service.id)),
             "contract_id": db.session.scalar(select(Contract.id).order_by(Contract.id)),
+            "import_id": _pending_import(),
             # The demo agent (in tl's team): the same person before and after the staff grows.
             "employee_no": agent.employee_number,
             "team_id": db.session.scalar(select(Team.id).where(Team.leader_id == db.session.scalar(
@@ -112,9 +113,29 @@ def _values(app) -> dict[str, object]:
             "staff_contract_id": db.session.scalar(select(StaffContract.id).where(StaffContract.staff_id == agent.id)
                                                    .order_by(StaffContract.starts_on.desc()).limit(1)),
             "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
+            "position_code": "AGENT",
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }
+
+
+def _pending_import() -> int:
+    """A file waiting for review (the demo has none): layout_c.md of the corpus, uploaded once by the dc."""
+    from pathlib import Path
+
+    from portal.auth.models import User
+    from portal.documents import pending
+    from portal.documents.models import PendingImport
+
+    found = db.session.scalar(select(PendingImport.id).order_by(PendingImport.id).limit(1))
+    if found is not None:
+        return found
+    corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
+    dc = db.session.scalar(select(User).where(User.username == "dc"))
+    # Named by its code: the browser walk reads every word on the page, and a file name is shown in the heading.
+    created = pending.upload([("IK-CS-03.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
+    db.session.commit()
+    return created.id
 
 
 def _pages(app) -> list[tuple[str, str]]:

@@ -82,6 +82,11 @@ EXPECTED_ROLES = {
     "documents.copy_pdf": DOC_MANAGERS,
     "documents.copy_returned": DOC_MANAGERS,
     "documents.withdrawals": DOC_MANAGERS,
+    "documents.imports": DOC_MANAGERS,
+    "documents.import_review": DOC_MANAGERS,
+    "documents.import_accept": DOC_MANAGERS,
+    "documents.import_reject": DOC_MANAGERS,
+    "documents.import_original": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,
@@ -102,6 +107,8 @@ EXPECTED_ROLES = {
     "exports.new": EXPORTERS,
     "exports.show": EXPORTERS,
     "exports.download": EXPORTERS,
+    "auth.tokens": REPORT_READERS | ADMIN_ONLY,
+    "auth.revoke_token": REPORT_READERS | ADMIN_ONLY,
     "people.me": PEOPLE_SELF,
     "people.index": PEOPLE_READERS,
     "people.show": PEOPLE_READERS,
@@ -112,6 +119,7 @@ EXPECTED_ROLES = {
     "people.edit": HR,
     "people.move": HR,
     "people.contract_new": HR,
+    "people.contract_document_upload": HR,
     "people.contract_extend": {"hr", "spv"},
     "people.extension_decide": {"manager"},
     "people.extensions": {"hr", "spv", "manager"},
@@ -119,6 +127,7 @@ EXPECTED_ROLES = {
     "people.team_edit": HR,
     "people.import_staff": HR,
     "people.import_template": HR,
+    "people.requirements_new": HR,
     "people.openings": HR,
     "people.opening": HR,
     "people.candidate": HR,
@@ -131,7 +140,10 @@ EXPECTED_ROLES = {
     "people.candidate_hire": HR,
     "people.staffing_report": KPI_READERS,
     "people.staffing_xlsx": KPI_READERS,
+    "people.staffing_pdf": KPI_READERS,
     "people.caplan": {"hr", "manager"},
+    "people.caplan_import": {"hr", "manager"},
+    "people.caplan_template": {"hr", "manager"},
     "api.people_staffing": KPI_READERS,
     "api.training_matrix": TRAINING_READERS,
     "training.index": TRAINING_READERS,
@@ -172,9 +184,12 @@ EXPECTED_ROLES = {
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
-OWN_OBJECT = {"exports.show", "exports.download", "people.candidate_document"}
+OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
+              "people.contract_document"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
+# A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
+PERSONAL_FILE = {"people.contract_document"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section"}
@@ -229,6 +244,12 @@ def ids(app, factories):
         from portal.documents import copies
 
         copy = copies.issue(doc.current, site.id, "Supervisor 147", dc)
+        from pathlib import Path
+
+        from portal.documents import pending
+
+        corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
+        waiting = pending.upload([("layout_c.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
         from tests.people_factories import make_staff, make_team
 
         team = make_team(site=site, service=service)
@@ -259,9 +280,9 @@ def ids(app, factories):
             "user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
-            "copy_id": copy.id, "employee_no": staff.employee_number, "team_id": team.id,
+            "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
-            "document_id": document.id, "extension_id": extension.id}
+            "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT"}
 
 
 def test_every_route_declares_a_policy(app):
@@ -311,7 +332,7 @@ def test_role_route_matrix(app, make_client, factories, ids, role):
         url = rule.build(_sample_args(rule, ids), append_unknown=False)[1]
         if "GET" in rule.methods:
             status = client.get(url).status_code
-            expected = ({200, 404} if rule.endpoint in OWN_OBJECT else {200, 403} if rule.endpoint in SCOPED_OBJECT
+            expected = ({200, 403, 404} if rule.endpoint in PERSONAL_FILE else {200, 404} if rule.endpoint in OWN_OBJECT else {200, 403} if rule.endpoint in SCOPED_OBJECT
                         else {200}) if may else {403}
             assert status in expected, f"{role} GET {url}: {status}"
             checked += 1
@@ -357,7 +378,8 @@ def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):
         response = client.post(url, data={"reason": "no token", "locale": "en", "code": "X1", "name": "X",
                                           "username": "admin2", "full_name": "X"})
         assert response.status_code == 400, f"POST {url} without CSRF token: {response.status_code}"
-        assert "kirim kembali" in response.get_data(as_text=True).lower() or "send it again" in response.get_data(as_text=True).lower()
+        html = response.get_data(as_text=True)
+        assert 'data-testid="csrf-refused"' in html and "kirim formulir kembali" in html.lower()
     assert db.session.scalar(select(func.count(AuditEvent.id))) == before
 
 

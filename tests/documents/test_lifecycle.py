@@ -249,9 +249,12 @@ def test_docx_is_recognised(app):
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
         z.writestr("word/document.xml", "<w:document/>")
     assert services.sniff_file(buf.getvalue(), "x.docx")[0] == "docx"
+    assert services.sniff_file(buf.getvalue(), "x.pdf") is None  # the name must agree with the bytes
     bad = io.BytesIO()
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("hello.txt", "not word")

@@ -236,6 +236,8 @@ def test_api_with_session_and_token(app, client, make_client, factories):
     client.login(agent.username)
     listing = client.get("/api/documents").get_json()
     assert listing["documents"][0]["code"] == code
+    client.logout()
+    client.login(factories.user(["auditor"]).username)  # tokens are for those who build reports and tools
     created = client.post_form("/account/tokens", {"name": "dashboard"}, token_from="/account/tokens")
     import re
 
@@ -376,3 +378,69 @@ def test_wrong_signature_passwords_lock_the_account_like_failed_sign_ins(app, cl
     db.session.expire_all()
     assert services.get_document("IN.OCC.TELK.P-36").revisions[-1].status == "submitted"  # not signed
     assert make_client().login("pemeriksa").status_code == 429  # the same lock as sign-in
+
+
+def test_a_draft_saved_from_an_out_of_date_editor_answers_409_and_keeps_the_typing(app, client, make_client, factories):
+    """Two editors on one draft: the second one's autosave, save and sign on the old version answer 409, change
+    nothing, and its typing stays on its page (the autosave status says why)."""
+    import re
+
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = services.register_document({"code": "IN.OCC.TELK.P-45", "title": "Dua jendela"})
+        services.new_draft(doc, dc)
+        db.session.commit()
+    url = "/documents/IN.OCC.TELK.P-45/rev/00"
+    first, second = client, make_client()
+    first.login(dc.username)
+    second.login(dc.username)
+    version_re = re.compile(r'name="row_version" (?:type="hidden" )?value="(\d+)"')
+    seen = int(version_re.search(first.get(f"{url}/edit").get_data(as_text=True)).group(1))
+    assert int(version_re.search(second.get(f"{url}/edit").get_data(as_text=True)).group(1)) == seen
+
+    def typed(text, version):
+        return {"row_version": version, "effective_date": "", "change_description": text, "section_number": ["1"],
+                "section_title": ["Tujuan"], "section_body": [text], "record_code": [""], "record_name": [""],
+                "record_retention": [""], "record_owner": [""]}
+
+    htmx = {"HX-Request": "true", "HX-Target": "draft-save-status"}
+    saved = first.post_form(f"{url}/autosave", typed("dari jendela pertama", seen), token_from=f"{url}/edit", headers=htmx)
+    assert saved.status_code == 200
+    newer = int(version_re.search(saved.get_data(as_text=True)).group(1))
+    assert newer > seen  # the status carries the new version back into the form
+    again = first.post_form(f"{url}/autosave", typed("dari jendela pertama, lanjut", newer), token_from=f"{url}/edit",
+                            headers=htmx)
+    assert again.status_code == 200  # the first window goes on saving
+
+    stale = second.post_form(f"{url}/autosave", typed("dari jendela kedua", seen), token_from=f"{url}/edit", headers=htmx)
+    html = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "jendela lain" in html and f'value="{seen}"' in html  # later saves refused too
+    full = second.post_form(f"{url}/edit", typed("dari jendela kedua", seen), token_from=f"{url}/edit")
+    html = full.get_data(as_text=True)
+    assert full.status_code == 409 and "jendela lain" in html and "dari jendela kedua" in html  # the typing is kept
+    signed = second.post_form(f"{url}/submit", {**typed("dari jendela kedua", seen), "password": TEST_PASSWORD},
+                              token_from=f"{url}/edit")
+    assert signed.status_code == 409 and "dari jendela kedua" in signed.get_data(as_text=True)
+    db.session.expire_all()
+    rev = services.get_document("IN.OCC.TELK.P-45").revisions[0]
+    assert rev.status == "draft" and rev.change_description == "dari jendela pertama, lanjut"
+
+
+def test_the_change_log_is_not_free_text_in_the_editor(app, client, factories):
+    """Section 13 of an SOP is the revisions' history: the editor shows it as that table (this revision's line is its
+    change description), posts its stored text back unchanged, and offers no text box for it."""
+    from tests.documents_factories import effective_document
+
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-46", number_sections=[
+            {"number": "1", "title": "Referensi", "body": "Klausul 9.1"},
+            {"number": "13", "title": "Catatan Perubahan Dokumen", "body": "00 | 05 Juni 2017 | Dokumen baru"}])
+        services.new_draft(doc, dc)
+        db.session.commit()
+    client.login(dc.username)
+    html = client.get("/documents/IN.OCC.TELK.P-46/rev/01/edit").get_data(as_text=True)
+    assert 'data-testid="changelog-hint"' in html and "Catatan perubahan disusun dari revisi" in html
+    section13 = html.split('value="13"', 1)[1].split("</fieldset>", 1)[0]
+    assert "<textarea" not in section13 and 'type="hidden" name="section_body"' in section13
+    assert 'class="table changelog"' in section13 and ">00<" in section13

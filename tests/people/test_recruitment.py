@@ -228,3 +228,50 @@ def test_candidate_pages_for_hr_only_and_the_screening_shown(client, make_client
     assert spv.get(f"/people/candidates/{candidate.id}").status_code == 403
     assert spv.get("/people/openings").status_code == 403
 
+
+
+def test_hiring_for_a_position_that_signs_in_creates_the_account_without_a_usable_password(seeded, factories):
+    from portal.auth import services as auth
+    from portal.auth.models import User
+
+    with seeded.test_request_context():
+        site = factories.site()
+        candidate, _doc = make_candidate(site=site, hire_on=HIRE, with_document=False, full_name="Dewi Anggun")
+        candidate.stage = "offered"
+        taken = factories.user(["agent"], username="dewi.anggun")
+        with pytest.raises(ServiceError) as refused:
+            recruitment.hire(candidate, {"employee_number": "1509991", "username": taken.username}, None)
+        assert refused.value.field == "username"
+        staff = recruitment.hire(candidate, {"employee_number": "1509991", "username": "dewi.anggun2"}, None)
+        user = db.session.get(User, staff.user_id)
+        assert user.roles == ["agent"] and user.site_id == site.id and user.must_change_password
+        assert auth.authenticate("dewi.anggun2", "", "127.0.0.1").user is None
+
+
+def test_hr_records_the_requirements_of_a_new_manual_revision(client, factories, seeded):
+    hr = factories.user(["hr"])
+    client.login(hr.username)
+    page = client.get("/people/positions/TL/requirements")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "experience | AGENT:12 |" in html and "max_age | 35 |" in html
+    bad = client.post_form("/people/positions/TL/requirements", {
+        "source": "OB.IN.CC.TELK.MNOP-01.Rev.01 §2.1", "effective_from": "2027-01-01",
+        "text": "max_age | 33 | Usia maks. 33 tahun\nexperience | AGENT:12; KASIR:6 | Pengalaman\nterbang | | ?"})
+    assert bad.status_code == 422 and "KASIR" in bad.get_data(as_text=True)
+    ok = client.post_form("/people/positions/TL/requirements", {
+        "source": "OB.IN.CC.TELK.MNOP-01.Rev.01 §2.1", "effective_from": "2027-01-01",
+        "text": "max_age | 33 | Usia maks. 33 tahun\nexperience | AGENT:18; SPV-OPS:6 | Pengalaman agent 18 bulan\n"
+                "min_education | S1 | Pendidikan min. S1\nperson_check | | Leadership"})
+    assert ok.status_code == 303
+    tl = db.session.scalar(select(Position).where(Position.code == "TL"))
+    db.session.refresh(tl)
+    assert [s.source for s in tl.requirement_sets] == ["OB.IN.CC.TELK.MNOP-01.Rev.00 §2.1", "OB.IN.CC.TELK.MNOP-01.Rev.01 §2.1"]
+    new = tl.requirement_sets[-1]
+    assert [r.kind for r in new.requirements] == ["max_age", "experience", "min_education", "person_check"]
+    assert new.requirements[1].params["options"][1] == {"positions": ["SPV-OPS"], "months": 6, "label": ""}
+    with client.application.test_request_context():
+        assert recruitment.requirement_set_for(tl.id, date(2026, 12, 31)).source.endswith("Rev.00 §2.1")
+        assert recruitment.requirement_set_for(tl.id, date(2027, 1, 1)).source.endswith("Rev.01 §2.1")
+    assert client.post_form("/people/positions/TL/requirements", {
+        "source": "OB.IN.CC.TELK.MNOP-01.Rev.01 §2.1", "effective_from": "2027-02-01",
+        "text": "all_tests | | Lulus"}).status_code == 422  # the same revision twice

@@ -183,6 +183,7 @@ def test_reminder_counts_take_only_the_last_contract_of_working_people(app, worl
                                      site_id=extended.site_id))
         db.session.flush()
         assert services.contracts_ending(None, today, 60, 7) == (2, 1)
+        assert services.contracts_ending_by_window(None, today, (7, 30, 60)) == {7: 1, 30: 1, 60: 2}
         assert services.contracts_ending(Staff.site_id == world["other"].id, today, 60, 7) == (0, 0)
         assert soon.id
 
@@ -332,3 +333,17 @@ def test_a_signed_decision_to_let_the_contract_end_ends_the_person_after_it(app,
         assert services.decide_extension(proposal, True, "correct-horse-battery", "", manager) is None
         assert len(staff.contracts) == 1
         assert services.end_expired(date(2026, 7, 1)) == [staff]
+
+
+def test_a_person_marked_as_left_signs_in_until_their_last_day(app, world, factories):
+    from portal.auth import services as auth
+
+    user = factories.user(["agent"])
+    with app.test_request_context():
+        staff = services.save_staff(None, _data(world, user_id=user.id), world["hr"])
+        services.save_staff(staff, {**_data(world, user_id=user.id), "status": ENDED, "ended_on": date(2026, 8, 31)}, world["hr"])
+        assert staff.team is None and staff.memberships[0].ends_on == date(2026, 8, 31)
+        services.end_expired(date(2026, 8, 31))
+        assert auth.authenticate(user.username, "correct-horse-battery", "127.0.0.1").user is not None
+        services.end_expired(date(2026, 9, 1))
+        assert auth.authenticate(user.username, "correct-horse-battery", "127.0.0.1").user is None

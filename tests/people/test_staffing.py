@@ -120,6 +120,12 @@ def test_report_and_api_for_hr_and_a_supervisor_of_one_site(client, make_client,
     assert rows[("147K", "MLGK")]["fulfilment"] == 75.0 and rows[("147K", "SMGK")]["available"] == 0.0
     assert client.get("/api/people/staffing?month=11-2026").status_code == 400
     assert client.get("/people/staffing.xlsx?month=2026-11").status_code == 200
+    pdf = client.get("/people/staffing.pdf?month=2026-11")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-") and "attachment" in pdf.headers["Content-Disposition"]
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+    assert "Pemenuhan Jumlah SDM" in text and "2026-11" in text
     spv = make_client()
     spv.login(factories.user(["spv"], site=kpi["smg"]).username)
     only = spv.get("/api/people/staffing?month=2026-11").get_json()["staffing"]
@@ -128,6 +134,7 @@ def test_report_and_api_for_hr_and_a_supervisor_of_one_site(client, make_client,
     agent.login(factories.user(["agent"]).username)
     assert agent.get("/api/people/staffing?month=2026-11").status_code == 403
     assert agent.get("/people/staffing").status_code == 403
+    assert agent.get("/people/staffing.pdf").status_code == 403
     spec = client.get("/api/openapi.json").get_json()
     assert set(spec["components"]["schemas"]["Staffing"]["properties"]) >= {
         "service", "site", "planned", "available", "fulfilment", "target"}
@@ -142,3 +149,28 @@ def test_caplan_form_keeps_the_typing_on_an_error(client, kpi):
     ok = client.post_form("/people/caplan", {"month": "2026-12", "site_id": kpi["mlg"].id, "service_id": kpi["s147"].id,
                                              "planned": "7"})
     assert ok.status_code == 303
+
+
+def test_caplan_import_is_all_or_nothing(client, kpi):
+    import io
+
+    from tests.people.test_services import workbook
+    from portal.people.models import CapacityPlan
+
+    client.login(kpi["hr"].username)
+    token = client.token("/people/caplan")
+    headers = ["Bulan", "Layanan", "Site", "Rencana"]
+    bad = workbook([["2026-12", "147K", "MLGK", 9], ["2026-13", "147K", "MLGK", 9], ["2026-12", "147K", "Atlantis", 2],
+                    ["2026-12", "147K", "MLGK", 4]], headers=headers)
+    response = client.post("/people/caplan/import", data={"csrf_token": token, "file": (io.BytesIO(bad), "caplan.xlsx")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Baris 3" in html and "Atlantis" in html and "Baris 5" in html
+    assert db.session.scalar(select(CapacityPlan.id)) is None
+    good = workbook([["2026-12", "147K", "MLGK", 9], ["2027-01", "147 K", "Malang K", 10]], headers=headers)
+    response = client.post("/people/caplan/import", data={"csrf_token": token, "file": (io.BytesIO(good), "caplan.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 303
+    plans = db.session.scalars(select(CapacityPlan).order_by(CapacityPlan.month)).all()
+    assert [(p.month, p.planned) for p in plans] == [(date(2026, 12, 1), 9), (date(2027, 1, 1), 10)]
+    assert client.get("/people/caplan/template.xlsx").status_code == 200

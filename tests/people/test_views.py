@@ -212,14 +212,16 @@ def test_hr_import_reports_rows_and_saves_nothing_on_an_error(client, org):
 def test_home_page_counts_contracts_ending_for_hr_and_the_supervisor_of_the_site(client, make_client, org):
     client.login(org["hr"].username)
     html = _text(client.get("/"))
-    assert "kontrak kerja berakhir dalam 60 hari" in html and "/people/?ending=60" in html
+    # One line per reminder window (7, 30, 60 days), each person in the shortest window that holds their end.
+    assert "1 kontrak kerja berakhir dalam 30 hari" in html and "/people/?ending=30" in html  # the contract ends in 20 days
+    assert "dalam 7 hari" not in html and "dalam 60 hari" not in html
     far = make_client()
     far.login(org["spv_far"].username)
     assert "kontrak kerja berakhir" not in _text(far.get("/"))
     near = make_client()
     near.login(org["spv"].username)
     assert "kontrak kerja berakhir" in _text(near.get("/"))
-    listed = _text(client.get("/people/?ending=60"))
+    listed = _text(client.get("/people/?ending=30"))
     assert "Rina Marlina" in listed and "Bayu Saputra" not in listed
 
 
@@ -237,3 +239,41 @@ def test_another_module_adds_a_section_to_the_person_page(client, org):
         sections._sections.pop("training", None)
         if registered is not None:
             sections.register(registered)
+
+
+def test_hr_uploads_the_signed_contract_and_only_the_person_and_their_chain_open_it(client, make_client, org):
+    from portal.core.audit import AuditEvent
+
+    number = org["agent_staff"].employee_number
+    contract = db.session.scalar(select(StaffContract).where(StaffContract.staff_id == org["agent_staff"].id))
+    client.login(org["hr"].username)
+    page = _text(client.get(f"/people/{number}"))
+    assert f'data-testid="upload-contract-{contract.id}"' in page
+    url = f"/people/{number}/contracts/{contract.id}/document"
+    token = client.token(f"/people/{number}")
+    # Not a PDF, JPEG or PNG by its bytes: refused with a message, nothing stored.
+    bad = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(b"<script>alert(1)</script>"), "kontrak.pdf")},
+                      content_type="multipart/form-data", follow_redirects=True)
+    assert "Hanya berkas PDF, JPEG atau PNG" in _text(bad) or "PDF, JPEG" in _text(bad)
+    db.session.expire_all()
+    assert db.session.get(StaffContract, contract.id).file_path == ""
+    ok = client.post(url, data={"csrf_token": token, "file": (io.BytesIO(b"%PDF-1.4 kontrak"), "Kontrak Rina.pdf")},
+                     content_type="multipart/form-data")
+    assert ok.status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(StaffContract, contract.id)
+    assert stored.file_path.startswith("contracts/") and stored.file_mime == "application/pdf"
+    assert f'data-testid="contract-document-{contract.id}"' in _text(client.get(f"/people/{number}"))
+    got = client.get(url)
+    assert got.status_code == 200 and got.data == b"%PDF-1.4 kontrak" and "attachment" in got.headers["Content-Disposition"]
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    viewed = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("staff_contract.document_%"))).all()
+    assert viewed.count("staff_contract.document_uploaded") == 1 and viewed.count("staff_contract.document_viewed") == 1
+    own = make_client()
+    own.login(org["agent"].username)  # the person themselves
+    assert own.get(url).status_code == 200
+    assert own.post(url, data={"csrf_token": own.token("/people/me")}).status_code == 403  # only HR uploads
+    auditor = make_client()
+    auditor.login(org["auditor"].username)  # sees the staff, not their personal documents
+    assert auditor.get(url).status_code == 403
+    assert f'data-testid="contract-document-{contract.id}"' not in _text(auditor.get(f"/people/{number}"))

@@ -53,14 +53,19 @@ def test_copies_are_numbered_printed_withdrawn_and_returned(app, client, make_cl
     assert actions.count("copy.issued") == 2 and actions.count("copy.withdrawal_due") == 2 and actions.count("copy.returned") == 1
 
 
-def test_uncontrolled_print_is_stamped_with_printer_and_time(app, client, factories):
+def test_uncontrolled_print_is_one_shared_stamped_copy_and_each_download_is_audited(app, client, factories):
+    """The uncontrolled PDF of a revision is rendered once and shared (printing/cache.py): its stamp names the
+    portal and the time it was prepared; who downloaded it is in the audit trail."""
     agent = factories.user(["agent"], full_name="Rina Marlina")
     with app.test_request_context():
         code = effective_document().code
         db.session.commit()
     client.login(agent.username)
-    text = pdf_text(client.get(f"/documents/{code}.pdf").data)
-    assert "SALINAN TIDAK TERKENDALI" in text and "Dicetak oleh Rina Marlina pada" in text
+    response = client.get(f"/documents/{code}.pdf")
+    text = pdf_text(response.data)
+    assert "SALINAN TIDAK TERKENDALI" in text and "Dicetak dari Portal Mutu pada" in text
+    served = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "printout.served")).all()
+    assert [e.actor_id for e in served] == [agent.id]
     assert client.get(f"/documents/{code}/copies").status_code == 403
 
 

@@ -52,7 +52,7 @@ def test_current_revision_prints_like_the_paper_and_is_registered(app, client, f
     assert re.search(r"Revisi\s+00", text)
     assert "05 Juni 2017" in text
     assert "Hal. 1 dari 1" in text
-    assert "SALINAN TIDAK TERKENDALI" in text and "Rina Marlina" in text
+    assert "SALINAN TIDAK TERKENDALI" in text and "Dicetak dari Portal Mutu" in text
     assert "Memastikan KPI / SLA / SLG" in text  # the body
     assert "IN.OCC.TELK.F-04" in text and "2 Tahun" in text  # the records table
     token = response.headers["X-Printout-Token"]

@@ -17,6 +17,8 @@ def test_qmr_disposes_of_records_past_retention_with_a_record_of_destruction(app
     site = factories.site()
     tl, spv = factories.user(["tl"], site=site), factories.user(["spv"], site=site)
     qmr = factories.user(["qmr"], site=site, full_name="Suyanti", position="QMR")
+    witness = factories.user(["dc"], site=site, full_name="Andika Ardiansah", position="Document Controller")
+    signed = {"witness_id": witness.id, "witness_password": TEST_PASSWORD}
     with app.test_request_context():
         online_form()
         old = approved_record(tl, spv, period=date(2023, 6, 5))
@@ -25,15 +27,21 @@ def test_qmr_disposes_of_records_past_retention_with_a_record_of_destruction(app
         old_id, recent_id, old_hash = old.id, recent.id, old.content_hash
     client.login(qmr.username)
     page = client.get("/records/disposal").get_data(as_text=True)
-    assert f'value="{old_id}"' in page and f'value="{recent_id}"' not in page  # only what is past retention
-    refused = client.post_form("/records/disposal", {"record_ids": [old_id], "method": "Hapus permanen", "password": "salah"})
+    assert f'id="pick-{old_id}"' in page and f'id="pick-{recent_id}"' not in page  # only what is past retention
+    assert "Andika Ardiansah — Document Controller</option>" in page and "Suyanti — QMR</option>" not in page  # not one's own witness
+    refused = client.post_form("/records/disposal", {"record_ids": [old_id], "method": "Hapus permanen", "password": "salah", **signed})
     assert refused.status_code == 422 and 'id="password-err"' in refused.get_data(as_text=True)
     assert f'value="{old_id}" id="pick-{old_id}" checked' in refused.get_data(as_text=True)  # the choice is kept
-    forged = client.post_form("/records/disposal", {"record_ids": [recent_id], "method": "Hapus", "password": TEST_PASSWORD})
+    forged = client.post_form("/records/disposal", {"record_ids": [recent_id], "method": "Hapus", "password": TEST_PASSWORD, **signed})
     assert forged.status_code == 422  # a record not in the queue is never disposed of
     db.session.expire_all()
     assert db.session.get(Record, recent_id).status != DISPOSED
-    done = client.post_form("/records/disposal", {"record_ids": [old_id], "method": "Hapus permanen", "password": TEST_PASSWORD})
+    no_witness = client.post_form("/records/disposal", {"record_ids": [old_id], "method": "Hapus permanen",
+                                                        "password": TEST_PASSWORD, "witness_id": witness.id,
+                                                        "witness_password": "salah"})
+    assert no_witness.status_code == 422 and 'id="witness_password-err"' in no_witness.get_data(as_text=True)
+    done = client.post_form("/records/disposal", {"record_ids": [old_id], "method": "Hapus permanen", "password": TEST_PASSWORD,
+                                                  **signed})
     assert done.status_code == 303
     db.session.expire_all()
     record = db.session.get(Record, old_id)
@@ -44,6 +52,13 @@ def test_qmr_disposes_of_records_past_retention_with_a_record_of_destruction(app
     text = pdf_text(pdf.data)
     assert "BERITA ACARA PEMUSNAHAN REKAMAN" in text and record.number in text and old_hash[:16] in text
     assert "Suyanti" in text and "Hapus permanen" in text
+    # The witness signs beside the QMR; dates in Indonesian, the site by its name, the column header whole.
+    assert "Andika Ardiansah" in text and "Saksi" in text and "Menyaksikan pemusnahan" in text
+    assert "05 Juni 2023" in text and "sampai 06 Juni" in " ".join(text.split())
+    assert site.name in text and "Lokasi" in text and "Lokas\n" not in text
+    assert "2023-06-05" not in text
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Andika Ardiansah" in page and "05 Juni 2023" in page and site.name in page
 
 
 def test_contracts_page_validates_and_keeps_input(app, client, factories):

@@ -54,6 +54,9 @@ def test_excel_export_writes_text_never_formulas(app, client, factories, exporte
     assert any("'=HYPERLINK" in c for c in content) is False  # the formula text sits inside the content cell
     assert any('=HYPERLINK("http://evil")' in c for c in content)
     assert {r[8] for r in rows[1:]} == {"Disetujui (terkunci)", "Draf"}
+    # Indonesian words only: "Penahanan hukum", not "Legal hold"; times as 09.00, not 09:00.
+    assert "Penahanan hukum" in rows[0] and "Legal hold" not in rows[0]
+    assert all("Jam mulai sampling: 09.00" in c and "09:00" not in c for c in content)
     assert hashlib.sha256(download.data).hexdigest() in progress
 
 
@@ -74,8 +77,12 @@ def test_pdf_bundle_has_a_manifest_of_hashes(app, client, factories, exported):
     manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
     assert len(manifest) == 2
     for row in manifest:
-        assert hashlib.sha256(bundle.read(row["file"])).hexdigest() == row["pdf_sha256"]
-    assert {row["source"] for row in manifest} == {"arsip PDF/A", "dicetak saat ekspor"}
+        assert hashlib.sha256(bundle.read(row["Berkas"])).hexdigest() == row["SHA-256 PDF"]
+    assert {row["Sumber"] for row in manifest} == {"arsip PDF/A", "dicetak saat ekspor"}
+    # Every word of the manifest is Indonesian: its headings and the statuses.
+    assert list(manifest[0]) == ["Berkas", "No. rekaman", "Kode formulir", "Periode", "Status", "Versi", "SHA-256 PDF",
+                                 "SHA-256 isi", "Sumber"]
+    assert {row["Status"] for row in manifest} <= {"Disetujui (terkunci)", "Diserahkan", "Draf"}
     sums = bundle.read("SHA256SUMS").decode().split("\n")
     assert len([s for s in sums if s]) == 2
 
@@ -127,8 +134,8 @@ def test_a_disposed_record_is_listed_in_the_bundle_manifest_with_the_reason_it_h
     bundle = zipfile.ZipFile(io.BytesIO(client.get(started.headers["Location"] + "/download").data))
     manifest = list(csv.DictReader(io.StringIO(bundle.read("manifest.csv").decode())))
     assert len(manifest) == 2  # both records listed, one of them without a PDF
-    disposed = next(row for row in manifest if not row["file"])
-    assert disposed["status"] == "Dimusnahkan" and "dimusnahkan" in disposed["source"] and disposed["pdf_sha256"] == ""
+    disposed = next(row for row in manifest if not row["Berkas"])
+    assert disposed["Status"] == "Dimusnahkan" and "dimusnahkan" in disposed["Sumber"] and disposed["SHA-256 PDF"] == ""
     assert len([n for n in bundle.namelist() if n.endswith(".pdf")]) == 1
 
 

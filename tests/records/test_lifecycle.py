@@ -161,15 +161,31 @@ def test_disposal_destroys_content_keeps_stub_and_refuses_early_or_held(app, ctx
     queue = [r for r, _due in services.disposal_queue(today)]
     assert old in queue and held in queue and recent not in queue
     with pytest.raises(ServiceError, match="R-"):
-        services.dispose([old, recent], qmr, TEST_PASSWORD, "Hapus permanen", today=today)
+        services.dispose([old, recent], qmr, TEST_PASSWORD, "Hapus permanen", today=today, witness=people["spv"], witness_password=TEST_PASSWORD)
     with pytest.raises(ServiceError):
-        services.dispose([held], qmr, TEST_PASSWORD, "Hapus permanen", today=today)
+        services.dispose([held], qmr, TEST_PASSWORD, "Hapus permanen", today=today, witness=people["spv"], witness_password=TEST_PASSWORD)
     with pytest.raises(ServiceError):
-        services.dispose([old], spv, TEST_PASSWORD, "Hapus permanen", today=today)  # no disposal right
+        services.dispose([old], spv, TEST_PASSWORD, "Hapus permanen", today=today, witness=qmr, witness_password=TEST_PASSWORD)  # no disposal right
     assert old.status == APPROVED and old.data  # nothing half-done
     archive = Path(app.config["DOCUMENTS_FOLDER"]) / old.versions[0].pdf_path
     content_hash = old.content_hash
-    batch = services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", "Sesuai masa simpan", today=today)
+    # The witness signs with their own password; the approver cannot witness their own disposal.
+    with pytest.raises(ServiceError) as refused:
+        services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", today=today)
+    assert refused.value.field == "witness_id"
+    with pytest.raises(ServiceError) as refused:
+        services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", today=today, witness=qmr, witness_password=TEST_PASSWORD)
+    assert refused.value.field == "witness_id"
+    with pytest.raises(ServiceError) as refused:
+        services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", today=today, witness=people["spv"],
+                         witness_password="salah")
+    assert refused.value.field == "witness_password"
+    assert old.status == APPROVED and old.data
+    batch = services.dispose([old], qmr, TEST_PASSWORD, "Hapus permanen", "Sesuai masa simpan", today=today,
+                             witness=people["spv"], witness_password=TEST_PASSWORD)
+    assert batch.witness_id == people["spv"].id and batch.witness_name == "Sukron Azis" and batch.witnessed_at
+    witnessed = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "records.disposal_witnessed"))
+    assert witnessed.actor_id == people["spv"].id and witnessed.object_id == str(batch.id)
     assert old.status == DISPOSED and old.data == {} and old.versions[0].data == {} and not archive.exists()
     assert old.content_hash == content_hash and old.disposal_id == batch.id  # the stub keeps metadata and hash
     assert batch.manifest[0]["content_hash"] == content_hash and batch.manifest[0]["number"] == old.number

@@ -1,0 +1,99 @@
+"""Growth: the same pages with 20× and 40× the rows, and the last page of a list against its first (paging by key).
+
+Two instances are built in the same run, the small one (5,000 documents, 5,000 records) and the large one (100,000
+documents, 200,000 records by default); each page is timed in process (test client, signed in, median of N) and
+reported as large ÷ small, and last page ÷ first page on the large instance. Also the full-text search page
+against the raw FTS query it runs, on the same data."""
+from __future__ import annotations
+
+import statistics
+import time
+
+from sqlalchemy import func, select
+
+
+def _median(fn, n: int) -> float:
+    fn()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def _app(instance):
+    import os
+
+    from portal import create_app
+
+    os.environ["PORTAL_INSTANCE"] = str(instance.folder)
+    return create_app({"SQLALCHEMY_DATABASE_URI": instance.database_url, "SECRET_KEY": "bench-secret-key-of-at-least-32-bytes!!",
+                       "PORTAL_DEMO": True, "LOG_LEVEL": "ERROR", "DOCUMENTS_FOLDER": str(instance.folder / "documents"),
+                       "WTF_CSRF_ENABLED": False, "JOBS_BACKEND": "inline", "TESTING": True})
+
+
+def _last_keys(app) -> tuple[str, str]:
+    """The `after=` keys that open the last page of the register and of the records list (qmr sees every record)."""
+    from portal.documents.models import Document
+    from portal.extensions import db
+    from portal.records.models import Record
+
+    with app.app_context():
+        n_docs = db.session.scalar(select(func.count()).select_from(Document))
+        code = db.session.scalar(select(Document.code_key).order_by(Document.code_key).offset(max(n_docs - 51, 0)).limit(1))
+        n_rec = db.session.scalar(select(func.count()).select_from(Record))
+        row = db.session.execute(select(Record.period_start, Record.id).order_by(Record.period_start.desc(), Record.id.desc())
+                                 .offset(max(n_rec - 51, 0)).limit(1)).one()
+        return code, f"{row.period_start.isoformat()}~{row.id}"
+
+
+def _timings(instance, repeat: int) -> dict[str, float]:
+    app = _app(instance)
+    last_doc, last_record = _last_keys(app)
+    client = app.test_client()
+    client.post("/login", data={"username": "qmr", "password": "portal-demo"})
+
+    def get(url):
+        return lambda: _ok(client.get(url), url)
+
+    out = {
+        "register, first page": _median(get("/documents/"), repeat),
+        "register, last page": _median(get(f"/documents/?after={last_doc}"), repeat),
+        "records list, first page": _median(get("/records/"), repeat),
+        "records list, last page": _median(get(f"/records/?after={last_record}"), repeat),
+        "SOP page": _median(get("/documents/IN.OCC.TELK.P-10"), repeat),
+        "full-text search page 'recovery plan'": _median(get("/documents/?text=recovery+plan"), repeat),
+    }
+    with app.test_request_context():
+        from portal.documents import search
+
+        out["raw FTS query 'recovery plan' (50 hits)"] = _median(lambda: search.search("recovery plan", limit=50), repeat)
+    return out
+
+
+def _ok(response, url):
+    assert response.status_code == 200, (url, response.status_code)
+
+
+def run(database_url: str | None = None, small=(5000, 5000), large=(100_000, 200_000), repeat: int = 15):
+    from tests.bench.served import build_instance
+
+    rows = []
+    t0 = time.perf_counter()
+    a = build_instance("small", small[0], small[1], database_url)
+    b = build_instance("large", large[0], large[1], database_url)
+    built = time.perf_counter() - t0
+    ta, tb = _timings(a, repeat), _timings(b, repeat)
+    label = f"{large[0]:,} docs / {large[1]:,} records ÷ {small[0]:,} / {small[1]:,}"
+    for page in ("register, first page", "records list, first page", "SOP page", "full-text search page 'recovery plan'"):
+        rows.append(("growth", f"{page}: {label}", f"{tb[page] * 1000:.1f} ms", tb[page] / ta[page], "≤ 1.2×",
+                     tb[page] / ta[page] <= 1.2))
+    for page in ("register", "records list"):
+        last, first = tb[f"{page}, last page"], tb[f"{page}, first page"]
+        rows.append(("growth", f"{page}: last page ÷ first page ({large[0]:,} docs / {large[1]:,} records)",
+                     f"{last * 1000:.1f} ms", last / first, "≤ 1.2×", last / first <= 1.2))
+    page, raw = tb["full-text search page 'recovery plan'"], tb["raw FTS query 'recovery plan' (50 hits)"]
+    rows.append(("growth", f"full-text search page ÷ its raw FTS query ({large[0]:,} docs; built in {built:.0f} s)",
+                 f"{raw * 1000:.1f} ms raw", page / raw, "≤ 2×", page / raw <= 2))
+    return rows

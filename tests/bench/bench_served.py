@@ -1,0 +1,112 @@
+"""Pages under concurrent load: gunicorn with 2 sync workers, wrk with 8 connections on loopback, the demo data plus
+3,000 documents and 5,000 records. Each page's throughput is compared with `/healthz` of the same server requested
+without a session, in the same run: ratio = healthz req/s ÷ page req/s (how many times longer a request takes).
+
+Also: five people printing five SOPs at once (0 errors; the PDFs render in the job worker) while `/healthz` is
+sampled (its p99)."""
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import urllib.request
+
+from sqlalchemy import create_engine, text
+
+from tests.bench.served import Browser, Server, build_instance, wrk
+
+ROLES = ("agent", "tl", "spv", "qa", "qco", "dc", "qmr", "hr", "trainer", "manager", "auditor", "admin")
+
+
+def _draft_of(instance, username: str) -> int | None:
+    engine = create_engine(instance.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT r.id FROM record r JOIN user_account u ON u.id = r.created_by_id "
+                                  "WHERE r.status = 'draft' AND u.username = :u ORDER BY r.id LIMIT 1"), {"u": username}).scalar()
+    engine.dispose()
+    return found
+
+
+def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, seconds: int = 5, jobs: str = "inprocess"):
+    rows = []
+    t0 = time.perf_counter()
+    instance = build_instance("served", docs, records, database_url)
+    built = time.perf_counter() - t0
+    with Server(instance, workers=2, jobs=jobs) as server:
+        base = server.base
+        wrk(base + "/healthz", 1)  # warm both workers
+        healthz = wrk(base + "/healthz", seconds)
+        rows.append(("served", f"/healthz without a session (baseline; data built in {built:.0f} s)",
+                     f"{healthz.rps:.0f} req/s", 1.0, "", healthz.errors == 0))
+
+        def measure(label: str, role: str, path: str, target: float, **kw):
+            browser = Browser(base).login(role)
+            wrk(base + path, 1, cookie=browser.cookie, **({"csrf": browser.csrf, **kw} if kw else {}))
+            load = wrk(base + path, seconds, cookie=browser.cookie, **({"csrf": browser.csrf, **kw} if kw else {}))
+            ratio = healthz.rps / load.rps if load.rps else float("inf")
+            ok = ratio <= target and load.errors == 0
+            rows.append(("served", f"{label} ({role}){'' if load.errors == 0 else f' — {load.errors} errors'}",
+                         f"{load.rps:.0f} req/s", ratio, f"≤ {target:g}×", ok))
+            return load
+
+        measure("register /documents/", "agent", "/documents/", 4)
+        measure("SOP page /documents/IN.OCC.TELK.P-10", "agent", "/documents/IN.OCC.TELK.P-10", 3)
+        measure("records list /records/", "tl", "/records/", 4)
+        measure("full-text search 'recovery plan'", "agent", "/documents/?text=recovery+plan", 5)
+        for role in ROLES:
+            measure("home page /", role, "/", 4)
+        draft = _draft_of(instance, "tl")
+        if draft:
+            measure(f"record autosave POST /records/{draft}/save", "tl", f"/records/{draft}/save", 4,
+                    post={"rekomendasi": "Dipantau ulang besok pagi"})
+        rows.extend(_concurrent_prints(base, docs))
+    return rows
+
+
+def _concurrent_prints(base: str, docs: int) -> list:
+    """Five people ask for five different SOP PDFs at the same moment; /healthz sampled every 20 ms meanwhile."""
+    units = ["OCC", "QCC", "CC"]  # as tests/bench/bench_documents.build names them: type P every 4th, unit by i % 3
+    codes = [f"IN.{units[i % 3]}.TELK.P-{i:04d}" for i in range(0, min(docs, 20), 4)][:5]
+    errors, samples, done = [], [], threading.Event()
+
+    def person(code: str):
+        browser = Browser(base).login("agent")
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            status, body, headers = browser.get(f"/documents/{code}.pdf")
+            if status == 200 and body.startswith(b"%PDF-"):
+                return
+            if status != 202:
+                errors.append((code, status))
+                return
+            time.sleep(0.5)
+        errors.append((code, "timeout"))
+
+    def sampler():
+        while not done.is_set():
+            t = time.perf_counter()
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=10).read()
+                samples.append((time.perf_counter() - t) * 1000)
+            except OSError:
+                errors.append(("healthz", "error"))
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=sampler)
+    watcher.start()
+    t0 = time.perf_counter()
+    people = [threading.Thread(target=person, args=(code,)) for code in codes]
+    for p in people:
+        p.start()
+    for p in people:
+        p.join()
+    took = time.perf_counter() - t0
+    done.set()
+    watcher.join()
+    p99 = statistics.quantiles(samples, n=100)[98] if len(samples) >= 2 else float("nan")
+    median = statistics.median(samples) if samples else float("nan")
+    return [
+        ("prints", f"5 concurrent SOP prints: all ready in {took:.1f} s, errors", str(len(errors)), None, "0", not errors),
+        ("prints", f"/healthz p99 while they render (median {median:.1f} ms, {len(samples)} samples)", f"{p99:.1f} ms",
+         None, "< 50 ms", p99 < 50),
+    ]
