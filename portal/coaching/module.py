@@ -47,6 +47,14 @@ def _setup(app):
         recruitment.coaching_checks.append(coaching.under_coaching)
 
 
+
+def _actions(labels: dict) -> dict:
+    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
+    from portal.core.modules import AuditAction
+
+    return {action: AuditAction(label, label) for action, label in labels.items()}
+
+
 module = Module(
     name="coaching",
     blueprints=_blueprints,
@@ -72,7 +80,7 @@ module = Module(
         NavItem(_l("Escalation proposals"), "coaching.proposals", "coaching.decide", SECTION),
     ],
     inbox=_inbox,
-    audit_labels={
+    audit_labels=_actions({
         "finding.raised": _l("A finding was raised against a person"),
         "finding.responded": _l("The response to a finding was recorded"),
         "coaching_session.recorded": _l("A coaching session was recorded"),
@@ -80,7 +88,7 @@ module = Module(
         "warning.issued": _l("A warning was signed and issued"),
         "warning.signature_refused": _l("A warning's signature was refused (wrong password)"),
         "warning.printed": _l("A warning letter was printed"),
-    },
+    }),
     demo=_demo,
     cli=_cli,
     setup=_setup,

@@ -40,6 +40,14 @@ def _setup(app):
         recruitment.on_hire.append(gate.on_hire)
 
 
+
+def _actions(labels: dict) -> dict:
+    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
+    from portal.core.modules import AuditAction
+
+    return {action: AuditAction(label, label) for action, label in labels.items()}
+
+
 module = Module(
     name="training",
     blueprints=_blueprints,
@@ -63,7 +71,7 @@ module = Module(
         NavItem(_l("SOP revisions needing training"), "training.revisions", "training.mark", SECTION),
     ],
     inbox=_inbox,
-    audit_labels={
+    audit_labels=_actions({
         "training_course.created": _l("A training course was created"),
         "training_course.updated": _l("A training course was changed"),
         "training_session.created": _l("A training session was created"),
@@ -78,7 +86,7 @@ module = Module(
         "training_revision.marked": _l("An SOP revision was marked as needing training"),
         "training_revision.unmarked": _l("An SOP revision no longer needs training"),
         "training.initial_due": _l("A new hire's initial training was started"),
-    },
+    }),
     demo=_demo,
     setup=_setup,
 )
