@@ -98,6 +98,32 @@ def people_staffing():
     return jsonify({"month": month.strftime("%Y-%m"), "staffing": [r.as_json() for r in rows], "count": len(rows)})
 
 
+@bp.route("/training/matrix")
+@require("training.read")
+def training_matrix():
+    """The training matrix of the people this user sees (optionally one team): per person the required items."""
+    from flask_login import current_user
+
+    from portal.core.i18n import local_today
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("training"):
+        return jsonify({"error": "not_found", "message": "the training module is not enabled"}), 404
+    from portal.training import matrix
+    from portal.training.queries import matrix_people
+
+    if request.args.get("team") and not request.args.get("team", "").isdigit():
+        return jsonify({"error": "bad_request", "message": "team must be a team id"}), 400
+    people, _after = matrix_people(current_user, request.args, limit=None)
+    columns, rows = matrix.compute(people, local_today())
+    names = {c.key: c.label for c in columns}
+    out = [{"employee_number": r.staff.employee_number, "name": r.staff.full_name, "gate": r.flagged,
+            "items": [{"course": key, "title": names.get(key, key), "status": cell.status,
+                       "valid_until": cell.valid_until.isoformat() if cell.valid_until else None}
+                      for key, cell in r.cells.items()]} for r in rows]
+    return jsonify({"people": out, "count": len(out)})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -137,6 +163,16 @@ _staffing = {"type": "object", "properties": {
                    "description": "available / planned in percent, two decimals; null when nothing is planned"},
     "target": {"type": "number", "example": 95.0, "description": "the KPI's target in percent (data)"}}}
 
+_training_person = {"type": "object", "properties": {
+    "employee_number": {"type": "string"}, "name": {"type": "string"},
+    "gate": {"type": "boolean", "description": "flagged by the competence gate (initial training or SOP acknowledgement missing)"},
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "course": {"type": "string", "description": "course code, or ACK:<document code> for an SOP acknowledgement",
+                   "example": "REF-147"},
+        "title": {"type": "string"},
+        "status": {"type": "string", "enum": ["current", "due_soon", "overdue", "missing"]},
+        "valid_until": {"type": "string", "format": "date", "nullable": True}}}}}}
+
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {"title": "Portal Mutu API", "version": "1.0",
@@ -146,7 +182,7 @@ OPENAPI = {
     "servers": [{"url": "/api"}],
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                        "session": {"type": "apiKey", "in": "cookie", "name": "portal_session"}},
-                   "schemas": {"Document": _document, "Staffing": _staffing}},
+                   "schemas": {"Document": _document, "Staffing": _staffing, "TrainingPerson": _training_person}},
     "security": [{"bearer": []}, {"session": []}],
     "paths": {
         "/documents": {"get": {
@@ -177,5 +213,17 @@ OPENAPI = {
                     "staffing": {"type": "array", "items": {"$ref": "#/components/schemas/Staffing"}}}}}}},
                 "400": {"description": "month is not YYYY-MM"}, "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "No access to the staffing KPI"}}}},
+        "/training/matrix": {"get": {
+            "summary": "The training matrix: per person the required items (courses of their position and services, "
+                       "SOP refreshers and acknowledgements of the SOPs in force) with their status",
+            "description": "A team leader sees their team, a supervisor their site; trainers, HR and managers everyone.",
+            "parameters": [{"name": "team", "in": "query", "required": False, "description": "a team id",
+                            "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "One entry per person", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "count": {"type": "integer"},
+                    "people": {"type": "array", "items": {"$ref": "#/components/schemas/TrainingPerson"}}}}}}},
+                "400": {"description": "team is not a team id"}, "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "No access to the training matrix"}}}},
     },
 }

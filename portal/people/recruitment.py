@@ -35,6 +35,9 @@ SIGNATURES = {b"%PDF-": ("pdf", "application/pdf"), b"\xff\xd8\xff": ("jpg", "im
               b"\x89PNG\r\n\x1a\n": ("png", "image/png")}
 # Hooks run after a hire (the training module will start the initial training requirement here).
 on_hire: list = []
+# The coaching module's reading of "not under coaching": function(staff_id, day) -> str | None (the reason when the
+# person is under coaching on that day). Until a module registers one, a person confirms it.
+coaching_checks: list = []
 
 
 @dataclass
@@ -142,6 +145,9 @@ def _check(req: Requirement, candidate: Candidate, hire_on: date, months: dict[s
     if req.kind == NOT_UNDER_COACHING:
         if candidate.staff_id is None:
             return MET, _("External candidate: no coaching record here.")
+        if coaching_checks:
+            reasons = [r for r in (check(candidate.staff_id, hire_on) for check in coaching_checks) if r]
+            return (NOT_MET, "; ".join(reasons)) if reasons else (MET, _("No valid warning on the hiring date (coaching records)."))
         if candidate.coaching_confirmed is None:
             return TO_CHECK, _("To be confirmed by a person until the coaching module keeps the records.")
         return (MET, _("Confirmed: not under coaching.")) if candidate.coaching_confirmed else (NOT_MET, _("Under coaching."))

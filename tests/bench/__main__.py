@@ -42,6 +42,12 @@ def main(argv: list[str]) -> int:
         sys.argv = [sys.argv[0]] + argv[1:]
         people()
         return 0
+    if argv and argv[0] == "training":
+        from tests.bench.bench_training import main as training
+
+        sys.argv = [sys.argv[0]] + argv[1:]
+        training()
+        return 0
     if argv and argv[0] == "load":
         from tests.bench.load import main as load
 

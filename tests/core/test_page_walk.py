@@ -26,7 +26,8 @@ OVER_BUDGET: dict[str, int] = {}
 SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
-                  "auth.login", "documents.import_original", "people.candidate_document"}
+                  "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
+                  "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
@@ -86,7 +87,19 @@ def _values(app) -> dict[str, object]:
         record = db.session.scalar(select(Record).where(Record.status == "approved", Record.id <= DEMO_RECORDS_MAX)
                                    .order_by(Record.id.desc()))
         agent = db.session.scalar(select(Staff).join(User, User.id == Staff.user_id).where(User.username == "agent"))
-        return {
+        from portal.coaching.models import CoachingSession, Finding, Warning
+        from portal.training.models import Attendee, Course, TrainingSession
+
+        # The demo's refreshment of tl's team (the last demo session) and its first passed attendee.
+        tsession = db.session.scalar(select(TrainingSession).order_by(TrainingSession.id.desc()).limit(1))
+        training = {
+            "course_id": db.session.scalar(select(Course.id).order_by(Course.id)), "session_id": tsession.id,
+            "attendee_id": db.session.scalar(select(Attendee.id).where(Attendee.session_id == tsession.id,
+                                                                       Attendee.passed.is_(True)).order_by(Attendee.id)),
+            "revision_id": doc.current.id, "finding_id": db.session.scalar(select(Finding.id).order_by(Finding.id)),
+            "coaching_id": db.session.scalar(select(CoachingSession.id).order_by(CoachingSession.id)),
+            "warning_id": db.session.scalar(select(Warning.id).order_by(Warning.id))}
+        return training | {
             "code": doc.code, "number": doc.current.number, "a": "01", "b": doc.current.number,
             "record_id": record.id, "version": 1, "user_id": db.session.scalar(select(User.id).order_by(User.id)),
             "site_id": db.session.scalar(select(Site.id).order_by(Site.id)),

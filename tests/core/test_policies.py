@@ -1,6 +1,8 @@
 """Deny by default: every route declares a policy; every role is checked against every route."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from portal.core.permissions import ROLE_PERMISSIONS, ROLES, Policy, policy_of
@@ -24,6 +26,10 @@ HR = {"hr"}
 PEOPLE_READERS = {"tl", "spv", "manager", "hr", "auditor"}
 KPI_READERS = {"spv", "manager", "hr", "auditor"}
 PEOPLE_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
+TRAINING_READERS = {"tl", "spv", "manager", "hr", "auditor", "trainer"}
+TRAINERS = {"trainer", "hr"}
+COACHING_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
+COACHES = {"tl", "spv", "qco", "qa"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -139,6 +145,38 @@ EXPECTED_ROLES = {
     "people.caplan_import": {"hr", "manager"},
     "people.caplan_template": {"hr", "manager"},
     "api.people_staffing": KPI_READERS,
+    "api.training_matrix": TRAINING_READERS,
+    "training.index": TRAINING_READERS,
+    "training.courses": TRAINING_READERS,
+    "training.course_new": TRAINERS,
+    "training.course_edit": TRAINERS,
+    "training.session_new": TRAINERS,
+    "training.session": TRAINING_READERS,
+    "training.session_attendees": TRAINERS,
+    "training.attendee_remove": TRAINERS,
+    "training.cell": TRAINERS,
+    "training.session_sign": TRAINERS,
+    "training.grid_template": TRAINERS,
+    "training.grid_import": TRAINERS,
+    "training.session_amend": TRAINERS,
+    "training.matrix": TRAINING_READERS,
+    "training.matrix_xlsx": TRAINING_READERS,
+    "training.gate": TRAINING_READERS,
+    "training.gate_override": {"spv"},
+    "training.revisions": {"dc", "qmr"},
+    "training.revision_mark": {"dc", "qmr"},
+    "coaching.index": COACHING_SELF,
+    "coaching.finding": COACHING_SELF,
+    "coaching.finding_respond": COACHING_SELF,
+    "coaching.show": COACHING_SELF,
+    "coaching.acknowledge": COACHING_SELF,
+    "coaching.warning": COACHING_SELF,
+    "coaching.warning_pdf": COACHING_SELF,
+    "coaching.finding_new": COACHES,
+    "coaching.session_new": COACHES,
+    "coaching.warning_new": {"tl", "spv", "manager"},
+    "coaching.proposals": {"spv", "manager"},
+    "coaching.person_section": COACHING_SELF,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
 }
@@ -152,7 +190,9 @@ OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "peop
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
 PERSONAL_FILE = {"people.contract_document"}
-SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend"}
+SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
+                 "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
+                 "coaching.person_section"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -221,8 +261,23 @@ def ids(app, factories):
 
         extension = ContractExtension(contract_id=staff.contracts[0].id, evaluation="Baik", recommendation="end")
         db.session.add(extension)
+        from tests.training_factories import make_course, make_session
+
+        course = make_course()
+        tsession = make_session(course, [staff], signed=True, scores=["90"])
+        from portal.coaching import services as coachings
+        from portal.coaching.models import WarningLevel
+
+        coachings.seed()
+
+        finding = coachings.raise_finding(staff, {"kind": "late_login", "found_on": date(2026, 11, 2), "description": "Terlambat"}, author)
+        coached = coachings.record_session(staff, {"held_on": date(2026, 11, 3), "topic": "Login"}, author)
+        warning_row = coachings.write_warning(staff, db.session.scalar(select(WarningLevel).where(WarningLevel.code == "SP1")),
+                                              {"issued_on": date(2026, 11, 3), "reason": "Uji"}, approver)
         db.session.commit()
-    return {"user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
+    return {"course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
+            "revision_id": doc.current.id, "finding_id": finding.id, "coaching_id": coached.id, "warning_id": warning_row.id,
+            "user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
@@ -305,7 +360,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_routes(app, client, id
 def test_permission_table_matches_the_expectations():
     for endpoint, roles in EXPECTED_ROLES.items():
         assert roles <= set(ROLES), endpoint
-    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self"})
+    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self", "coaching.self"})
 
 
 def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):

@@ -228,6 +228,7 @@ def test_home_page_counts_contracts_ending_for_hr_and_the_supervisor_of_the_site
 def test_another_module_adds_a_section_to_the_person_page(client, org):
     from portal.people import sections
 
+    registered = sections._sections.get("training")  # the training module's own section, put back afterwards
     sections.register(sections.Section("training", "Pelatihan", "people/sections/team.html",
                                        lambda user, staff: {"memberships": []}, order=50))
     try:
@@ -236,6 +237,8 @@ def test_another_module_adds_a_section_to_the_person_page(client, org):
         assert 'id="section-training"' in html and "Pelatihan" in html
     finally:
         sections._sections.pop("training", None)
+        if registered is not None:
+            sections.register(registered)
 
 
 def test_hr_uploads_the_signed_contract_and_only_the_person_and_their_chain_open_it(client, make_client, org):

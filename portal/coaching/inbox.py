@@ -1,0 +1,24 @@
+"""What the coaching module puts on the home page: the coached person's sessions to acknowledge (one statement).
+Supervisors and managers find the escalation proposals in the navigation (their home page is at its statement budget)."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from portal.core.inbox import InboxItem, provider
+from portal.extensions import db
+
+
+@provider
+def coaching_to_acknowledge(user) -> list[InboxItem]:
+    from portal.coaching.models import CoachingSession
+    from portal.people.models import Staff
+
+    if not user.can("coaching.self") or user.can("coaching.decide"):
+        return []
+    n = db.session.scalar(select(func.count(CoachingSession.id)).join(Staff, Staff.id == CoachingSession.staff_id)
+                          .where(Staff.user_id == user.id, CoachingSession.acknowledged_at.is_(None))) or 0
+    if not n:
+        return []
+    return [InboxItem(title=_("%(n)d coaching session(s) to acknowledge", n=n), url=url_for("coaching.index"), kind="sign")]

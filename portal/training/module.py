@@ -1,0 +1,92 @@
+"""The training module (issue 11; coaching and discipline are the coaching module): courses as data, sessions with
+an attendance and score grid signed by the trainer, certificates, the training matrix tied to the SOPs in force,
+the competence gate (with a supervisor's override) and the hand-off from a hire in the people module.
+
+Who sees whom (permissions.py): trainers and HR every person's training; readers the people module's scope (a TL
+their team, a supervisor their site); a person their own."""
+from flask_babel import lazy_gettext as _l
+
+from portal.core.modules import Module, NavItem
+
+SECTION = _l("Training")
+READERS = {"training.read"}
+
+
+def _blueprints():
+    from portal.training.views import bp
+
+    return [(bp, "/training")]
+
+
+def _inbox():
+    from portal.core.inbox import providers_of
+
+    return providers_of("portal.training.inbox")
+
+
+def _demo():
+    from portal.training import demo
+
+    return demo.load()
+
+
+def _setup(app):
+    from portal.people import recruitment
+    from portal.training import gate, paper, sections
+
+    paper.register_kinds()
+    sections.register()
+    if gate.on_hire not in recruitment.on_hire:
+        recruitment.on_hire.append(gate.on_hire)
+
+
+
+def _actions(labels: dict) -> dict:
+    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
+    from portal.core.modules import AuditAction
+
+    return {action: AuditAction(label, label) for action, label in labels.items()}
+
+
+module = Module(
+    name="training",
+    blueprints=_blueprints,
+    permissions={
+        "training.read": _l("See courses, sessions, the training matrix and the competence gate of one's scope"),
+        "training.manage": _l("Manage courses and sessions, record attendance and scores, sign results"),
+        "training.override": _l("Override the competence gate for a person, with a reason"),
+        "training.mark": _l("Mark SOP revisions as needing training"),
+    },
+    grants={
+        "trainer": READERS | {"training.manage"},
+        "hr": READERS | {"training.manage"},
+        "tl": READERS, "spv": READERS | {"training.override"}, "manager": READERS, "auditor": READERS,
+        "dc": {"training.mark"}, "qmr": {"training.mark"},
+    },
+    nav=[
+        NavItem(_l("Training sessions"), "training.index", "training.read", SECTION),
+        NavItem(_l("Courses"), "training.courses", "training.read", SECTION),
+        NavItem(_l("Training matrix"), "training.matrix", "training.read", SECTION),
+        NavItem(_l("Competence gate"), "training.gate", "training.read", SECTION),
+        NavItem(_l("SOP revisions needing training"), "training.revisions", "training.mark", SECTION),
+    ],
+    inbox=_inbox,
+    audit_labels=_actions({
+        "training_course.created": _l("A training course was created"),
+        "training_course.updated": _l("A training course was changed"),
+        "training_session.created": _l("A training session was created"),
+        "training_session.attendees_added": _l("Attendees were added to a training session"),
+        "training_session.attendee_removed": _l("An attendee was removed from a training session"),
+        "training_attendee.updated": _l("Attendance, score or remarks of an attendee were recorded"),
+        "training_session.signed": _l("The trainer signed a session's result"),
+        "training_session.signature_refused": _l("A signature of a session's result was refused (wrong password)"),
+        "training_session.amended": _l("A signed session's result was reopened for an amendment"),
+        "training_certificate.printed": _l("A training certificate was printed"),
+        "training_gate.overridden": _l("The competence gate was overridden for a person"),
+        "training_revision.marked": _l("An SOP revision was marked as needing training"),
+        "training_revision.unmarked": _l("An SOP revision no longer needs training"),
+        "training.initial_due": _l("A new hire's initial training was started"),
+    }),
+    demo=_demo,
+    setup=_setup,
+)
