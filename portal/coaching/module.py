@@ -8,6 +8,7 @@ QA their site; HR and managers everyone."""
 from flask_babel import lazy_gettext as _l
 
 from portal.core.modules import Module, NavItem
+from portal.coaching import audit_labels
 
 SECTION = _l("Training")
 
@@ -48,12 +49,6 @@ def _setup(app):
 
 
 
-def _actions(labels: dict) -> dict:
-    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
-    from portal.core.modules import AuditAction
-
-    return {action: AuditAction(label, label) for action, label in labels.items()}
-
 
 module = Module(
     name="coaching",
@@ -80,15 +75,8 @@ module = Module(
         NavItem(_l("Escalation proposals"), "coaching.proposals", "coaching.decide", SECTION),
     ],
     inbox=_inbox,
-    audit_labels=_actions({
-        "finding.raised": _l("A finding was raised against a person"),
-        "finding.responded": _l("The response to a finding was recorded"),
-        "coaching_session.recorded": _l("A coaching session was recorded"),
-        "coaching_session.acknowledged": _l("The coached person acknowledged a coaching session"),
-        "warning.issued": _l("A warning was signed and issued"),
-        "warning.signature_refused": _l("A warning's signature was refused (wrong password)"),
-        "warning.printed": _l("A warning letter was printed"),
-    }),
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     cli=_cli,
     setup=_setup,
