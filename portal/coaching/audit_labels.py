@@ -16,6 +16,8 @@ ACTIONS = {
                                              _l("%(actor)s recorded a coaching session (%(object)s)")),
     "coaching_session.acknowledged": AuditAction(_l("Coaching session acknowledged"),
                                                  _l("%(actor)s acknowledged a coaching session (%(object)s)")),
+    "finding.evidence_viewed": AuditAction(_l("Evidence of a finding opened"),
+                                           _l("%(actor)s opened the evidence file of a finding (%(object)s)")),
     "warning.issued": AuditAction(_l("Warning issued"), _l("%(actor)s signed and issued a warning (%(object)s)")),
     "warning.signature_refused": AuditAction(_l("Signature refused"),
                                              _l("The signature of %(actor)s on a warning for %(object)s was refused")),

@@ -37,6 +37,15 @@ def _cli():
     return [coaching_cli]
 
 
+def _stored_evidence():
+    from sqlalchemy import select
+
+    from portal.coaching.models import Finding
+    from portal.extensions import db
+
+    return db.session.scalars(select(Finding.evidence_file_path).where(Finding.evidence_file_path != ""))
+
+
 def _setup(app):
     from portal.coaching import paper, sections
     from portal.coaching import services as coaching
@@ -80,4 +89,5 @@ module = Module(
     demo=_demo,
     cli=_cli,
     setup=_setup,
+    stored_files={"findings": lambda: _stored_evidence()},
 )
