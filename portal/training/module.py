@@ -39,6 +39,10 @@ def _setup(app):
     sections.register()
     if gate.on_hire not in recruitment.on_hire:
         recruitment.on_hire.append(gate.on_hire)
+    from portal.people import services as people
+
+    if gate.service_check not in people.service_checks:
+        people.service_checks.append(gate.service_check)
 
 
 
