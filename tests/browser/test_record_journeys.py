@@ -49,6 +49,11 @@ def test_tl_fills_f04_spv_approves_auditor_exports(browser, base_url):
     page.locator("#f-sampling-0-nilai").fill("sembilan puluh")  # a mistake, caught at submission
     page.locator("input[name='f-recovery_plan'][value='no']").check()
     expect(page.get_by_test_id("save-status")).to_contain_text("tersimpan", timeout=10_000)
+    # Autosaves queue behind each other (never aborted: the server may already have saved one): wait past the longest
+    # debounce (800 ms) for the last one to be sent, then for it to finish.
+    page.wait_for_timeout(1000)
+    page.wait_for_function("() => !document.querySelector('#record-form.htmx-request')", timeout=10_000)
+    expect(page.get_by_test_id("save-status")).to_contain_text("tersimpan", timeout=10_000)
 
     page.reload()  # the draft was saved as typed
     expect(page.locator("#f-sampling-0-no_tiket")).to_have_value("IN-2611-0099")
