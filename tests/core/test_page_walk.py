@@ -26,7 +26,7 @@ OVER_BUDGET: dict[str, int] = {}
 SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
-                  "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
+                  "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after

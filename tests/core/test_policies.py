@@ -87,6 +87,8 @@ EXPECTED_ROLES = {
     "documents.import_accept": DOC_MANAGERS,
     "documents.import_reject": DOC_MANAGERS,
     "documents.import_original": DOC_MANAGERS,
+    "documents.import_check": DOC_MANAGERS,
+    "documents.import_page": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,

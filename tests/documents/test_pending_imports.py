@@ -49,8 +49,8 @@ def test_upload_reads_each_file_and_lists_the_others_with_a_reason(app, factorie
     with app.test_request_context():
         result = pending.upload([_file("layout_c.md"), _file("seed000.docx"), _file("notes.xlsx"), _file("empty.txt"),
                                  _file("scanned.pdf")], dc)
-        assert [p.file_name for p in result.created] == ["layout_c.md", "seed000.docx"]
-        assert [n for n, _why in result.refused] == ["notes.xlsx", "empty.txt", "scanned.pdf"]
+        assert [p.file_name for p in result.created] == ["layout_c.md", "seed000.docx", "scanned.pdf"]
+        assert [n for n, _why in result.refused] == ["notes.xlsx", "empty.txt"]
         assert all(why for _n, why in result.refused)
         md = result.created[0]
         assert (md.status, md.code, md.revision_number, md.file_format, md.uploaded_by_id) == (PENDING, "IK-CS-03", "02", "md", dc.id)
@@ -108,7 +108,7 @@ def test_corrections_are_validated_saved_and_audited(app, factories):
         item = pending.upload([_file("layout_a.txt")], dc).created[0]
         fields = pending.fields_of(item)
         assert fields["code"] == "SOP/HRD/01" and fields["revision"] == "00"
-        bad = {**fields, "code": "SOP/HRD/01", "title": "", "revision": "tiga", "effective_date": "31-31-2024",
+        bad = {**fields, "code": "SOP//HRD/01", "title": "", "revision": "tiga", "effective_date": "31-31-2024",
                "doc_type": "ZZ", "signatures": [{"role": "prepared", "name": "", "position": "Staf"}],
                "sections": [{"number": "", "title": "", "body": "Teks tanpa judul"}]}
         errors = pending.field_errors(bad)
@@ -177,10 +177,10 @@ def test_conflicts_and_empty_bodies_are_refused_next_to_their_field(app, factori
             pending.accept(emptied, dc, fields)
         assert empty.value.field == "body"
         assert services.get_document("IK-CS-03") is None
-        slash = pending.upload([_file("layout_a.txt")], dc).created[0]
-        with pytest.raises(ServiceError) as code:
-            pending.accept(slash, dc)
-        assert code.value.field == "code"
+        clash = pending.upload([_file("layout_a.txt")], dc).created[0]
+        with pytest.raises(ServiceError) as code:  # its address would be the import page's
+            pending.accept(clash, dc, {**pending.fields_of(clash), "code": "import/3"})
+        assert code.value.field == "code" and clash.status == PENDING
 
 
 def test_reject_needs_a_reason(app, factories):
@@ -239,22 +239,25 @@ def test_upload_review_correct_and_accept_through_the_pages(app, client, factori
     assert 'value="SOP/HRD/01"' in review and "PROSEDUR REKRUTMEN KARYAWAN" in review and "Terima ke register" in review
     assert 'class="source-text"' in review and "Nomor Dokumen: SOP/HRD/01" in review
     form = _form_of(review)
-    # The code as read is refused at acceptance: 422, the message next to it, the typing kept, nothing written.
+    # A code whose address would be another page is refused at acceptance: 422, the message next to it, the typing
+    # kept, nothing written.
     form["title"] = "Prosedur Rekrutmen Karyawan (diketik)"
+    form["code"] = "import/7"
     refused = client.post(f"/documents/import/{item_id}/accept", data=form)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'id="f-code-err"' in html and "Prosedur Rekrutmen Karyawan (diketik)" in html
     with app.app_context():
-        assert db.session.get(PendingImport, item_id).status == PENDING and services.get_document("SOP/HRD/01") is None
+        assert db.session.get(PendingImport, item_id).status == PENDING and services.get_document("import/7") is None
         assert "diketik" not in db.session.get(PendingImport, item_id).parsed_json
-    form["code"] = "SOP-HRD-01"
+    form["code"] = "SOP/HRD/01"  # the code as read, slashes and all
     accepted = client.post(f"/documents/import/{item_id}/accept", data=form)
     assert accepted.status_code == 303
     with app.app_context():
-        doc = services.get_document("SOP-HRD-01")
-        assert doc.title == "Prosedur Rekrutmen Karyawan (diketik)" and doc.current.file_sha256
+        doc = services.get_document("SOP/HRD/01")
+        assert doc.code == "SOP/HRD/01" and doc.title == "Prosedur Rekrutmen Karyawan (diketik)" and doc.current.file_sha256
     listing = client.get("/documents/import").get_data(as_text=True)
-    assert "SOP-HRD-01" in listing and "Tidak ada impor yang menunggu pemeriksaan." in listing
+    assert 'href="/documents/SOP/HRD/01"' in listing and "Tidak ada impor yang menunggu pemeriksaan." in listing
+    assert client.get("/documents/SOP/HRD/01").status_code == 200
 
 
 def test_bad_corrections_answer_422_and_keep_the_typing(app, client, factories):
@@ -322,7 +325,7 @@ def _form_of(html: str) -> dict:
     for m in re.finditer(r'<textarea id="[^"]*" name="([^"]+)"[^>]*>(.*?)</textarea>', form_html, re.S):
         data.setdefault(m.group(1), []).append(_unescape(m.group(2)))
     selected = re.search(r'<option value="([^"]*)" selected>', form_html)
-    out = {k: (v if k.startswith("section_") else v[0]) for k, v in data.items()}
+    out = {k: (v if k.startswith(("section_", "record_", "change_")) else v[0]) for k, v in data.items()}
     out["doc_type"] = selected.group(1) if selected else ""
     out["csrf_token"] = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     return out
