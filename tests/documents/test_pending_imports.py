@@ -479,3 +479,26 @@ def test_the_warnings_are_checked_as_typed_and_the_tables_posted(app, client, fa
     others = {k: v for k, v in form.items() if k != "csrf_token"}
     assert client.post_form(f"/documents/import/{item_id}/check", others).status_code == 403
     assert client.get(f"/documents/import/{item_id}").status_code == 403
+
+
+def test_the_demo_leaves_a_word_file_of_another_organisation_waiting(app, client, factories):
+    from portal.documents import demo_import
+
+    dc = factories.user(["dc"], username="dc")
+    with app.test_request_context():
+        out = demo_import.load()
+        assert len(out) == 1 and out[0].startswith("pending import")
+        assert demo_import.load() == []  # once
+        item = db.session.scalars(select(PendingImport)).one()
+        assert (item.file_name, item.code, item.revision_number, item.uploaded_by_id) == (
+            demo_import.FILE_NAME, "SOP/CC/001", "00", dc.id)
+        fields = pending.fields_of(item)
+        assert fields["title"] == "Prosedur Penanganan Keluhan Pelanggan"
+        assert [s["name"] for s in fields["signatures"]] == ["Rina Kartikasari", "Bambang Setiawan", "Dewi Lestari"]
+        assert [s["number"] for s in fields["sections"]][:5] == ["I", "II", "III", "IV", "V"]
+        assert item.warnings  # the type is not in its code: the page asks for it
+        item_id = item.id
+        db.session.commit()
+    client.login(dc.username)
+    page = client.get(f"/documents/import/{item_id}").get_data(as_text=True)
+    assert "Prosedur Penanganan Keluhan Pelanggan" in page and "PT NUSA KONTAK PRIMA" in page
