@@ -453,7 +453,7 @@ def test_the_warnings_are_checked_as_typed_and_the_tables_posted(app, client, fa
     # The check answers the warnings block only, for the fields as typed, and saves nothing.
     cleared = client.post(f"/documents/import/{item_id}/check", data={**form, "title": ""}, headers={"HX-Request": "true"})
     html = cleared.get_data(as_text=True)
-    assert cleared.status_code == 200 and html.lstrip().startswith("<section") and "Judul belum ada" in html
+    assert cleared.status_code == 200 and html.lstrip().startswith("<h2") and "Judul belum ada" in html
     assert "Judul belum ada" not in client.post(f"/documents/import/{item_id}/check", data=form).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(PendingImport, item_id).parsed_json == pending.parsed_to_json(
