@@ -95,8 +95,10 @@ def _list(form, upload_error: str):
 def _review(pending: PendingImport, form, fields: dict, errors: dict, reject_reason: str = "", status: int = 200):
     parsed = svc.parsed_of(pending)
     numbers = svc.existing_revisions(fields.get("code") or pending.code) if pending.status == PENDING else []
+    outcome = (svc.expected_outcome(fields.get("code") or "", fields.get("revision") or "") if numbers
+               else ("new", ""))
     return render("documents/import_review.html", pending=pending, form=form, fields=fields, errors=errors,
-                  parsed=parsed, existing=numbers, doc_types=DOC_TYPES, reject_reason=reject_reason,
+                  parsed=parsed, existing=numbers, outcome=outcome, doc_types=DOC_TYPES, reject_reason=reject_reason,
                   revision_label=svc.normalise_revision(fields.get("revision", "")),
                   warnings=svc.warnings_for(pending, fields) if pending.status == PENDING else pending.warnings,
                   status=422 if (errors or form.errors) else status)

@@ -310,6 +310,10 @@ def _missing(fields: dict, values: dict[str, str]) -> list[tuple[str, str]]:
         out.append(("revision", _("no revision number found")))
     if not values["effective_date"]:
         out.append(("effective_date", _("No effective date: type it from the source.")))
+    raw_code = str(fields.get("code") or "").strip()
+    if re.search(r"\s", raw_code):
+        out.append(("code", _("The code contains spaces; the register writes codes without them (%(code)s): "
+                              "correct it if another separator is meant.", code=values["code"])))
     if values["code"] and not values["doc_type"] and not services.read_code(values["code"]):
         out.append(("doc_type", _("The type cannot be read from the code: choose it.")))
     labels = {"prepared": _("Prepared by"), "checked": _("Checked by"), "approved": _("Approved by")}
@@ -501,6 +505,39 @@ def existing_revisions(code: str) -> list[str]:
     return list(db.session.scalars(select(Revision.number).join(Document, Document.id == Revision.document_id)
                                    .where(Document.code_key == services.normalise_code(code).upper())
                                    .order_by(Revision.number)))
+
+
+def expected_outcome(code: str, revision: str) -> tuple[str, str]:
+    """What accepting this code and revision would do, before it is done: ("new" | "draft" | "filled" | "conflict",
+    a sentence for the page). Two statements (the document's revisions, their signatures)."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.documents.models import DRAFT, SUBMITTED, CHECKED, APPROVED, Document
+
+    code = services.normalise_code(code)
+    number = normalise_revision(revision)
+    if not code:
+        return "new", ""
+    revisions = db.session.scalars(select(Revision).options(selectinload(Revision.signatures))
+                                   .join(Document, Document.id == Revision.document_id)
+                                   .where(Document.code_key == code.upper())).all()
+    if not revisions:
+        return "new", ""
+    same = next((r for r in revisions if r.number == number), None)
+    if same is not None:
+        if same.imported and not same.file_sha256 and not same.sections and not same.signatures:
+            return "filled", _("Revision %(n)s of %(code)s is known only from its change log: accepting fills it with "
+                               "this file's content and signatures.", n=number, code=code)
+        return "conflict", _("%(code)s rev %(n)s is already registered with its content: accepting will be refused. "
+                             "Correct the revision number, or reject this file.", n=number, code=code)
+    numbers = [int(r.number) for r in revisions if r.number.isdigit()]
+    if number.isdigit() and numbers and int(number) < max(numbers):
+        return "conflict", _("%(code)s rev %(n)s is older than the revisions in the register: accepting will be "
+                             "refused.", n=number, code=code)
+    open_draft = next((r for r in revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
+    if open_draft is not None:
+        return "conflict", _("Revision %(n)s is already in progress; finish or discard it first.", n=open_draft.number)
+    return "draft", ""
 
 
 def accept(pending: PendingImport, user, data: dict | None = None) -> importer.ImportResult:

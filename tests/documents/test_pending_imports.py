@@ -502,3 +502,31 @@ def test_the_demo_leaves_a_word_file_of_another_organisation_waiting(app, client
     client.login(dc.username)
     page = client.get(f"/documents/import/{item_id}").get_data(as_text=True)
     assert "Prosedur Penanganan Keluhan Pelanggan" in page and "PT NUSA KONTAK PRIMA" in page
+
+
+def test_the_page_says_what_accepting_will_do(app, client, factories):
+    dc = factories.user(["dc"])
+    with app.test_request_context():
+        pending.accept(pending.upload([_file("seed001.txt")], dc).created[0], dc)  # P-10 rev 02; rev 01 from its change log
+        text = (CORPUS / "seed001.txt").read_text(encoding="utf-8")
+        rev01 = text.replace("Revisi : 02", "Revisi : 01").replace("Revisi\t: 02", "Revisi\t: 01").replace(
+            "Memastikan", "Menjamin", 1).encode()
+        older = pending.upload([("p10-rev01.txt", rev01)], dc).created[0]
+        assert pending.expected_outcome("IN.OCC.TELK.P-10", "01")[0] == "filled"
+        assert pending.expected_outcome("IN.OCC.TELK.P-10", "02")[0] == "conflict"
+        assert pending.expected_outcome("IN.OCC.TELK.P-10", "03")[0] == "draft"
+        assert pending.expected_outcome("SOP/BARU/01", "00") == ("new", "")
+        # A code with spaces is said before it is glued together.
+        spaced = pending.fields_of(older) | {"code": "SOP CC 001"}
+        assert any("spasi" in w for w in pending.warnings_for(older, spaced))
+        older_id = older.id
+        db.session.commit()
+    client.login(dc.username)
+    page = client.get(f"/documents/import/{older_id}").get_data(as_text=True)
+    assert "Terima sebagai revisi 01 dari IN.OCC.TELK.P-10" in page and 'data-testid="import-outcome"' in page
+    form = _form_of(page)
+    assert client.post(f"/documents/import/{older_id}/accept", data=form).status_code == 303
+    with app.app_context():
+        doc = services.get_document("IN.OCC.TELK.P-10")
+        filled = next(r for r in doc.revisions if r.number == "01")
+        assert filled.sections and filled.file_sha256 and doc.current.number == "02"
