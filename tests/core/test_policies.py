@@ -251,7 +251,8 @@ def ids(app, factories):
         from portal.documents import pending
 
         corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
-        waiting = pending.upload([("layout_c.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
+        # A scan: its review page, original and first-page image are all there to be refused or opened.
+        waiting = pending.upload([("scanned.pdf", (corpus / "scanned.pdf").read_bytes())], dc).created[0]
         from tests.people_factories import make_staff, make_team
 
         team = make_team(site=site, service=service)
