@@ -44,9 +44,9 @@ SYSTEM_PACKAGES := chromium fonts-noto-core poppler-utils
 system-test-deps:
 	@$(MAKE) --no-print-directory system-packages PACKAGES="$(SYSTEM_PACKAGES)"
 
-# Fonts the PDFs are rendered with.
+# Fonts the PDFs are rendered with; poppler-utils renders the first page of a scanned PDF waiting for review.
 system-run-deps:
-	@$(MAKE) --no-print-directory system-packages PACKAGES="fonts-noto-core"
+	@$(MAKE) --no-print-directory system-packages PACKAGES="fonts-noto-core poppler-utils"
 
 system-packages:
 	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

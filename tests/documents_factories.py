@@ -17,9 +17,9 @@ SECTIONS = [
 
 
 def effective_document(code: str = "IN.OCC.TELK.P-90", title: str = "Real Time Management", number_sections=None,
-                       effective: date = date(2017, 6, 5), with_file: bool = False, services_=None, sites=None):
+                       effective: date = date(2017, 6, 5), with_file: bool = False, services_=None, sites=None, doc_type: str = ""):
     """A document whose revision 00 is in force (signatures skipped: tests of signing use the services)."""
-    doc = services.register_document({"code": code, "title": title})
+    doc = services.register_document({"code": code, "title": title, **({"doc_type": doc_type} if doc_type else {})})
     if services_ is not None:
         doc.services = services_
     if sites is not None:

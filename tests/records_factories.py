@@ -26,7 +26,8 @@ ttd | Dibuat oleh | signature: submitter
 
 
 def online_form(code: str = "IN.OCC.TELK.F-04", schema_text: str | None = None, author=None,
-                effective: date = date(2026, 1, 5), retention: str | None = "2 Tahun", procedure: str = "IN.OCC.TELK.P-10"):
+                effective: date = date(2026, 1, 5), retention: str | None = "2 Tahun", procedure: str = "IN.OCC.TELK.P-10",
+                doc_type: str = ""):
     """A form document whose revision 00 (with a field schema) is in force, and a procedure in force whose
     records table names it with `retention` (None: no procedure names the form)."""
     from portal.auth.models import User
@@ -35,7 +36,8 @@ def online_form(code: str = "IN.OCC.TELK.F-04", schema_text: str | None = None, 
     author = author or db.session.scalar(select(User).limit(1))
     schema, errors = parse_schema(schema_text or catalogue.text_for(code) or SMALL_SCHEMA)
     assert not errors, errors
-    doc = documents.register_document({"code": code, "title": catalogue.title_for(code) or "Formulir Uji"})
+    doc = documents.register_document({"code": code, "title": catalogue.title_for(code) or "Formulir Uji",
+                                       **({"doc_type": doc_type} if doc_type else {})})
     rev = documents.new_draft(doc, author)
     documents.save_draft(rev, {"effective_date": effective, "change_description": "Formulir online",
                                "sections": [{"number": "1", "title": "Petunjuk", "body": "Isi online."}],

@@ -66,7 +66,7 @@ def documents():
                     "count": len(docs)})
 
 
-@bp.route("/documents/<code>")
+@bp.route("/documents/<path:code>")
 @require("documents.read")
 def document(code: str):
     doc = services.get_document(code)

@@ -1,4 +1,5 @@
-"""Demo data of the documents module: the five real seed documents."""
+"""Demo data of the documents module: the five real seed documents, and one file of another organisation waiting
+for review on /documents/import."""
 from __future__ import annotations
 
 
@@ -19,4 +20,6 @@ def load() -> list[str]:
             out.append(f"document {result.message}")
         elif result.status == "refused":
             out.append(f"document refused: {result.source}: {result.message}")
-    return out
+    from portal.documents import demo_import
+
+    return out + demo_import.load()

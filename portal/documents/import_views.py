@@ -44,6 +44,13 @@ def _posted_fields() -> dict:
         "signatures": [{"role": role, "name": f.get(f"sig_{role}_name", ""), "position": f.get(f"sig_{role}_position", "")}
                        for role in svc.SIGNER_ROLES],
         "sections": [s for s in sections if any((v or "").strip() for v in s.values())],
+        "records": [r for r in ({"code": c, "name": n, "retention": r, "owner": o} for c, n, r, o in
+                                zip(f.getlist("record_code"), f.getlist("record_name"), f.getlist("record_retention"),
+                                    f.getlist("record_owner")))
+                    if any((v or "").strip() for v in r.values())],
+        "change_log": [c for c in ({"revision": n, "effective_date": d, "description": t} for n, d, t in
+                                   zip(f.getlist("change_revision"), f.getlist("change_date"), f.getlist("change_description")))
+                       if any((v or "").strip() for v in c.values())],
     }
 
 
@@ -88,9 +95,12 @@ def _list(form, upload_error: str):
 def _review(pending: PendingImport, form, fields: dict, errors: dict, reject_reason: str = "", status: int = 200):
     parsed = svc.parsed_of(pending)
     numbers = svc.existing_revisions(fields.get("code") or pending.code) if pending.status == PENDING else []
+    outcome = (svc.expected_outcome(fields.get("code") or "", fields.get("revision") or "") if numbers
+               else ("new", ""))
     return render("documents/import_review.html", pending=pending, form=form, fields=fields, errors=errors,
-                  parsed=parsed, existing=numbers, doc_types=DOC_TYPES, reject_reason=reject_reason,
+                  parsed=parsed, existing=numbers, outcome=outcome, doc_types=DOC_TYPES, reject_reason=reject_reason,
                   revision_label=svc.normalise_revision(fields.get("revision", "")),
+                  warnings=svc.warnings_for(pending, fields) if pending.status == PENDING else pending.warnings,
                   status=422 if (errors or form.errors) else status)
 
 
@@ -111,6 +121,24 @@ def import_review(import_id: int):
                 flash(_("The corrections have been saved."), "success")
                 return redirect(url_for("documents.import_review", import_id=pending.id), 303)
     return _review(pending, form, data, errors)
+
+
+@bp.route("/import/<int:import_id>/check", methods=["POST"])
+@require("documents.import")
+def import_check(import_id: int):
+    """The warnings for the fields as typed (htmx, while the person corrects them); nothing is saved."""
+    pending = _pending_or_404(import_id)
+    form = ImportReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    fields = _posted_fields()
+    warnings = svc.warnings_for(pending, fields) if pending.status == PENDING else pending.warnings
+    from flask import make_response
+    from jinja2_fragments.flask import render_block
+
+    response = make_response(render_block("documents/import_review.html", "warnings", pending=pending, warnings=warnings))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/import/<int:import_id>/accept", methods=["POST"])
@@ -159,3 +187,17 @@ def import_original(import_id: int):
 
     # An attachment with a cleaned name, the Content-Type of its kind (never HTML), nosniff.
     return files.send_stored(path, pending.file_name.rsplit(".", 1)[0] or "dokumen", pending.file_format)
+
+
+@bp.route("/import/<int:import_id>/page.png")
+@require("documents.import")
+def import_page(import_id: int):
+    """The first page of a scanned original, as the image the review page shows beside the form."""
+    from flask import send_file
+
+    path = svc.page_image_path(_pending_or_404(import_id))
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/png", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -256,7 +256,9 @@ def read_document(data: bytes, filename: str):
 
     extracted = read_bytes(data, filename)
     if not extracted.has_text:
-        raise ReadError("; ".join(extracted.warnings) or _("the document contains no text"))
+        # A scan cannot be registered directly: `--review` (or /documents/import) keeps it with its page image.
+        raise ReadError("; ".join([*extracted.warnings, _("keep it for review with --review to type it from its page image")])
+                        if extracted.format == "pdf" else "; ".join(extracted.warnings) or _("the document contains no text"))
     return extracted, parse_document(extracted)
 
 

@@ -327,7 +327,10 @@ class PendingImport(db.Model):
     parsed_json: Mapped[str] = mapped_column(Text, default="{}")  # the ParsedDocument, as read then corrected
     source_text: Mapped[str] = mapped_column(Text, default="")  # the text extracted from the file (bounded)
     source_truncated: Mapped[bool] = mapped_column(default=False)
-    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")  # the warnings now (recomputed at each save)
+    # The warnings as read: [{"field": ..., "value": what was read, "text": ...}]; one stays while its field is unchanged.
+    read_warnings_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    page_image: Mapped[str] = mapped_column(String(255), default="", server_default="")  # originals/<sha>.page1.png
     status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)  # pending | accepted | rejected
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None]

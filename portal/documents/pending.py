@@ -171,9 +171,23 @@ def _read_one(name: str, data: bytes, user) -> PendingImport:
     if why:
         raise ServiceError(why, "files")
     try:
-        extracted, parsed = importer.read_document(data, name)
+        extracted = readers.read_bytes(data, name)
     except readers.ReadError as exc:
         raise ServiceError(exc.message, "files") from exc
+    image = None
+    if extracted.has_text:
+        from portal.documents.textparse import parse_document
+
+        parsed = parse_document(extracted)
+    else:
+        # A scan: nothing to read, so the person types it from the first page shown beside the form (never an empty
+        # import that looks read).
+        parsed = ParsedDocument(code="", title="", doc_type="", revision="", effective_date=None,
+                                warnings=[str(w) for w in extracted.warnings])
+        image = readers.first_page_png(data)
+        parsed.warnings.append(_("Scanned PDF without text: type the header and the text from the page image.")
+                               if image else _("Scanned PDF without text, and no image of its first page could be "
+                                               "made: open the original and type the header and the text."))
     path, sha = importer.store_original(data, ext)
     text = extracted.text or ""
     pending = PendingImport(
@@ -181,7 +195,14 @@ def _read_one(name: str, data: bytes, user) -> PendingImport:
         uploaded_by_id=getattr(user, "id", None), uploaded_at=utcnow(), code=parsed.code[:80],
         revision_number=parsed.revision[:4], parsed_json=parsed_to_json(parsed), source_text=text[:SOURCE_TEXT_MAX],
         source_truncated=len(text) > SOURCE_TEXT_MAX, status=PENDING)
-    pending.warnings = [str(w) for w in parsed.warnings]
+    if image:
+        from portal.core import files
+
+        pending.page_image = f"originals/{sha}.page1.png"
+        files.write_atomic(Path(current_app.config["DOCUMENTS_FOLDER"]) / "originals", f"{sha}.page1.png", image)
+    fields = fields_of(pending)
+    pending.read_warnings_json = json.dumps(read_warnings(parsed, fields), ensure_ascii=False)
+    pending.warnings = warnings_for(pending, fields)
     db.session.add(pending)
     db.session.flush()
     audit.record("import.uploaded", pending, actor=user,
@@ -235,7 +256,89 @@ def fields_of(pending: PendingImport) -> dict:
         "signatures": [{"role": role, "name": by_role[role].name if role in by_role else "",
                         "position": by_role[role].position if role in by_role else ""} for role in SIGNER_ROLES],
         "sections": [{"number": s.number, "title": s.title, "body": s.body} for s in parsed.sections],
+        "records": [{"code": r.code, "name": r.name, "retention": r.retention, "owner": r.owner} for r in parsed.records],
+        "change_log": [{"revision": c.revision, "effective_date": c.effective_date.isoformat() if c.effective_date else "",
+                        "description": c.description} for c in parsed.change_log],
     }
+
+
+# ---------------------------------------------------------------- warnings, recomputed from the fields
+def _field_values(fields: dict) -> dict[str, str]:
+    """Each field a warning can be about, as one comparable string."""
+    values = {k: str(fields.get(k) or "").strip() for k in ("code", "title", "doc_type", "revision", "effective_date")}
+    values["code"] = services.normalise_code(values["code"])
+    values["revision"] = normalise_revision(values["revision"])
+    for sig in fields.get("signatures") or []:
+        values[f"sig_{sig.get('role')}"] = (sig.get("name") or "").strip()
+    for key in ("sections", "records", "change_log"):
+        values[key] = json.dumps(fields.get(key) or [], ensure_ascii=False, sort_keys=True)
+    return values
+
+
+_WARNING_FIELDS = [  # (pattern in a warning as the reader wrote it, the field it is about)
+    (r"tanggal berlaku|effective date", "effective_date"), (r"kode dokumen|document code", "code"),
+    (r"nomor revisi|revision number", "revision"), (r"^judul|title", "title"), (r"jenis dokumen", "doc_type"),
+    (r"dibuat oleh|disusun", "sig_prepared"), (r"diperiksa", "sig_checked"), (r"disetujui|disahkan", "sig_approved"),
+    (r"catatan perubahan|change log", "change_log"), (r"bagian isi|sections?\b", "sections"),
+]
+
+
+def _field_of_warning(text: str) -> str:
+    """The field a warning of the reader is about ("" for the file itself: encoding, scan, characters)."""
+    low = text.lower()
+    return next((key for pattern, key in _WARNING_FIELDS if re.search(pattern, low)), "")
+
+
+def read_warnings(parsed: ParsedDocument, fields: dict) -> list[dict]:
+    """The reader's warnings with the field each is about and that field's value as read."""
+    values = _field_values(fields)
+    out = []
+    for text in dict.fromkeys(str(w) for w in parsed.warnings):
+        key = _field_of_warning(text)
+        out.append({"field": key, "value": values.get(key, ""), "text": text})
+    return out
+
+
+def _missing(fields: dict, values: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, warning) for what is still empty or unsure in the fields as they are now."""
+    out = []
+    if not values["code"]:
+        out.append(("code", _("No document code: type it from the source.")))
+    if not values["title"]:
+        out.append(("title", _("No title: type the document's name.")))
+    if not values["revision"]:
+        out.append(("revision", _("no revision number found")))
+    if not values["effective_date"]:
+        out.append(("effective_date", _("No effective date: type it from the source.")))
+    raw_code = str(fields.get("code") or "").strip()
+    if re.search(r"\s", raw_code):
+        out.append(("code", _("The code contains spaces; the register writes codes without them (%(code)s): "
+                              "correct it if another separator is meant.", code=values["code"])))
+    if values["code"] and not values["doc_type"] and not services.read_code(values["code"]):
+        out.append(("doc_type", _("The type cannot be read from the code: choose it.")))
+    labels = {"prepared": _("Prepared by"), "checked": _("Checked by"), "approved": _("Approved by")}
+    for role in SIGNER_ROLES:
+        if not values.get(f"sig_{role}"):
+            out.append((f"sig_{role}", _("No name for the signature “%(role)s”.", role=labels[role])))
+    if not any((s.get("body") or "").strip() for s in fields.get("sections") or []):
+        out.append(("sections", _("No body text: give a section its text before accepting.")))
+    for change in fields.get("change_log") or []:
+        if not (change.get("effective_date") or "").strip():
+            out.append(("change_log", _("Change log: revision %(n)s has no date.", n=change.get("revision") or "—")))
+    return out
+
+
+def warnings_for(pending: PendingImport, fields: dict) -> list[str]:
+    """The warnings for the fields as they are now: the reader's, while the field it is about keeps the value read
+    (those about the file itself always), and one for each field still empty."""
+    values = _field_values(fields)
+    out, kept = [], set()
+    for w in json.loads(pending.read_warnings_json or "[]"):
+        if not w.get("field") or values.get(w["field"], "") == w.get("value", ""):
+            out.append(w["text"])
+            kept.add(w.get("field"))
+    out += [text for key, text in _missing(fields, values) if key not in kept]
+    return list(dict.fromkeys(out))
 
 
 def _parse_date(text: str) -> date | None:
@@ -263,8 +366,8 @@ def field_errors(data: dict) -> dict[str, str]:
     code = services.normalise_code(data.get("code", ""))
     if not code:
         errors["code"] = _("Enter the document code.")
-    elif not services.VALID_CODE_RE.match(code):
-        errors["code"] = _("A code uses letters, digits, dot, dash or underscore (2–80 characters), e.g. IN.OCC.TELK.P-10.")
+    elif problem := services.code_problem(code):
+        errors["code"] = problem
     title = (data.get("title") or "").strip()
     if not title:
         errors["title"] = _("Enter the title.")
@@ -301,6 +404,27 @@ def field_errors(data: dict) -> dict[str, str]:
             errors[f"section_title-{i}"] = _("At most %(n)d characters.", n=300)
         if (sec.get("body") or "").strip() and not (number or title_):
             errors[f"section_title-{i}"] = _("Give the section a number or a heading.")
+    for i, rec in enumerate(data.get("records") or [], start=1):
+        for key, limit in (("code", 80), ("name", 300), ("retention", 80), ("owner", 120)):
+            if len((rec.get(key) or "").strip()) > limit:
+                errors[f"record_{key}-{i}"] = _("At most %(n)d characters.", n=limit)
+        if not (rec.get("name") or "").strip() and not errors.get(f"record_name-{i}"):
+            errors[f"record_name-{i}"] = _("Enter the name of the record, or clear the row.")
+    seen: set[str] = set()
+    for i, change in enumerate(data.get("change_log") or [], start=1):
+        number = normalise_revision(change.get("revision", ""))
+        if not REVISION_RE.match(number):
+            errors[f"change_revision-{i}"] = _("A revision number has two or three digits, e.g. 00 or 03.")
+        elif number in seen:
+            errors[f"change_revision-{i}"] = _("Revision %(n)s is already in the change log.", n=number)
+        seen.add(number)
+        if (change.get("effective_date") or "").strip():
+            try:
+                _parse_date(change["effective_date"])
+            except ValueError:
+                errors[f"change_date-{i}"] = _("Enter the date as YYYY-MM-DD (or DD/MM/YYYY).")
+        if len((change.get("description") or "").strip()) > 2000:
+            errors[f"change_description-{i}"] = _("At most %(n)d characters.", n=2000)
     return errors
 
 
@@ -332,13 +456,23 @@ def save_fields(pending: PendingImport, data: dict, user) -> PendingImport:
                                      body=(s.get("body") or "").replace("\r\n", "\n").strip("\n"),
                                      rows=rows.get((s["number"].strip(), s["title"].strip()), []))
                        for s in data.get("sections") or [] if any((s.get(k) or "").strip() for k in ("number", "title", "body"))]
+    if "records" in data:
+        parsed.records = [ParsedRecord(code=services.normalise_code(r.get("code") or ""), name=(r.get("name") or "").strip(),
+                                       retention=(r.get("retention") or "").strip(), owner=(r.get("owner") or "").strip())
+                          for r in data["records"]]
+    if "change_log" in data:
+        parsed.change_log = [ParsedChange(revision=normalise_revision(c.get("revision", "")),
+                                          effective_date=_parse_date(c["effective_date"]) if (c.get("effective_date") or "").strip() else None,
+                                          description=(c.get("description") or "").strip())
+                             for c in data["change_log"]]
     pending.parsed_json = parsed_to_json(parsed)
     pending.code, pending.revision_number = parsed.code[:80], parsed.revision[:4]
     after = fields_of(pending)
+    pending.warnings = warnings_for(pending, after)
     changed = [k for k in ("code", "title", "doc_type", "revision", "effective_date") if before[k] != after[k]]
     old = {k: before[k] for k in changed}
     new = {k: after[k] for k in changed}
-    for key in ("signatures", "sections"):
+    for key in ("signatures", "sections", "records", "change_log"):
         if before[key] != after[key]:
             old[key], new[key] = len([x for x in before[key] if x.get("name", True)]), len(
                 [x for x in after[key] if x.get("name", True)])
@@ -371,6 +505,39 @@ def existing_revisions(code: str) -> list[str]:
     return list(db.session.scalars(select(Revision.number).join(Document, Document.id == Revision.document_id)
                                    .where(Document.code_key == services.normalise_code(code).upper())
                                    .order_by(Revision.number)))
+
+
+def expected_outcome(code: str, revision: str) -> tuple[str, str]:
+    """What accepting this code and revision would do, before it is done: ("new" | "draft" | "filled" | "conflict",
+    a sentence for the page). Two statements (the document's revisions, their signatures)."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.documents.models import DRAFT, SUBMITTED, CHECKED, APPROVED, Document
+
+    code = services.normalise_code(code)
+    number = normalise_revision(revision)
+    if not code:
+        return "new", ""
+    revisions = db.session.scalars(select(Revision).options(selectinload(Revision.signatures))
+                                   .join(Document, Document.id == Revision.document_id)
+                                   .where(Document.code_key == code.upper())).all()
+    if not revisions:
+        return "new", ""
+    same = next((r for r in revisions if r.number == number), None)
+    if same is not None:
+        if same.imported and not same.file_sha256 and not same.sections and not same.signatures:
+            return "filled", _("Revision %(n)s of %(code)s is known only from its change log: accepting fills it with "
+                               "this file's content and signatures.", n=number, code=code)
+        return "conflict", _("%(code)s rev %(n)s is already registered with its content: accepting will be refused. "
+                             "Correct the revision number, or reject this file.", n=number, code=code)
+    numbers = [int(r.number) for r in revisions if r.number.isdigit()]
+    if number.isdigit() and numbers and int(number) < max(numbers):
+        return "conflict", _("%(code)s rev %(n)s is older than the revisions in the register: accepting will be "
+                             "refused.", n=number, code=code)
+    open_draft = next((r for r in revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
+    if open_draft is not None:
+        return "conflict", _("Revision %(n)s is already in progress; finish or discard it first.", n=open_draft.number)
+    return "draft", ""
 
 
 def accept(pending: PendingImport, user, data: dict | None = None) -> importer.ImportResult:
@@ -444,5 +611,14 @@ def review_path(path: str | Path, user=None) -> UploadResult:
 
 
 def stored_originals():
-    """The originals the pending imports (waiting or decided) refer to, for the documents store's orphan check."""
-    return db.session.scalars(select(PendingImport.file_path).where(PendingImport.file_path != "").distinct())
+    """The originals (and first-page images of scans) the pending imports refer to, for the orphan check."""
+    paths = db.session.execute(select(PendingImport.file_path, PendingImport.page_image)).all()
+    return sorted({p for row in paths for p in row if p})
+
+
+def page_image_path(pending: PendingImport) -> Path | None:
+    """The first page of a scanned original as a PNG, or None."""
+    if not pending.page_image:
+        return None
+    path = Path(current_app.config["DOCUMENTS_FOLDER"]) / pending.page_image
+    return path if path.is_file() else None

@@ -352,3 +352,54 @@ def _read_text(data: bytes) -> Extracted:
     text, encoding, guessed, warnings = decode_text(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return Extracted(format="txt", text=text, encoding=encoding, encoding_guessed=guessed, warnings=warnings)
+
+
+# ---------------------------------------------------------------- the first page as an image (scanned PDFs)
+PAGE_IMAGE_WIDTH = 1200  # pixels: enough to read a header typed at 10 pt
+
+
+def first_page_png(data: bytes) -> bytes | None:
+    """The first page of a PDF as a PNG, for a person to read what a scan says: rendered by pdftoppm (poppler-utils)
+    when it is installed, else the largest image drawn on that page (a scan is one image per page); None when neither
+    gives one."""
+    return _pdftoppm_png(data) or _embedded_page_image(data)
+
+
+def _pdftoppm_png(data: bytes) -> bytes | None:
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    binary = shutil.which("pdftoppm")
+    if not binary:
+        return None
+    with tempfile.TemporaryDirectory(prefix="portal-page-") as tmp:
+        source, target = Path(tmp) / "in.pdf", Path(tmp) / "page"
+        source.write_bytes(data)
+        try:
+            subprocess.run([binary, "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x", str(PAGE_IMAGE_WIDTH),
+                            "-scale-to-y", "-1", str(source), str(target)], check=True, timeout=30,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            png = target.with_suffix(".png").read_bytes()
+        except (OSError, subprocess.SubprocessError):
+            return None
+    return png if png.startswith(b"\x89PNG") else None
+
+
+def _embedded_page_image(data: bytes) -> bytes | None:
+    try:
+        from pypdf import PdfReader
+
+        page = PdfReader(io.BytesIO(data)).pages[0]
+        images = sorted(page.images, key=lambda i: len(i.data), reverse=True)
+        if not images:
+            return None
+        picture = images[0].image
+        if picture.width > PAGE_IMAGE_WIDTH:
+            picture = picture.resize((PAGE_IMAGE_WIDTH, max(1, picture.height * PAGE_IMAGE_WIDTH // picture.width)))
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, "PNG")
+        return out.getvalue()
+    except Exception:  # a damaged or unusual scan: the page is shown as the original file instead
+        return None

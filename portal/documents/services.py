@@ -33,7 +33,8 @@ from portal.extensions import db
 
 CODE_RE = re.compile(r"^(?P<ob>OB\.)?IN\.(?P<unit>[A-Z]+)\.TELK\.(?P<type>MNOP|PM|P|W|F|S)-(?P<num>\d{1,3})$", re.I)
 REV_SUFFIX_RE = re.compile(r"\.REV\.?\d{1,3}$", re.I)
-VALID_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{1,79}$")
+# Segments of letters, digits, dot, dash, underscore or parentheses, joined by "/" (SOP/CC/001, QP/OPS/12/2023).
+VALID_CODE_RE = re.compile(r"^(?=.{2,80}$)[A-Za-z0-9][A-Za-z0-9._()\-]*(?:/[A-Za-z0-9][A-Za-z0-9._()\-]*)*$")
 REVISION_NUMBER_RE = re.compile(r"^\d{2,3}$")
 
 SIGNATURE_MEANINGS = {
@@ -48,6 +49,40 @@ def normalise_code(code: str) -> str:
     """A code as users write it, without spaces or a '.Rev.NN' suffix."""
     code = re.sub(r"\s+", "", code or "")
     return REV_SUFFIX_RE.sub("", code)
+
+
+def file_stem(code: str) -> str:
+    """A code as the start of a file name ("SOP/CC/001" -> "SOP-CC-001")."""
+    return code.replace("/", "-")
+
+
+def code_problem(code: str) -> str | None:
+    """Why `code` cannot be a document's code (the character rule, or an address that would open another page of
+    the portal, e.g. "import/3" or "X/rev/01"), or None."""
+    if not VALID_CODE_RE.match(code or ""):
+        return _("A code uses letters, digits, dot, dash, underscore, parentheses or slashes between its parts "
+                 "(2–80 characters), e.g. IN.OCC.TELK.P-10 or SOP/CC/001.")
+    if "/" in code and not _routes_back(code):
+        return _("%(code)s cannot be used as a code: its address would open another page of the portal.", code=code)
+    return None
+
+
+def _routes_back(code: str) -> bool:
+    """True when the document's pages (its page, a revision, its PDF) are reached at the addresses built for it."""
+    from flask import current_app
+    from werkzeug.exceptions import HTTPException
+
+    if "documents.show" not in current_app.view_functions:
+        return True
+    adapter = current_app.url_map.bind("localhost")
+    for endpoint, values in (("documents.show", {"code": code}), ("documents.revision", {"code": code, "number": "00"}),
+                             ("documents.current_pdf", {"code": code})):
+        try:
+            if adapter.match(adapter.build(endpoint, values), method="GET") != (endpoint, values):
+                return False
+        except HTTPException:
+            return False
+    return True
 
 
 def read_code(code: str) -> dict:
@@ -107,8 +142,9 @@ def register_document(data: dict) -> Document:
     code = normalise_code(data.get("code", ""))
     if not code:
         raise ServiceError(_("Enter the document code."), "code")
-    if not VALID_CODE_RE.match(code):
-        raise ServiceError(_("A code uses letters, digits, dot, dash or underscore (2–80 characters), e.g. IN.OCC.TELK.P-10."), "code")
+    problem = code_problem(code)
+    if problem:
+        raise ServiceError(problem, "code")
     if get_document(code) is not None:
         raise ServiceError(_("The code %(code)s is already registered.", code=code), "code")
     read = read_code(code)

@@ -856,6 +856,8 @@ def _title_from_lines(lines: list[str], header_lines: list[int], values: set[str
                 continue
             if text in values or DOC_CODE_RE.match(text) or re.match(rf"^{_G_CODE}$|^{_G_REV}$|^{_G_DATE}$", text, re.I):
                 continue
+            if text.lower() in ("nihil", "tidak ada", "none", "nil"):  # a revision written as a word, not a name
+                continue
             if re.match(r"^(MASTER|CONTROLLED|UNCONTROLLED|DOCUMENT|PUSAT)\b", text) or len(text) > 150:
                 continue
             if any(p.match(text) for _, p in _HEADING_RES) or parse_date(text) or not re.search(r"[A-Za-z]{3}", text):

@@ -110,7 +110,7 @@ def new():
     return render("documents/document_form.html", form=form, doc=None, status=_status_of(form))
 
 
-@bp.route("/<code>/settings", methods=["GET", "POST"])
+@bp.route("/<path:code>/settings", methods=["GET", "POST"])
 @require("documents.draft")
 def settings(code: str):
     doc = _document_or_404(code)
@@ -141,7 +141,7 @@ def _page(doc: Document, rev: Revision | None, **extra):
     return render("documents/show.html", **context)
 
 
-@bp.route("/<code>")
+@bp.route("/<path:code>")
 @require("documents.read")
 def show(code: str):
     doc = queries.document_for_page(code) or abort(404)
@@ -153,7 +153,7 @@ def show(code: str):
     return _page(doc, rev)
 
 
-@bp.route("/<code>/rev/<number>")
+@bp.route("/<path:code>/rev/<number>")
 @require("documents.read")
 def revision(code: str, number: str):
     doc = queries.document_for_page(code) or abort(404)
@@ -163,7 +163,7 @@ def revision(code: str, number: str):
     return _page(doc, rev)
 
 
-@bp.route("/<code>/rev/<number>/original")
+@bp.route("/<path:code>/rev/<number>/original")
 @require("documents.read")
 def original(code: str, number: str):
     doc = _document_or_404(code)
@@ -183,11 +183,11 @@ PRINTABLE = (APPROVED, EFFECTIVE, SUPERSEDED, WITHDRAWN)
 def _pdf_response(rev: Revision, copy: ControlledCopy | None = None):
     """The PDF from the cache of rendered PDFs, or a page that follows its rendering in the background."""
     key = paper.pdf_key(rev, copy)
-    name = f"{rev.document.code}.Rev.{rev.number}" + (f"-salinan-{copy.number}" if copy else "") + ".pdf"
+    name = f"{services.file_stem(rev.document.code)}.Rev.{rev.number}" + (f"-salinan-{copy.number}" if copy else "") + ".pdf"
     return pdf_cache.serve(paper.KIND, rev.id, key, name, copy_id=copy.id if copy else None)
 
 
-@bp.route("/<code>.pdf")
+@bp.route("/<path:code>.pdf")
 @require("documents.read")
 def current_pdf(code: str):
     """The revision in force, as paper (an uncontrolled copy, registered for /verify)."""
@@ -197,7 +197,7 @@ def current_pdf(code: str):
     return _pdf_response(doc.current)
 
 
-@bp.route("/<code>/rev/<number>.pdf")
+@bp.route("/<path:code>/rev/<number>.pdf")
 @require("documents.read")
 def revision_pdf(code: str, number: str):
     """Any issued revision as paper; drafts do not print (they must not circulate)."""
@@ -208,7 +208,7 @@ def revision_pdf(code: str, number: str):
     return _pdf_response(rev)
 
 
-@bp.route("/<code>/diff/<a>/<b>")
+@bp.route("/<path:code>/diff/<a>/<b>")
 @require("documents.read")
 def diff(code: str, a: str, b: str):
     doc = _document_or_404(code)
@@ -234,7 +234,7 @@ def diff(code: str, a: str, b: str):
                   no_content=not left.sections or not right.sections)
 
 
-@bp.route("/<code>/acknowledge", methods=["POST"])
+@bp.route("/<path:code>/acknowledge", methods=["POST"])
 @require("documents.read")
 def acknowledge(code: str):
     doc = _document_or_404(code)
@@ -247,7 +247,7 @@ def acknowledge(code: str):
     return redirect(url_for("documents.show", code=doc.code), 303)
 
 
-@bp.route("/<code>/reading")
+@bp.route("/<path:code>/reading")
 @require("documents.reports")
 def reading(code: str):
     doc = _document_or_404(code)
@@ -260,7 +260,7 @@ def reading(code: str):
                   done=sum(1 for r in rows if r["acknowledged_at"]), total=len(rows))
 
 
-@bp.route("/<code>/reading.xlsx")
+@bp.route("/<path:code>/reading.xlsx")
 @require("documents.reports")
 def reading_xlsx(code: str):
     from portal.core.i18n import fmt_datetime
@@ -275,7 +275,7 @@ def reading_xlsx(code: str):
         ([r["site"].name, r["user"].username, r["user"].full_name, r["user"].position, _("yes") if r["acknowledged_at"] else _("no"),
           fmt_datetime(r["acknowledged_at"]) if r["acknowledged_at"] else ""] for r in rows),
         widths=[22, 16, 28, 28, 8, 28])
-    return _xlsx_response(data, f"{doc.code}-rev{rev.number}-pembacaan.xlsx")
+    return _xlsx_response(data, f"{services.file_stem(doc.code)}-rev{rev.number}-pembacaan.xlsx")
 
 
 def _xlsx_response(data: bytes, filename: str):
@@ -297,7 +297,7 @@ def _records_from_form() -> list[dict]:
             zip(f.getlist("record_code"), f.getlist("record_name"), f.getlist("record_retention"), f.getlist("record_owner"))]
 
 
-@bp.route("/<code>/drafts", methods=["POST"])
+@bp.route("/<path:code>/drafts", methods=["POST"])
 @require("documents.draft")
 def start_draft(code: str):
     doc = _document_or_404(code)
@@ -367,7 +367,7 @@ def _seen_version() -> int | None:
     return request.form.get("row_version", type=int)
 
 
-@bp.route("/<code>/rev/<number>/edit", methods=["GET", "POST"])
+@bp.route("/<path:code>/rev/<number>/edit", methods=["GET", "POST"])
 @require("documents.draft")
 def edit_revision(code: str, number: str):
     doc = _document_or_404(code)
@@ -395,7 +395,7 @@ def edit_revision(code: str, number: str):
     return _editor(doc, rev, form)
 
 
-@bp.route("/<code>/rev/<number>/autosave", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/autosave", methods=["POST"])
 @require("documents.draft")
 def autosave_revision(code: str, number: str):
     """The editor saves as the user types (htmx): only the save status comes back."""
@@ -429,7 +429,7 @@ def autosave_revision(code: str, number: str):
                   row_version=version, status=status)
 
 
-@bp.route("/<code>/rev/<number>/file", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/file", methods=["POST"])
 @require("documents.draft")
 def upload(code: str, number: str):
     doc = _document_or_404(code)
@@ -469,7 +469,7 @@ def _signing(code: str, number: str, action, success: str, form_cls=SignForm):
     return page
 
 
-@bp.route("/<code>/rev/<number>/submit", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/submit", methods=["POST"])
 @require("documents.draft")
 def submit(code: str, number: str):
     if "section_body" not in request.form:  # signed from the revision page: nothing typed to save
@@ -506,28 +506,28 @@ def submit(code: str, number: str):
     return redirect(url_for("documents.revision", code=doc.code, number=rev.number), 303)
 
 
-@bp.route("/<code>/rev/<number>/check", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/check", methods=["POST"])
 @require("documents.check")
 def check(code: str, number: str):
     return _signing(code, number, lambda rev, f: services.check(rev, current_user, f.password.data),
                     _("%(code)s revision %(n)s is checked and sent for approval."))
 
 
-@bp.route("/<code>/rev/<number>/approve", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/approve", methods=["POST"])
 @require("documents.approve")
 def approve(code: str, number: str):
     return _signing(code, number, lambda rev, f: services.approve(rev, current_user, f.password.data),
                     _("%(code)s revision %(n)s is approved."))
 
 
-@bp.route("/<code>/rev/<number>/return", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/return", methods=["POST"])
 @require("documents.check")
 def return_revision(code: str, number: str):
     return _signing(code, number, lambda rev, f: services.return_to_draft(rev, current_user, f.reason.data),
                     _("%(code)s revision %(n)s has been returned to its author."), form_cls=ReasonForm)
 
 
-@bp.route("/<code>/rev/<number>/discard", methods=["POST"])
+@bp.route("/<path:code>/rev/<number>/discard", methods=["POST"])
 @require("documents.draft")
 def discard(code: str, number: str):
     doc = _document_or_404(code)
@@ -543,7 +543,7 @@ def discard(code: str, number: str):
     return redirect(url_for("documents.edit_revision", code=doc.code, number=rev.number), 303)
 
 
-@bp.route("/<code>/withdraw", methods=["POST"])
+@bp.route("/<path:code>/withdraw", methods=["POST"])
 @require("documents.manage")
 def withdraw(code: str):
     doc = _document_or_404(code)
@@ -573,7 +573,7 @@ def work():
 
 
 # ---------------------------------------------------------------- change requests
-@bp.route("/<code>/change-requests/new", methods=["GET", "POST"])
+@bp.route("/<path:code>/change-requests/new", methods=["GET", "POST"])
 @require("documents.read")
 def propose(code: str):
     doc = _document_or_404(code)
@@ -661,7 +661,7 @@ def reviews():
                   upcoming=[p for p in upcoming if p[1] > today][:50], today=today)
 
 
-@bp.route("/<code>/review", methods=["GET", "POST"])
+@bp.route("/<path:code>/review", methods=["GET", "POST"])
 @require("documents.review")
 def review(code: str):
     doc = _document_or_404(code)
@@ -730,7 +730,7 @@ def _labels():
 
 
 # ---------------------------------------------------------------- controlled copies
-@bp.route("/<code>/copies", methods=["GET", "POST"])
+@bp.route("/<path:code>/copies", methods=["GET", "POST"])
 @require("documents.copies")
 def copies(code: str):
     doc = services.get_document(code) or abort(404)
@@ -747,7 +747,7 @@ def copies(code: str):
                   sites=sites, errors=errors, typed=typed)
 
 
-@bp.route("/<code>/copies/<int:copy_id>.pdf")
+@bp.route("/<path:code>/copies/<int:copy_id>.pdf")
 @require("documents.copies")
 def copy_pdf(code: str, copy_id: int):
     copy = db.session.get(ControlledCopy, copy_id)

@@ -348,7 +348,7 @@ def _write_bundle(job: ExportJob, user: User, path: Path) -> None:
                 data, _printout = paper.render_record_pdf(r, user)
                 db.session.commit()  # the printout and its audit event, alone: no lock held while the next PDF renders
                 source = "dicetak saat ekspor"
-            name = f"{r.number}-{r.form_code}-v{r.version}.pdf"
+            name = f"{r.number}-{r.form_code.replace('/', '-')}-v{r.version}.pdf"  # a code's "/" is no folder
             digest = hashlib.sha256(data).hexdigest()
             bundle.writestr(name, data)
             writer.writerow([name, r.number, r.form_code, f"{r.period_start}..{r.period_end}", status_label(r.status),

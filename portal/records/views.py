@@ -71,7 +71,7 @@ def index():
 
 
 # ---------------------------------------------------------------- a new record
-@bp.route("/new/<code>", methods=["GET", "POST"])
+@bp.route("/new/<path:code>", methods=["GET", "POST"])
 @require("records.fill")
 def new(code: str):
     try:
@@ -255,7 +255,7 @@ def pdf(record_id: int):
     record = _record_or_404(record_id)
     if record.status == DISPOSED:
         abort(410)
-    return pdf_cache.serve(paper.KIND, record.id, paper.pdf_key(record), f"{record.number}-{record.form_code}.pdf")
+    return pdf_cache.serve(paper.KIND, record.id, paper.pdf_key(record), f"{record.number}-{record.form_code.replace('/', '-')}.pdf")
 
 
 @bp.route("/<int:record_id>/versions/<int:version>.pdf")

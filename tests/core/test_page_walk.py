@@ -26,10 +26,11 @@ OVER_BUDGET: dict[str, int] = {}
 SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "documents.current_pdf", "documents.revision_pdf", "documents.copy_pdf", "documents.master_pdf",
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
-                  "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
+                  "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
                   "coaching.finding_evidence"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
+MORE_IMPORTS = 400  # pending imports, waiting and decided
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
 
@@ -193,6 +194,25 @@ def _grow(app) -> None:
     build(app, MORE_DOCUMENTS, 2)
     build_records(app, MORE_RECORDS)
     build_people(app, MORE_STAFF)
+    _grow_pending_imports(app, MORE_IMPORTS)
+
+
+def _grow_pending_imports(app, n: int) -> None:
+    """Pending imports waiting and decided, half of them for registered codes (the list pages and the review page)."""
+    import hashlib
+
+    from portal.core.db import utcnow
+    from portal.documents.models import ACCEPTED, PENDING, Document, PendingImport
+
+    with app.app_context():
+        codes = list(db.session.scalars(select(Document.code).order_by(Document.id).limit(n // 2)))
+        db.session.add_all(PendingImport(
+            file_name=f"impor-{i:05d}.txt", file_path="", file_sha256=hashlib.sha256(b"grow%d" % i).hexdigest(),
+            file_size=100, file_format="txt", uploaded_at=utcnow(), code=codes[i % len(codes)] if i % 2 else f"SOP/TUMBUH/{i:05d}",
+            revision_number="09", parsed_json="{}", source_text="Isi", status=PENDING if i % 3 else ACCEPTED,
+            decided_at=None if i % 3 else utcnow(), outcome="" if i % 3 else "imported") for i in range(n))
+        db.session.commit()
+        db.session.remove()
 
 
 def test_every_page_costs_the_same_with_more_rows_and_stays_within_budget(walk_app):

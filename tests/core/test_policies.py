@@ -87,6 +87,8 @@ EXPECTED_ROLES = {
     "documents.import_accept": DOC_MANAGERS,
     "documents.import_reject": DOC_MANAGERS,
     "documents.import_original": DOC_MANAGERS,
+    "documents.import_check": DOC_MANAGERS,
+    "documents.import_page": DOC_MANAGERS,
     "records.index": RECORD_READERS,
     "records.show": RECORD_READERS,
     "records.pdf": RECORD_READERS,
@@ -250,7 +252,8 @@ def ids(app, factories):
         from portal.documents import pending
 
         corpus = Path(__file__).resolve().parents[1] / "documents" / "corpus"
-        waiting = pending.upload([("layout_c.md", (corpus / "layout_c.md").read_bytes())], dc).created[0]
+        # A scan: its review page, original and first-page image are all there to be refused or opened.
+        waiting = pending.upload([("scanned.pdf", (corpus / "scanned.pdf").read_bytes())], dc).created[0]
         from tests.people_factories import make_staff, make_team
 
         team = make_team(site=site, service=service)

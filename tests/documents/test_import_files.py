@@ -66,7 +66,8 @@ def test_empty_body_and_unreadable_files_are_refused(app):
     result = importer.import_bytes(header_only.encode(), "kosong.txt")
     assert result.status == "refused" and services.get_document("ZZ-01") is None
     scanned = importer.import_bytes((CORPUS / "scanned.pdf").read_bytes(), "scanned.pdf")
-    assert scanned.status == "refused" and scanned.message in ("no text layer (scanned?)", "tidak ada lapisan teks (hasil pindai?)")
+    assert scanned.status == "refused" and scanned.message.split("; ")[0] in ("no text layer (scanned?)", "tidak ada lapisan teks (hasil pindai?)")
+    assert "--review" in scanned.message  # said how to keep it
     assert importer.import_bytes(b"", "e.txt").status == "refused"
 
 
