@@ -1,5 +1,6 @@
-"""The home page's "to read" number (documents.services.unread_count, computed from the small sides) is the number
-of revisions the reading list holds (unread_query), for every combination of site and service restrictions."""
+"""The home page's numbers are those of the lists they link to: "to read" (documents.services.unread_count, computed
+from the small sides) is the length of the reading list (unread_query) for every combination of site and service
+restrictions; overdue reviews (queries.count_overdue_reviews, counted by groups) those of the review list."""
 from __future__ import annotations
 
 from datetime import date
@@ -54,3 +55,20 @@ def test_the_to_read_number_is_the_length_of_the_reading_list(app, factories):
             assert listed == counted, user.username
         assert _both(users[0])[1] == before[users[0].id][0] + 3
         assert _both(users[3])[1] == before[users[3].id][0] + 4
+
+
+def test_the_overdue_review_number_is_the_length_of_the_review_list(app, factories):
+    from portal.documents import queries
+
+    with app.test_request_context():
+        effective_document(code="IN.OCC.TELK.P-81", effective=date(2019, 1, 1))  # 24 months: due 2021-01-01
+        effective_document(code="IN.OCC.TELK.P-82", effective=date(2019, 1, 1)).review_interval_months = 96
+        reviewed = effective_document(code="IN.OCC.TELK.P-83", effective=date(2015, 3, 31))
+        reviewed.last_reviewed_on = date(2024, 2, 29)  # reviewed since: due 2026-02-28
+        effective_document(code="IN.OCC.TELK.P-84", effective=date(2019, 1, 1))  # the same group as P-81
+        services.withdraw(effective_document(code="IN.OCC.TELK.P-85", effective=date(2010, 1, 1)), "Tidak dipakai")
+        db.session.flush()
+        for today in (date(2020, 12, 31), date(2021, 1, 1), date(2026, 2, 27), date(2026, 2, 28), date(2027, 1, 1),
+                      date(2035, 1, 1)):
+            assert queries.count_overdue_reviews(today) == len(queries.overdue_reviews(today)), today
+        assert queries.count_overdue_reviews(date(2026, 2, 28)) - queries.count_overdue_reviews(date(2026, 2, 27)) == 1
