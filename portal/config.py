@@ -44,6 +44,8 @@ class Config:
         self.PORTAL_ORGANISATION = env.get("PORTAL_ORGANISATION", "Infomedia CC Telkom")
         self.PORTAL_BASE_URL = env.get("PORTAL_BASE_URL", "")  # printed under QR codes, e.g. http://mutu.intranet
         self.EXPORTS_BUNDLE_MAX = int(env.get("EXPORTS_BUNDLE_MAX", "2000"))
+        # Cached PDFs nobody has used for this many days leave the store (printing/cache.py: prune, daily 03:30).
+        self.PDF_CACHE_KEEP_DAYS = int(env.get("PDF_CACHE_KEEP_DAYS", "30"))
         # The modules this portal runs, in order (navigation and home page follow it). auth, main and printing are
         # always on; a site without some module leaves it out, e.g. PORTAL_MODULES="documents,records".
         self.PORTAL_MODULES = _modules(env.get("PORTAL_MODULES"))

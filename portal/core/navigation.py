@@ -1,7 +1,8 @@
 """The navigation by role, breadcrumbs and helpers every template can call."""
 from __future__ import annotations
 
-from flask import has_request_context, request, url_for
+from flask import current_app, has_request_context, request, url_for
+from markupsafe import Markup
 from flask_login import current_user
 
 from portal.core import modules, permissions
@@ -10,17 +11,21 @@ from portal.core.i18n import get_locale
 
 
 def nav_for(user) -> list[NavItem]:
-    """The navigation entries this user may open."""
+    """The navigation entries this user may open (worked out once per set of permissions and app)."""
     if user is None or not user.is_authenticated:
         return []
+    granted = user.permissions
+    cache = current_app.extensions.setdefault("portal_nav_by_permissions", {})
+    found = cache.get(granted)
+    if found is None:
+        def allowed(item: NavItem) -> bool:
+            if item.permission is None:
+                return True
+            wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
+            return any(p in granted for p in wanted)
 
-    def allowed(item: NavItem) -> bool:
-        if item.permission is None:
-            return True
-        wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
-        return any(user.can(p) for p in wanted)
-
-    return [item for item in modules.nav_items() if allowed(item)]
+        found = cache[granted] = [item for item in modules.nav_items() if allowed(item)]
+    return found
 
 
 def audit_value(value) -> str:
@@ -62,7 +67,23 @@ def register(app) -> None:
             current = request.endpoint or ""
             return current == endpoint or (endpoint != "main.home" and current.startswith(endpoint.rstrip("s")))
 
+        def nav_html() -> Markup:
+            # The side navigation is the same for everyone with these permissions, in this language, on this page:
+            # rendered once per process for each (it holds ~20 links, each a url_for and a translation).
+            items = nav_for(user)
+            key = (user.permissions if user is not None and user.is_authenticated else None, str(get_locale()),
+                   request.endpoint, request.script_root)
+            cache = app.extensions.setdefault("portal_nav_html", {})
+            found = cache.get(key)
+            if found is None:
+                if len(cache) > 4096:
+                    cache.clear()
+                found = cache[key] = Markup(app.jinja_env.get_template("_macros/nav.html").render(
+                    nav_items=items, is_active=is_active, url_for=url_for))
+            return found
+
         return {
+            "nav_html": nav_html,
             "nav_items": nav_for(user),
             "can": can,
             "can_see_site": lambda site_id: permissions.can_see_site(current_user, site_id),

@@ -56,6 +56,7 @@ def register(module: str, permissions: dict[str, object], grants: dict[str, set[
             merged[role] |= perms
     ROLE_PERMISSIONS.clear()
     ROLE_PERMISSIONS.update({role: frozenset(perms) for role, perms in merged.items()})
+    _unions.clear()
 
 
 def granted_by(module: str) -> dict[str, set[str]]:
@@ -63,12 +64,19 @@ def granted_by(module: str) -> dict[str, set[str]]:
     return _by_module.get(module, ({}, {}))[1]
 
 
+_unions: dict[frozenset[str], frozenset[str]] = {}  # role set -> its permissions; cleared when grants change
+
+
 def permissions_for(roles: Iterable[str]) -> frozenset[str]:
-    """The union of the permissions of the given roles."""
-    out: set[str] = set()
-    for role in roles:
-        out |= ROLE_PERMISSIONS.get(role, frozenset())
-    return frozenset(out)
+    """The union of the permissions of the given roles (computed once per role set: `user.can` asks it often)."""
+    key = frozenset(roles)
+    found = _unions.get(key)
+    if found is None:
+        out: set[str] = set()
+        for role in key:
+            out |= ROLE_PERMISSIONS.get(role, frozenset())
+        found = _unions[key] = frozenset(out)
+    return found
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +42,7 @@ class Store(Protocol):
     def get(self, key: str) -> bytes: ...
     def exists(self, key: str) -> bool: ...
     def size(self, key: str) -> int | None: ...
+    def modified(self, key: str) -> datetime | None: ...  # when last written (naive UTC), None if absent
     def delete(self, key: str) -> None: ...
     def keys(self, prefix: str = "") -> Iterator[str]: ...
     def send(self, key: str, *, mimetype: str, download_name: str, as_attachment: bool = False) -> Response: ...
@@ -83,6 +85,12 @@ class LocalStore:
     def size(self, key: str) -> int | None:
         try:
             return self.path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def modified(self, key: str) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(self.path(key).stat().st_mtime, timezone.utc).replace(tzinfo=None)
         except FileNotFoundError:
             return None
 
@@ -147,6 +155,15 @@ class S3Store:
             if self._missing(exc):
                 return None
             raise
+
+    def modified(self, key: str) -> datetime | None:
+        try:
+            when = self.client.head_object(Bucket=self.bucket, Key=self._key(key))["LastModified"]
+        except Exception as exc:
+            if self._missing(exc):
+                return None
+            raise
+        return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))

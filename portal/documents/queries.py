@@ -122,12 +122,18 @@ def count_overdue_reviews(today: date) -> int:
     """How many documents in force are past their review date: one narrow statement (no objects)."""
     from portal.documents.services import add_months
 
+    # Grouped by (date reviewed or in force, interval): the rule runs once per group, the database counts each.
+    since = func.coalesce(Document.last_reviewed_on, Revision.effective_date)
     rows = db.session.execute(
-        select(Document.last_reviewed_on, Document.review_interval_months, Revision.effective_date)
+        select(since, Document.review_interval_months, func.count())
         .outerjoin(Revision, (Revision.document_id == Document.id) & (Revision.status == EFFECTIVE))
-        .where(Document.withdrawn_at.is_(None))).all()
-    return sum(1 for last, months, effective in rows
-               if (last or effective) is not None and add_months(last or effective, months) <= today)
+        .where(Document.withdrawn_at.is_(None)).group_by(since, Document.review_interval_months)).all()
+    return sum(n for start, months, n in rows if start is not None and add_months(_as_date(start), months) <= today)
+
+
+def _as_date(value) -> date:
+    """A date from a coalesce() (SQLite answers text there, without the column's type)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def overdue_reviews(today: date) -> list[tuple[Document, date]]:

@@ -27,7 +27,7 @@ from portal.documents import copies, search
 from portal.documents.labels import signer_label, status_label
 from portal.documents.models import (
     APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN, Acknowledgement,
-    ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature)
+    ChangeRequest, Document, DocumentLink, RecordType, Review, Revision, Signature, document_service, document_site)
 from portal.documents.parsed import SOP_SECTIONS
 from portal.extensions import db
 
@@ -572,6 +572,35 @@ def unread_query(user: User):
     service_ok = or_(~Document.services.any(), Document.services.any(Service.id.in_(svc_ids))) if svc_ids else ~Document.services.any()
     return (select(Revision).join(Document).where(Revision.status == EFFECTIVE, Revision.id.not_in(acked), site_ok,
                                                   service_ok))
+
+
+def unread_count(user: User):
+    """How many revisions `unread_query(user)` holds, as a scalar subquery (the home page's number), computed from
+    the small sides: every effective revision (a count on an index), less those of documents restricted to other
+    sites or services (from the link tables), less those the user has acknowledged among the rest (from the user's
+    acknowledgements). The same number, without testing four EXISTS on every revision of the register."""
+    from sqlalchemy import case, func
+
+    site_excluded = (select(document_site.c.document_id).group_by(document_site.c.document_id)
+                     .having(func.sum(case((document_site.c.site_id == user.site_id, 1), else_=0)) == 0))
+    svc_ids = [s.id for s in user.services]
+    if svc_ids:
+        service_excluded = (select(document_service.c.document_id).group_by(document_service.c.document_id)
+                            .having(func.sum(case((document_service.c.service_id.in_(svc_ids), 1), else_=0)) == 0))
+    else:
+        service_excluded = select(document_service.c.document_id).distinct()
+    excluded = site_excluded.union(service_excluded).subquery()
+    effective = select(func.count()).select_from(Revision).where(Revision.status == EFFECTIVE).scalar_subquery()
+    # Each count starts from its small side (the only table in its FROM) and probes revision by key.
+    of_excluded = (select(func.count()).select_from(excluded).where(
+        select(Revision.id).where(Revision.document_id == excluded.c.document_id, Revision.status == EFFECTIVE).exists())
+        .scalar_subquery())
+    acked = (select(func.count()).select_from(Acknowledgement).where(
+        Acknowledgement.user_id == user.id,
+        select(Revision.id).where(Revision.id == Acknowledgement.revision_id, Revision.status == EFFECTIVE,
+                                  Revision.document_id.not_in(select(excluded.c.document_id))).exists())
+        .scalar_subquery())
+    return effective - of_excluded - acked
 
 
 def unread_for(user: User, limit: int | None = None) -> list[Revision]:

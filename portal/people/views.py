@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.auth.models import Service, Site, User
+from portal.core import paging
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
@@ -59,14 +60,11 @@ def _all_services() -> list[Service]:
 def index():
     args = request.args
     stmt = filtered_staff(current_user, args).options(selectinload(Staff.services))
-    after = (args.get("after") or "").strip()[:30]
-    if after:
-        stmt = stmt.where(Staff.employee_number > after)
-    rows = db.session.scalars(stmt.order_by(Staff.employee_number).limit(PAGE_SIZE + 1)).unique().all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    # By key (core/paging.py): "next" (after=) and "previous" (before=) cost the same on every page.
+    page = paging.by_key(stmt, [Staff.employee_number], [str], lambda s: (s.employee_number,), args, PAGE_SIZE)
+    rows = page.rows
     teams = db.session.scalars(visible_teams(current_user).where(Team.active.is_(True)).order_by(Team.name)).all()
-    context = dict(rows=rows, next_after=rows[-1].employee_number if more and rows else None, args=args,
+    context = dict(rows=rows, page=page, args=args,
                    sites=_sites_for(current_user), services_=_all_services(), positions=services.positions(),
                    teams=teams, status_labels=status_labels(), can_manage=permissions.can_manage(current_user))
     if request.htmx and request.headers.get("HX-Target") == "staff-results":

@@ -9,6 +9,10 @@ from portal.core.modules import AuditAction, AuditObject
 
 ACTIONS = {
     "printout.served": AuditAction(_l("PDF downloaded"), _l("%(actor)s downloaded the PDF %(object)s")),
+    "printout.cache_pruned": AuditAction(
+        _l("Cached PDFs removed"),
+        _l("%(actor)s removed cached PDFs: %(unused)s unused for %(days)s days, %(superseded)s superseded, "
+           "%(reports)s reports")),
 }
 
 

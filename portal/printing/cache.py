@@ -8,7 +8,15 @@ the same address serves the file once it is ready. Nothing is ever served stale:
 is a new key.
 
 A module registers, per printable kind, a renderer: ``render(object_id, ticket, **options) -> (pdf bytes,
-register kwargs)``; the kwargs are those of `printing.services.register` (audit action, object, fields).
+register kwargs)``; the kwargs are those of `printing.services.register` (audit action, object, fields), and
+optionally ``superseded() -> SELECT of cache keys`` whose PDFs can never be asked for again (a record's draft
+saved since it was printed: its key holds the record's row_version).
+
+Pruning (`prune`, the daily `printing.prune_cache` job): a PDF is removed from the store when nobody has used it for
+PDF_CACHE_KEEP_DAYS days (rendered or downloaded: the printout's time and its `printout.served` events; a report
+kept without printouts, by the time its file was written) and at once when its kind calls it superseded. Its
+printouts stay in the register (a printed copy is still verified); their cache_key is cleared. Removing a file is
+never wrong, only slower: the next request renders it again.
 """
 from __future__ import annotations
 
@@ -17,12 +25,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from datetime import datetime, timedelta
+
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale, get_locale
-from sqlalchemy import select, update
+from sqlalchemy import Integer, Select, cast, select, update
 
 from portal.auth.models import User
-from portal.core import jobs
+from portal.core import audit, jobs
+from portal.core.db import utcnow
 from portal.core.storage import store
 from portal.core.unit import begin_writing
 from portal.extensions import db
@@ -33,12 +44,17 @@ TASK = "printing.render"
 Renderer = Callable[..., tuple[bytes, dict | None]]
 _renderers: dict[str, Renderer] = {}
 _unregistered: set[str] = set()
+_superseded: dict[str, Callable[[], Select]] = {}
 
 
-def register_renderer(kind: str, render: Renderer, printout: bool = True) -> None:
+def register_renderer(kind: str, render: Renderer, printout: bool = True,
+                      superseded: Callable[[], Select] | None = None) -> None:
     """Register how PDFs of `kind` are rendered in the background. printout=False: a report without a QR code and
-    no printout row (the renderer returns (pdf, None)); the file in the store is the cache."""
+    no printout row (the renderer returns (pdf, None)); the file in the store is the cache. `superseded`: a SELECT
+    of the cache keys of this kind that will never be asked for again (pruned without waiting)."""
     _renderers[kind] = render
+    if superseded is not None:
+        _superseded[kind] = superseded
     if printout:
         _unregistered.discard(kind)
     else:
@@ -152,3 +168,60 @@ def render(ctx, kind: str, object_id: int, key: str, locale: str = "id", base_ur
     actor = db.session.get(User, ctx.user_id) if ctx.user_id else None
     printing.register(ticket, kind, cache_key=key, actor=actor, **registration)
     ctx.progress(3, 3, "done")
+
+
+PRUNE_TASK = "printing.prune_cache"
+PRUNE_BATCH = 500
+
+
+def prune(now: datetime | None = None, keep_days: int | None = None) -> dict[str, int]:
+    """Remove from the store the cached PDFs unused for `keep_days` days (PDF_CACHE_KEEP_DAYS) and those of
+    superseded versions; clear their printouts' cache_key; one audit event when anything went (the caller commits).
+    Answers the counts: {"unused": n, "superseded": n, "reports": n}."""
+    now = now or utcnow()
+    keep_days = current_app.config.get("PDF_CACHE_KEEP_DAYS", 30) if keep_days is None else keep_days
+    cutoff = now - timedelta(days=keep_days)
+    begin_writing()
+    superseded: set[str] = set()
+    for query in _superseded.values():
+        superseded.update(k for k in db.session.scalars(query()) if k)
+    # Keys still in use: one of its printouts rendered or downloaded since the cutoff.
+    served_since = (select(cast(audit.AuditEvent.object_id, Integer))
+                    .where(audit.AuditEvent.action == "printout.served", audit.AuditEvent.object_type == "printout",
+                           audit.AuditEvent.created_at >= cutoff))
+    used = set(db.session.scalars(
+        select(Printout.cache_key).where(Printout.cache_key.is_not(None))
+        .where((Printout.printed_at >= cutoff) | Printout.id.in_(served_since))).all())
+    kept = set(db.session.scalars(select(Printout.cache_key).where(Printout.cache_key.is_not(None)).distinct()))
+    unused = (kept - used) - superseded
+    superseded &= kept
+    # Files with no printout (reports, or a render whose printout is not registered yet): by when they were written.
+    reports = []
+    for name in store().keys("cache/pdf/"):
+        key = name.rsplit("/", 1)[-1].removesuffix(".pdf")
+        if key not in kept:
+            written = store().modified(name)
+            if written is not None and written < cutoff:
+                reports.append(name)
+    gone = sorted(unused | superseded)
+    for start in range(0, len(gone), PRUNE_BATCH):
+        batch = gone[start:start + PRUNE_BATCH]
+        db.session.execute(update(Printout).where(Printout.cache_key.in_(batch)).values(cache_key=None),
+                           execution_options={"synchronize_session": False})
+    for key in gone:
+        store().delete(store_key(key))
+    for name in reports:
+        store().delete(name)
+    counts = {"unused": len(unused), "superseded": len(superseded), "reports": len(reports)}
+    if gone or reports:
+        audit.record("printout.cache_pruned", None, new={**counts, "days": keep_days})
+    return counts
+
+
+@jobs.task(PRUNE_TASK)
+def prune_task(ctx) -> None:
+    counts = prune()
+    ctx.progress(1, 1, ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+jobs.schedule(f"{PRUNE_TASK}@daily", PRUNE_TASK, daily_at="03:30")

@@ -55,7 +55,15 @@ def pdf_key(record) -> str:
                            records.content_hash(record), records.disposal_due(record), record.legal_hold)
 
 
-cache.register_renderer(KIND, _render)
+def _superseded():
+    """Keys of record PDFs printed before the record was saved again: their row_version is gone for good."""
+    from sqlalchemy import select
+
+    return (select(Printout.cache_key).join(Record, Record.id == Printout.record_id)
+            .where(Printout.kind == KIND, Printout.cache_key.is_not(None), Record.updated_at > Printout.printed_at))
+
+
+cache.register_renderer(KIND, _render, superseded=_superseded)
 
 DISPOSAL_KIND = "disposal"
 

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from portal.core.urls import db_int
+from portal.extensions import db
 from portal.records.models import RECORD_STATUSES, Record
 
 
@@ -19,6 +20,11 @@ def visible_records(user):
             # theirs (a user with no services sees only records of no service).
             scope = (Record.site_id == user.site_id) & or_(Record.service_id.is_(None),
                                                            Record.service_id.in_(user.service_ids or [0]))
+            if db.session.get_bind().dialect.name == "sqlite":
+                # SQLite has no statistics: it answers this OR from two indexes and sorts every visible record
+                # before the list takes 50 (2.7 s at 200,000). `+ 0` takes the index away from one side, so it
+                # walks the period index in order and stops at the page (0.4 ms). PostgreSQL weighs both itself.
+                mine = (Record.created_by_id + 0) == user.id
             stmt = stmt.where(or_(mine, scope))
         else:
             stmt = stmt.where(mine)

@@ -5,6 +5,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench [--quick] [--only served,growth,records] [--seconds 5]
     python -m tests.bench profile /documents/ [--role agent] [--docs 3000]   # pyinstrument, one page in process
     python -m tests.bench load [--users 200] [--minutes 5]                   # the morning peak (Locust)
+    python -m tests.bench cpu [--docs 3000]                                  # CPU per request in process ÷ /healthz
     python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
     python -m tests.bench people                                             # the staffing report at 5,000 staff
 
@@ -48,6 +49,10 @@ def main(argv: list[str]) -> int:
         sys.argv = [sys.argv[0]] + argv[1:]
         training()
         return 0
+    if argv and argv[0] == "cpu":
+        from tests.bench.bench_cpu import main as cpu
+
+        return cpu(argv[1:])
     if argv and argv[0] == "load":
         from tests.bench.load import main as load
 

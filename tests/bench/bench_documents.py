@@ -18,16 +18,25 @@ WORDS = ("roster realisasi absensi cluster desk control recovery plan sampling t
 
 
 def _text(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return " ".join(rng.choices(WORDS, k=n))
 
 
 def build(app, docs: int, revs_per_doc: int) -> None:
-    """Insert the data set with bulk inserts (the services are measured by the tests, not here)."""
+    """Insert the data set with bulk inserts (the services are measured by the tests, not here): documents and
+    revisions by executemany in batches, the search index filled in bulk (`search.index_new_documents`), never row by
+    row through the services; 100,000 documents build in about a minute."""
+    import json
+
     from portal.documents.models import Document, Revision
     from portal.documents import search
     from portal.extensions import db
 
     rng = random.Random(42)
+    pool = [_text(rng, 40) for _ in range(2000)]  # fragments combined: varied text without 20 M random draws
+
+    def fragment() -> str:
+        return pool[rng.randrange(2000)]
+
     types = ["P", "W", "F", "S"]
     units = ["OCC", "QCC", "CC"]
     with app.app_context():
@@ -44,22 +53,18 @@ def build(app, docs: int, revs_per_doc: int) -> None:
             doc_id = ids[row["code"]]
             for n in range(revs_per_doc):
                 current = n == revs_per_doc - 1
-                body = _text(rng, 120)
-                sections = [{"number": str(k), "title": "Bagian", "body": _text(rng, 40)} for k in range(1, 4)]
-                import json
-
+                sections = [{"number": str(k), "title": "Bagian", "body": fragment()} for k in range(1, 4)]
                 rev_rows.append({"document_id": doc_id, "number": f"{n:02d}", "status": "effective" if current else "superseded",
                                  "effective_date": date(2017, 1, 1) + timedelta(days=200 * n), "change_description": "Perubahan",
                                  "sections_json": json.dumps(sections), "meta_json": "{}", "content_hash": "", "file_name": "",
                                  "file_path": "", "file_sha256": "", "file_size": 0, "file_mime": "", "imported": True,
                                  "import_warnings": ""})
                 if current:
-                    index_rows.append((doc_id, row["code"], row["title"], body))
+                    index_rows.append((doc_id, row["code"], row["title"], " ".join((fragment(), fragment(), fragment()))))
         for start in range(0, len(rev_rows), 2000):
             db.session.execute(insert(Revision), rev_rows[start:start + 2000])
         db.session.flush()
-        for doc_id, code, title, body in index_rows:
-            search.index_document(doc_id, code, title, body)
+        search.index_new_documents(index_rows)
         db.session.commit()
 
 

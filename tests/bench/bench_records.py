@@ -25,16 +25,19 @@ def _median(fn, n: int) -> float:
     fn()
     samples = []
     for _ in range(n):
-        t0 = time.perf_counter()
+        t0 = CLOCK()
         fn()
-        samples.append(time.perf_counter() - t0)
+        samples.append(CLOCK() - t0)
     return statistics.median(samples)
 
 
+CLOCK = time.perf_counter  # SQLite: time.process_time (all the work is in this process; see run())
+
+
 def _timed(fn) -> float:
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     fn()
-    return time.perf_counter() - t0
+    return CLOCK() - t0
 
 
 def _peak(fn) -> tuple[float, int]:
@@ -89,6 +92,10 @@ def build_records(app, count: int) -> None:
 
 
 def run(database_url: str | None = None, records: int = 50_000, repeat: int = 15) -> list:
+    # On SQLite the export, the PDF and their baselines all run in this process: timed in CPU time, they hold on a
+    # machine busy with other work. PostgreSQL works in another process: wall clock.
+    global CLOCK
+    CLOCK = time.perf_counter if database_url else time.process_time
     tmp = Path(tempfile.mkdtemp(prefix="portal-bench-records-"))
     os.environ["PORTAL_INSTANCE"] = str(tmp)
     from flask_migrate import upgrade
@@ -173,8 +180,9 @@ def run(database_url: str | None = None, records: int = 50_000, repeat: int = 15
 
         raw_s = _timed(raw_openpyxl)
 
+    clock = "wall clock" if database_url else "CPU time"
     return [
-        ("pdf", "raw WeasyPrint, one-page record HTML (baseline)", f"{raw_pdf * 1000:.1f} ms", 1.0, "", None),
+        ("pdf", f"{clock}: raw WeasyPrint, one-page record HTML (baseline)", f"{raw_pdf * 1000:.1f} ms", 1.0, "", None),
         ("pdf", "record PDF rendered as the render job does", f"{job_pdf * 1000:.1f} ms", job_pdf / raw_pdf, "", None),
         ("pdf", "record PDF served from the cache (GET, signed in)", f"{cached_pdf * 1000:.1f} ms", cached_pdf / raw_pdf, "", None),
         ("export", f"raw openpyxl write-only, the same {total:,} rows from memory (baseline; data built in {built:.0f} s)",

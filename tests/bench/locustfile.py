@@ -100,8 +100,10 @@ class TeamLeader(_Signed):
             r = self.page(f"/records/{self.record}", "/records/<id>")
             m = re.search(r'name="row_version" value="(\d+)"', r.text or "")
             self.version = int(m.group(1)) if m else None
-            field = re.search(r'<textarea[^>]*name="([^"]+)"', r.text or "")  # a free-text field of this form
-            self.field = field.group(1) if field else "rekomendasi"
+            # A free-text field of this form outside a table: a field of a table row is dropped by a save that does
+            # not post the row count, so saving it would change nothing (and count as a lost save).
+            names = [n for n in re.findall(r'<textarea[^>]*name="([^"]+)"', r.text or "") if not re.search(r"-\d+-", n)]
+            self.field = names[0] if names else "f-rekomendasi"
         self.saves += 1
         data = {"csrf_token": self.csrf, self.field: f"Catatan ke-{self.saves} dari {self.username}"}
         if self.version is not None:

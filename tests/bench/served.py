@@ -78,6 +78,15 @@ def build_instance(name: str, docs: int = 3000, records: int = 5000, database_ur
 
         build_records(app, records)
     with app.app_context():
+        if url.startswith("postgresql"):
+            # Bulk-loaded tables have no planner statistics until autovacuum's autoanalyze comes round (a minute or
+            # more later): without them PostgreSQL plans the pages for empty tables. A server that grew its data
+            # through the portal has them.
+            from sqlalchemy import text
+
+            db.session.remove()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("ANALYZE"))
         db.session.remove()
         db.engine.dispose()
     return instance

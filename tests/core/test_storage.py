@@ -20,6 +20,13 @@ def _exercise(store, app):
         assert store.get("cache/pdf/ab/abc.pdf") == b"%PDF-1 two"
         assert store.exists("exports/e.xlsx") and not store.exists("exports/none.xlsx")
         assert store.size("exports/e.xlsx") == 2 and store.size("exports/none.xlsx") is None
+        from datetime import timedelta
+
+        from portal.core.db import utcnow
+
+        written = store.modified("exports/e.xlsx")  # naive UTC, what the PDF cache's pruning compares
+        assert written.tzinfo is None and abs(written - utcnow()) < timedelta(minutes=5)
+        assert store.modified("exports/none.xlsx") is None
         assert sorted(store.keys("cache/")) == ["cache/pdf/ab/abc.pdf"]
         assert sorted(store.keys()) == ["cache/pdf/ab/abc.pdf", "exports/e.xlsx"]
         response = store.send("cache/pdf/ab/abc.pdf", mimetype="application/pdf", download_name="P-10.pdf")

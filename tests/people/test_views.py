@@ -277,3 +277,45 @@ def test_hr_uploads_the_signed_contract_and_only_the_person_and_their_chain_open
     auditor.login(org["auditor"].username)  # sees the staff, not their personal documents
     assert auditor.get(url).status_code == 403
     assert f'data-testid="contract-document-{contract.id}"' not in _text(auditor.get(f"/people/{number}"))
+
+
+def test_the_staff_list_pages_by_key_forward_and_back_keeping_the_filters(app, client, org):
+    import re
+    from html import unescape
+
+    from portal.people import views
+
+    with app.test_request_context():
+        for n in range(2 * views.PAGE_SIZE + 7):
+            make_staff(site=org["site"], employee_number=f"P{n:05d}", full_name=f"Pegawai Halaman {n}")
+        db.session.commit()
+        expected = db.session.scalars(select(Staff.employee_number).where(Staff.full_name.like("Pegawai Halaman%"))
+                                      .order_by(Staff.employee_number)).all()
+    client.login(org["hr"].username)
+
+    def numbers(html):
+        return re.findall(r"<strong>(P\d{5})</strong>", html)
+
+    def links(html):
+        return {rel: unescape(href) for rel, href in re.findall(r'rel="(prev|next)" href="([^"]+)"', html)}
+
+    url, pages, seen = "/people/?q=Pegawai+Halaman", [], []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        pages.append((url, numbers(html)))
+        seen += numbers(html)
+        found = links(html)
+        if len(pages) == 1:
+            assert "prev" not in found
+        url = found.get("next")
+        if url:
+            assert "q=Pegawai+Halaman" in url or "q=Pegawai%20Halaman" in url  # the filter stays
+    assert seen == expected and [len(p[1]) for p in pages] == [views.PAGE_SIZE, views.PAGE_SIZE, 7]
+    back = links(client.get(pages[-1][0]).get_data(as_text=True))["prev"]
+    assert "before=" in back and "Pegawai" in back
+    assert numbers(client.get(back).get_data(as_text=True)) == pages[1][1]
+    first = links(client.get(back).get_data(as_text=True))["prev"]
+    assert numbers(client.get(first).get_data(as_text=True)) == pages[0][1]
+    assert "prev" not in links(client.get(first).get_data(as_text=True))  # back at the start: no "previous"
+    for bad in ("~", "a~b", "x" * 300):
+        assert client.get(f"/people/?after={bad}").status_code == 200

@@ -160,6 +160,8 @@ def test_disposal_destroys_content_keeps_stub_and_refuses_early_or_held(app, ctx
     assert services.disposal_due(old) == date(2025, 6, 6)
     queue = [r for r, _due in services.disposal_queue(today)]
     assert old in queue and held in queue and recent not in queue
+    assert services.count_disposable(today) == 1  # the home page's number: the held one is not counted
+    assert services.count_disposable(date(2025, 6, 5)) == 0 and services.count_disposable(date(2025, 6, 6)) == 1
     with pytest.raises(ServiceError, match="R-"):
         services.dispose([old, recent], qmr, TEST_PASSWORD, "Hapus permanen", today=today, witness=people["spv"], witness_password=TEST_PASSWORD)
     with pytest.raises(ServiceError):
@@ -200,8 +202,10 @@ def test_contract_retention_waits_for_the_end_of_the_contract(app, ctx, people):
     assert services.disposal_due(record) is None  # no contract: never disposable
     contract = services.save_contract(None, {"name": "PKS 2021-2024", "starts_on": date(2021, 1, 1), "ends_on": None}, people["qmr"])
     assert services.disposal_due(record) is None  # contract still open
+    assert services.count_disposable(date(2030, 1, 1)) == 0
     services.save_contract(contract, {"name": "PKS 2021-2024", "starts_on": date(2021, 1, 1), "ends_on": date(2024, 12, 31)}, people["qmr"])
     assert services.disposal_due(record) == date(2025, 1, 1)
+    assert services.count_disposable(date(2024, 12, 31)) == 0 and services.count_disposable(date(2025, 1, 1)) == 1
     with pytest.raises(ServiceError) as bad:
         services.save_contract(None, {"name": "X", "starts_on": date(2024, 1, 1), "ends_on": date(2023, 1, 1)}, people["qmr"])
     assert bad.value.field == "ends_on"

@@ -1,0 +1,90 @@
+"""What a signed-in page costs the app itself: CPU time per request in process (SQLite, test client), as a ratio to
+`/healthz` without a session measured the same way in the same run.
+
+`python -m tests.bench cpu [--docs 3000] [--records 5000] [--repeat 40]`
+
+The served figures (wrk against gunicorn, bench_served.py) are what a person waits; on a machine shared with other
+work they swing several times over between runs. CPU time of this process does not: the application's own cost
+(request handling, SQL through SQLite, templates) with no network, no second process and no waiting for a core. Use
+it to see what an optimisation of the per-request fixed cost changed."""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+PAGES = [
+    ("register /documents/", "agent", "GET", "/documents/", None),
+    ("SOP page /documents/IN.OCC.TELK.P-10", "agent", "GET", "/documents/IN.OCC.TELK.P-10", None),
+    ("records list /records/", "tl", "GET", "/records/", None),
+    ("full-text search 'recovery plan'", "agent", "GET", "/documents/?text=recovery+plan", None),
+    ("home page /", "agent", "GET", "/", None),
+    ("home page /", "tl", "GET", "/", None),
+    ("home page /", "qmr", "GET", "/", None),
+    ("home page /", "dc", "GET", "/", None),
+    ("home page /", "hr", "GET", "/", None),
+    ("record autosave POST", "tl", "POST", "/records/{draft}/save", {"rekomendasi": "Dipantau ulang besok pagi"}),
+]
+
+
+def _cpu(fn, n: int) -> float:
+    fn()
+    samples = []
+    for _ in range(n):
+        t0 = time.process_time()
+        fn()
+        samples.append(time.process_time() - t0)
+    return statistics.median(samples)
+
+
+def run(docs: int = 3000, records: int = 5000, repeat: int = 40, instance=None) -> list:
+    from sqlalchemy import select
+
+    from tests.bench.bench_scale import _app
+    from tests.bench.served import build_instance
+
+    instance = instance or build_instance("cpu", docs, records)
+    app = _app(instance)
+    with app.app_context():
+        from portal.auth.models import User
+        from portal.extensions import db
+        from portal.records.models import Record
+
+        draft = db.session.scalar(select(Record.id).join(User, User.id == Record.created_by_id)
+                                  .where(Record.status == "draft", User.username == "tl").limit(1))
+    anonymous = app.test_client()
+
+    def ok(response, url):
+        assert response.status_code in (200, 204), (url, response.status_code)
+
+    healthz = _cpu(lambda: ok(anonymous.get("/healthz"), "/healthz"), repeat * 2)
+    rows = [("cpu", "/healthz without a session (baseline)", f"{healthz * 1000:.2f} ms CPU", 1.0, "", None)]
+    clients = {}
+    for label, role, method, path, data in PAGES:
+        if role not in clients:
+            clients[role] = app.test_client()
+            clients[role].post("/login", data={"username": role, "password": "portal-demo"})
+        client = clients[role]
+        url = path.format(draft=draft)
+        if method == "POST":
+            if draft is None:
+                continue
+            fn = lambda c=client, u=url, d=data: ok(c.post(u, data=d, headers={"HX-Request": "true"}), u)  # noqa: E731
+        else:
+            fn = lambda c=client, u=url: ok(c.get(u), u)  # noqa: E731
+        cost = _cpu(fn, repeat)
+        rows.append(("cpu", f"{label} ({role})", f"{cost * 1000:.2f} ms CPU", cost / healthz, "", None))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench cpu")
+    parser.add_argument("--docs", type=int, default=3000)
+    parser.add_argument("--records", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=40)
+    args = parser.parse_args(argv)
+    from tests.bench.__main__ import table
+
+    rows = run(args.docs, args.records, args.repeat)
+    print(table([("SQLite", r) for r in rows], f"CPU time per request in process, × /healthz — {args.docs:,} more documents"))
+    return 0
