@@ -183,21 +183,43 @@ class Grid:
 
 
 def grid(team: Team, month: date, today: date) -> Grid:
-    """Everything the month grid shows, in a fixed number of statements whatever the team's size."""
+    """Everything the month grid shows, in five statements whatever the team's size: the month with its cells; the
+    members with their contracts, memberships and competence-gate flag; the shifts with the service's hours and the
+    capacity plan; the company's days off."""
+    from sqlalchemy.orm import joinedload
+
     from portal.core.workdays import days_off
     from portal.people.models import CapacityPlan
 
     days = month_days(month)
-    roster = get_month(team, month)
-    people = members(team, month)
-    g = Grid(team, month, roster, days, people, shifts_of(team.service_id, active_only=False), hours_of(team.service_id))
-    if roster is not None:
-        for entry in db.session.scalars(select(RosterEntry).where(RosterEntry.month_id == roster.id)):
-            g.cells[(entry.staff_id, entry.day)] = entry.shift
-    g.off = days_off(days[0], days[-1])
-    g.planned = db.session.scalar(select(CapacityPlan.planned).where(
-        CapacityPlan.service_id == team.service_id, CapacityPlan.site_id == team.site_id, CapacityPlan.month == month))
-    g.flagged = gate_flagged([p.id for p in people], today)
+    first, last = days[0], days[-1]
+    roster, cells = None, {}
+    for row, entry in db.session.execute(select(RosterMonth, RosterEntry).outerjoin(RosterEntry, RosterEntry.month_id == RosterMonth.id)
+                                         .where(RosterMonth.team_id == team.id, RosterMonth.month == month)):
+        roster = row
+        if entry is not None:
+            cells[(entry.staff_id, entry.day)] = entry.shift
+    ids = select(TeamMembership.staff_id).where(TeamMembership.team_id == team.id, TeamMembership.starts_on <= last,
+                                                or_(TeamMembership.ends_on.is_(None), TeamMembership.ends_on >= first))
+    flagged = _gate_column(today)
+    people, gate = [], set()
+    for person, is_flagged in db.session.execute(
+            select(Staff, flagged).where(Staff.id.in_(ids)).order_by(Staff.full_name, Staff.id)
+            .options(joinedload(Staff.contracts), joinedload(Staff.memberships))).unique():
+        people.append(person)
+        if is_flagged:
+            gate.add(person.id)
+    planned = (select(CapacityPlan.planned).where(CapacityPlan.service_id == team.service_id,
+                                                  CapacityPlan.site_id == team.site_id, CapacityPlan.month == month)
+               .limit(1).scalar_subquery())
+    shifts, hours, plan = [], None, None
+    for shift, h, p in db.session.execute(select(Shift, ServiceHours, planned)
+                                          .outerjoin(ServiceHours, ServiceHours.service_id == Shift.service_id)
+                                          .where(Shift.service_id == team.service_id).order_by(Shift.starts, Shift.code)):
+        shifts.append(shift)
+        hours, plan = h, p
+    g = Grid(team, month, roster, days, people, shifts, hours, cells=cells, planned=plan, flagged=gate)
+    g.off = days_off(first, last)
     for person in people:
         mine = {d: s for (sid, d), s in g.cells.items() if sid == person.id}
         for day, texts in warnings_for(mine, person.id in g.flagged).items():
@@ -211,6 +233,19 @@ def grid(team: Team, month: date, today: date) -> Grid:
         g.headcount[(shift.id, day)] = g.headcount.get((shift.id, day), 0) + 1
         g.totals[day] = g.totals.get(day, 0) + 1
     return g
+
+
+def _gate_column(today: date):
+    """A boolean column: the person is flagged by the training module's competence gate (false when it is off)."""
+    from sqlalchemy import false
+
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("training"):
+        return false()
+    from portal.training import matrix
+
+    return Staff.id.in_(matrix.flagged_query(None, today))
 
 
 # ---------------------------------------------------------------- changes
@@ -367,6 +402,11 @@ def publish(month: RosterMonth, password: str, actor) -> RosterMonth:
         audit.record("roster.signature_refused", month, new={"by": actor.username}, actor=actor)
 
     auth.confirm_password(actor, password, _("The password is not correct; the roster was not published."), write)
+    return write_publication(month, cells, actor)
+
+
+def write_publication(month: RosterMonth, cells: dict, actor) -> RosterMonth:
+    """The month made final once its signature was checked (the demo loader calls it directly)."""
     month.status = PUBLISHED
     month.published_at = utcnow()
     month.published_by_id = actor.id

@@ -7,14 +7,14 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.models import Service, Site
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render, wants_fragment
 from portal.core.i18n import local_today
-from portal.core.permissions import require
+from portal.core.permissions import login_required, require
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.people.models import Staff, Team

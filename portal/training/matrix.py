@@ -205,7 +205,12 @@ def gate_count(scope, today: date) -> int:
 
 def flagged_ids(scope, today: date) -> set[int]:
     """The ids of the agents of a scope (a clause on Staff) the gate flags (one statement; the roster warns)."""
-    return set(db.session.scalars(gate_count_query(scope, today, column=Staff.id)))
+    return set(db.session.scalars(flagged_query(scope, today)))
+
+
+def flagged_query(scope, today: date):
+    """The SELECT of the ids of the agents of a scope the gate flags (to use as a subquery)."""
+    return gate_count_query(scope, today, column=Staff.id)
 
 
 def gate_count_query(scope, today: date, column=None):
