@@ -287,14 +287,15 @@ def exceptions(days: list[Day]) -> list[Day]:
     return [d for d in days if d.late or d.early_leave or d.absent or (d.present and not d.scheduled)]
 
 
-def team_staff_ids(team_id: int, first: date, last: date) -> list[int]:
-    """The people of a team's rosters between two days and its members then (one statement)."""
+def team_staff_ids(team_id: int | list[int], first: date, last: date) -> list[int]:
+    """The people of a team's (or teams') rosters between two days and its members then (one statement)."""
     from sqlalchemy import or_
 
     from portal.people.models import TeamMembership
 
+    teams = team_id if isinstance(team_id, list) else [team_id]
     rostered = select(RosterEntry.staff_id).join(RosterMonth, RosterMonth.id == RosterEntry.month_id).where(
-        RosterMonth.team_id == team_id, RosterEntry.day >= first, RosterEntry.day <= last)
-    member = select(TeamMembership.staff_id).where(TeamMembership.team_id == team_id, TeamMembership.starts_on <= last,
+        RosterMonth.team_id.in_(teams), RosterEntry.day >= first, RosterEntry.day <= last)
+    member = select(TeamMembership.staff_id).where(TeamMembership.team_id.in_(teams), TeamMembership.starts_on <= last,
                                                    or_(TeamMembership.ends_on.is_(None), TeamMembership.ends_on >= first))
     return list(db.session.scalars(select(Staff.id).where(Staff.id.in_(rostered.union(member)))))

@@ -114,9 +114,17 @@ def _values(app) -> dict[str, object]:
                                                    .order_by(StaffContract.starts_on.desc()).limit(1)),
             "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
             "position_code": "AGENT",
+            # The roster of tl's team this month (published by the demo) and today's attendance of the team.
+            "month": f"{_today(app):%Y-%m}", "day": _today(app).isoformat(),
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }
+
+
+def _today(app):
+    from portal.core.i18n import local_today
+
+    return local_today()
 
 
 def _pending_import() -> int:
