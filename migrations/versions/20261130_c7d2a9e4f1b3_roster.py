@@ -88,6 +88,7 @@ def upgrade():
     sa.Column('published_name', sa.String(length=120), nullable=False),
     sa.Column('published_position', sa.String(length=120), nullable=False),
     sa.Column('published_json', sa.Text(), nullable=False),
+    sa.Column('f02_record_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['published_by_id'], ['user_account.id'], name=op.f('fk_roster_month_published_by_id_user_account')),
     sa.ForeignKeyConstraint(['team_id'], ['team.id'], name=op.f('fk_roster_month_team_id_team')),

@@ -19,6 +19,8 @@ ACTIONS = {
                                             _l("The signature of %(actor)s on the roster %(object)s was refused")),
     "roster.changed": AuditAction(_l("Published roster changed"),
                                   _l("%(actor)s changed a shift of the published roster %(object)s")),
+    "roster.f02_created": AuditAction(_l("F-02 record made from the roster"),
+                                      _l("%(actor)s made the month's F-02 record from the roster %(object)s")),
     "attendance.checked_in": AuditAction(_l("Checked in"), _l("%(actor)s recorded a check-in (%(object)s)")),
     "attendance.checked_out": AuditAction(_l("Checked out"), _l("%(actor)s recorded a check-out (%(object)s)")),
     "attendance.recorded": AuditAction(_l("Attendance recorded"), _l("%(actor)s recorded the attendance times (%(object)s)")),

@@ -93,6 +93,8 @@ class RosterMonth(db.Model):
     published_name: Mapped[str] = mapped_column(String(120), default="")
     published_position: Mapped[str] = mapped_column(String(120), default="")
     published_json: Mapped[str] = mapped_column(Text, default="{}")  # the version signed: {staff id: {day: code}}
+    # The month's F-02 record in the records module (no foreign key: a record is disposed of after its retention).
+    f02_record_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     team: Mapped[Team] = relationship(lazy="joined")

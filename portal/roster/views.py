@@ -374,9 +374,33 @@ def compliance(team_id: int, month: str):
     found = realisation.days_of(ids, first, last) if last >= first else []
     total, per_person, per_day = realisation.tally(found)
     people = {d.staff.id: d.staff for d in found}
+    row = roster.get_month(team, first)
+    record = None
+    if row is not None and row.f02_record_id:
+        from portal.records.models import Record
+
+        record = db.session.get(Record, row.f02_record_id)
+    can_make = (record is None and permissions.can_plan(current_user, team) and current_user.can("records.fill")
+                and first <= today)
     return render("roster/compliance.html", team=team, first=first, last=last, total=total, per_person=per_person,
                   people=people, per_day=per_day, exceptions=realisation.exceptions(found), absences=absence_labels(),
-                  states=state_labels())
+                  states=state_labels(), record=record, can_make=can_make)
+
+
+@bp.route("/<int:team_id>/<month>/f02", methods=["POST"])
+@require("roster.plan")
+def f02_record(team_id: int, month: str):
+    """The month's F-02 made a record of the records module, filled from the data (the TL signs it there)."""
+    from portal.roster import f02
+
+    team, first = _planner(team_id, month)
+    if not current_user.can("records.fill"):
+        abort(403)
+    with refusals(flash_it=True):
+        record = f02.make_record(team, first, current_user)
+        flash(_("The F-02 record was filled from the roster; check it, then sign and submit it."), "success")
+        return redirect(url_for("records.show", record_id=record.id), 303)
+    return redirect(url_for("roster.compliance", team_id=team.id, month=month), 303)
 
 
 # ---------------------------------------------------------------- set-up data

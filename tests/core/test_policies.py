@@ -187,6 +187,7 @@ EXPECTED_ROLES = {
     "roster.totals": ROSTER_TEAM,
     "roster.compare": ROSTER_TEAM,
     "roster.compliance": ROSTER_TEAM,
+    "roster.f02_record": ROSTER_PLAN,
     "roster.day": ROSTER_TEAM,
     "roster.cell": ROSTER_PLAN,
     "roster.fill": ROSTER_PLAN,

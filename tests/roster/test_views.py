@@ -191,3 +191,46 @@ def test_company_days_off_page(client, org):
     tl = client.application.test_client()
     tl.login(org["tl"].username)
     assert tl.get("/roster/days-off").status_code == 403
+
+
+def test_the_months_f02_is_a_record_signed_by_the_tl_and_approved_by_the_supervisor(client, make_client, org):
+    from portal.records import services as records
+    from portal.records.models import Record
+    from portal.roster.models import RosterMonth
+    from tests.records_factories import online_form
+
+    with client.application.test_request_context():
+        online_form("IN.OCC.TELK.F-02")
+        org["tl"].services = [org["inbound"]]
+        org["spv"].services = [org["inbound"]]
+        m = roster.month_for(org["team"], date(2026, 11, 1), org["tl"])
+        roster.fill_range(m, org["agent_staff"], date(2026, 11, 2), date(2026, 11, 3), "P", org["tl"])
+        realisation.record_times(org["agent_staff"], date(2026, 11, 2), datetime(2026, 11, 2, 7, 0), None, org["tl"])
+        realisation.record_times(org["agent_staff"], date(2026, 11, 3), datetime(2026, 11, 3, 7, 30), None, org["tl"])
+        db.session.commit()
+    client.login(org["tl"].username)
+    page = _text(client.get(f"{_grid_url(org, '2026-11')}/f02"))
+    assert 'data-testid="make-f02"' in page and "50.00 %" in page
+    response = client.post_form(f"{_grid_url(org, '2026-11')}/f02", token_from=f"{_grid_url(org, '2026-11')}/f02")
+    assert response.status_code == 303 and "/records/" in response.headers["Location"]
+    record = db.session.scalar(select(Record).where(Record.form_code == "IN.OCC.TELK.F-02"))
+    assert record.data["kesesuaian_tim"] == "50,00" and record.data["rekap"][0]["terlambat"] == "1"
+    assert "terlambat 30 menit" in record.data["pengecualian"]
+    assert record.period_start == date(2026, 11, 1) and record.period_end == date(2026, 11, 30)
+    assert db.session.scalar(select(RosterMonth.f02_record_id).where(RosterMonth.id == m.id)) == record.id
+    # a second one is refused; the page links the record instead of the button
+    assert client.post_form(f"{_grid_url(org, '2026-11')}/f02", token_from=f"{_grid_url(org, '2026-11')}/f02").status_code == 303
+    assert db.session.query(Record).filter(Record.form_code == "IN.OCC.TELK.F-02").count() == 1
+    assert 'data-testid="f02-record"' in _text(client.get(f"{_grid_url(org, '2026-11')}/f02"))
+    with client.application.test_request_context():
+        record = db.session.get(Record, record.id)
+        records.submit(record, db.session.get(type(org["tl"]), org["tl"].id), TEST_PASSWORD)
+        records.approve(record, db.session.get(type(org["spv"]), org["spv"].id), TEST_PASSWORD)
+        assert record.status == "approved" and record.retention_text
+    # the supervisor finds the record from the roster's F-02 page; the agent does not open it
+    spv = make_client()
+    spv.login(org["spv"].username)
+    assert 'data-testid="f02-record"' in _text(spv.get(f"{_grid_url(org, '2026-11')}/f02"))
+    agent = make_client()
+    agent.login(org["agent"].username)
+    assert agent.get(f"{_grid_url(org, '2026-11')}/f02").status_code == 403
