@@ -55,9 +55,18 @@ def _shifts(ids):
     return select(Shift.id, Shift.code, literal("")).where(Shift.id.in_(ids))
 
 
+def _time(value):
+    from portal.core.i18n import fmt_iso_time
+
+    return fmt_iso_time(value)
+
+
+TIMES = {"starts": _time, "ends": _time, "opens": _time, "closes": _time}
 OBJECTS = {
-    "rostermonth": AuditObject(_l("Roster"), codes=_months),
+    "rostermonth": AuditObject(_l("Roster"), codes=_months,
+                               values={"status": {"draft": _l("draft"), "published": _l("published")}}),
     "attendance": AuditObject(_l("Attendance"), codes=_attendance),
     "shift": AuditObject(_l("Shift"), codes=_shifts, permission="roster.setup",
-                         url=lambda id, code, key: url_for("roster.shifts")),
+                         url=lambda id, code, key: url_for("roster.shifts"), values=TIMES),
+    "servicehours": AuditObject(_l("Operating hours"), values=TIMES),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -91,7 +91,8 @@ def _grid_context(team: Team, month: date, **extra) -> dict:
             "publish_form": PublishForm(formdata=None), "mondays": mondays, "today": today,
             "month_text": f"{month:%Y-%m}", "prev": (month - timedelta(days=1)).replace(day=1),
             "next": (month + timedelta(days=32)).replace(day=1), "statuses": status_labels(),
-            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]} | extra
+            "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+            "import_problems": None} | extra
 
 
 @bp.route("/<int:team_id>/<month>")
@@ -211,6 +212,67 @@ def change(team_id: int, month: str):
             flash(_("Change recorded."), "success")
             return _grid_back(team, first)
     return render("roster/grid.html", status=422, **_grid_context(team, first, change=form))
+
+
+@bp.route("/<int:team_id>/<month>/export.xlsx")
+@require("roster.team")
+def grid_xlsx(team_id: int, month: str):
+    """The month grid as Excel: real dates, a frozen header, one column per day."""
+    from portal.core.xlsx import XLSX_MIMETYPE
+    from portal.roster import exports
+
+    team = _team(team_id)
+    first = _month(month)
+    data = exports.export_xlsx(roster.grid(team, first, local_today()))
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}-team{team.id}.xlsx"'})
+
+
+@bp.route("/<int:team_id>/<month>/export.pdf")
+@require("roster.team")
+def grid_pdf(team_id: int, month: str):
+    """The month grid as PDF, landscape, A4 (default) or A3 (?size=A3)."""
+    from portal.core.pdf import render_pdf
+
+    team = _team(team_id)
+    first = _month(month)
+    size = "A3" if request.args.get("size", "").upper() == "A3" else "A4"
+    g = roster.grid(team, first, local_today())
+    data = render_pdf("pdf/roster.html", g=g, size=size, today=local_today(),
+                      weekdays=_grid_context(team, first)["weekdays"])
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}-team{team.id}-{size}.pdf"'})
+
+
+@bp.route("/<int:team_id>/<month>/import", methods=["POST"])
+@require("roster.plan")
+def grid_import(team_id: int, month: str):
+    """A roster workbook in the team leaders' layout: a validation report of every bad cell, all or nothing."""
+    from portal.core import files
+    from portal.roster import exports
+
+    team, first = _planner(team_id, month)
+    upload = request.files.get("file")
+    problems: list = []
+    if upload is None or not upload.filename:
+        problems = [exports.Problem("", "", _("Choose the Excel file."))]
+    else:
+        data = upload.read()
+        try:
+            files.check_upload(data, upload.filename, ("xlsx",))
+        except files.FileRefused as exc:
+            problems = [exports.Problem("", "", exc.message)]
+        else:
+            cells, problems, _seen = exports.parse_import(data, team, first)
+            if not problems:
+                errors: dict = {}
+                with refusals(errors=errors):
+                    row = roster.month_for(team, first, current_user)
+                    n = exports.apply_import(row, cells, current_user)
+                    flash(_("Roster imported: %(n)d cells changed.", n=n), "success")
+                    return _grid_back(team, first)
+                problems = [exports.Problem("", "", m) for m in errors.values()]
+    return render("roster/grid.html", status=422, **_grid_context(team, first, import_problems=problems))
 
 
 @bp.route("/<int:team_id>/<month>/compare")

@@ -27,7 +27,8 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "documents.master_xlsx", "documents.reading_xlsx", "documents.original", "records.pdf",
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
                   "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
-                  "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf"}
+                  "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
+                  "roster.grid_xlsx", "roster.grid_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 

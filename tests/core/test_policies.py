@@ -188,6 +188,9 @@ EXPECTED_ROLES = {
     "roster.compare": ROSTER_TEAM,
     "roster.compliance": ROSTER_TEAM,
     "roster.f02_record": ROSTER_PLAN,
+    "roster.grid_xlsx": ROSTER_TEAM,
+    "roster.grid_pdf": ROSTER_TEAM,
+    "roster.grid_import": ROSTER_PLAN,
     "roster.day": ROSTER_TEAM,
     "roster.cell": ROSTER_PLAN,
     "roster.fill": ROSTER_PLAN,
@@ -219,7 +222,7 @@ PERSONAL_FILE = {"people.contract_document"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
-                 "roster.person_section"}
+                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
