@@ -164,6 +164,16 @@ def gate_flagged(staff_ids: list[int], today: date) -> set[int]:
 
 # ---------------------------------------------------------------- the grid
 @dataclass
+class Cell:
+    """One cell as the grid shows it."""
+    day: date
+    code: str
+    css: str
+    title: str
+    blocked: bool
+
+
+@dataclass
 class Grid:
     team: Team
     month: date
@@ -180,12 +190,17 @@ class Grid:
     planned: int | None = None
     off: dict[date, str] = field(default_factory=dict)
     flagged: set[int] = field(default_factory=set)
+    rows: dict[int, list[Cell]] = field(default_factory=dict)  # person -> the cells of the month, ready to show
 
 
-def grid(team: Team, month: date, today: date) -> Grid:
+def _spans(rows, team_id: int | None = None) -> list[tuple[date, date]]:
+    return [(r.starts_on, r.ends_on or date.max) for r in rows if team_id is None or r.team_id == team_id]
+
+
+def grid(team: Team, month: date, today: date, only: int | None = None) -> Grid:
     """Everything the month grid shows, in five statements whatever the team's size: the month with its cells; the
     members with their contracts, memberships and competence-gate flag; the shifts with the service's hours and the
-    capacity plan; the company's days off."""
+    capacity plan; the company's days off. `only`: the rows of one person (the headcount stays the team's)."""
     from sqlalchemy.orm import joinedload
 
     from portal.core.workdays import days_off
@@ -193,22 +208,6 @@ def grid(team: Team, month: date, today: date) -> Grid:
 
     days = month_days(month)
     first, last = days[0], days[-1]
-    roster, cells = None, {}
-    for row, entry in db.session.execute(select(RosterMonth, RosterEntry).outerjoin(RosterEntry, RosterEntry.month_id == RosterMonth.id)
-                                         .where(RosterMonth.team_id == team.id, RosterMonth.month == month)):
-        roster = row
-        if entry is not None:
-            cells[(entry.staff_id, entry.day)] = entry.shift
-    ids = select(TeamMembership.staff_id).where(TeamMembership.team_id == team.id, TeamMembership.starts_on <= last,
-                                                or_(TeamMembership.ends_on.is_(None), TeamMembership.ends_on >= first))
-    flagged = _gate_column(today)
-    people, gate = [], set()
-    for person, is_flagged in db.session.execute(
-            select(Staff, flagged).where(Staff.id.in_(ids)).order_by(Staff.full_name, Staff.id)
-            .options(joinedload(Staff.contracts), joinedload(Staff.memberships))).unique():
-        people.append(person)
-        if is_flagged:
-            gate.add(person.id)
     planned = (select(CapacityPlan.planned).where(CapacityPlan.service_id == team.service_id,
                                                   CapacityPlan.site_id == team.site_id, CapacityPlan.month == month)
                .limit(1).scalar_subquery())
@@ -218,20 +217,66 @@ def grid(team: Team, month: date, today: date) -> Grid:
                                           .where(Shift.service_id == team.service_id).order_by(Shift.starts, Shift.code)):
         shifts.append(shift)
         hours, plan = h, p
+    by_id = {s.id: s for s in shifts}
+    roster, cells = None, {}
+    for row, staff_id, day, shift_id in db.session.execute(
+            select(RosterMonth, RosterEntry.staff_id, RosterEntry.day, RosterEntry.shift_id)
+            .outerjoin(RosterEntry, RosterEntry.month_id == RosterMonth.id)
+            .where(RosterMonth.team_id == team.id, RosterMonth.month == month)):
+        roster = row
+        if staff_id is not None and shift_id in by_id:
+            cells[(staff_id, day)] = by_id[shift_id]
+    ids = select(TeamMembership.staff_id).where(TeamMembership.team_id == team.id, TeamMembership.starts_on <= last,
+                                                or_(TeamMembership.ends_on.is_(None), TeamMembership.ends_on >= first))
+    if only is not None:
+        ids = ids.where(TeamMembership.staff_id == only)
+    people, gate = [], set()
+    for person, is_flagged in db.session.execute(
+            select(Staff, _gate_column(today)).where(Staff.id.in_(ids)).order_by(Staff.full_name, Staff.id)
+            .options(joinedload(Staff.contracts), joinedload(Staff.memberships))).unique():
+        people.append(person)
+        if is_flagged:
+            gate.add(person.id)
     g = Grid(team, month, roster, days, people, shifts, hours, cells=cells, planned=plan, flagged=gate)
     g.off = days_off(first, last)
-    for person in people:
-        mine = {d: s for (sid, d), s in g.cells.items() if sid == person.id}
-        for day, texts in warnings_for(mine, person.id in g.flagged).items():
-            g.warnings[(person.id, day)] = texts
-        for day in days:
-            if not any(m.team_id == team.id and m.covers(day) for m in person.memberships):
-                g.blocked[(person.id, day)] = _("not in this team")
-            elif inactive_reason(person, day):
-                g.blocked[(person.id, day)] = _("no contract")
-    for (sid, day), shift in g.cells.items():
+    for (sid, day), shift in cells.items():
         g.headcount[(shift.id, day)] = g.headcount.get((shift.id, day), 0) + 1
         g.totals[day] = g.totals.get(day, 0) + 1
+    mine: dict[int, dict[date, Shift]] = {}
+    for (sid, day), shift in cells.items():
+        mine.setdefault(sid, {})[day] = shift
+    weekend = {d for d in days if d.weekday() >= 5 or d in g.off}
+    not_in_team, no_contract = _("not in this team"), _("no contract")
+    for person in people:
+        own = mine.get(person.id, {})
+        warned = warnings_for(own, person.id in gate)
+        member = _spans(person.memberships, team.id)
+        contracts = _spans(person.contracts)
+        ended = person.ended_on if person.status == ENDED else None
+        gone = person.status == ENDED and ended is None
+        out = []
+        for day in days:
+            css = ["rc"]
+            title = ""
+            blocked = False
+            if day in weekend:
+                css.append("off")
+            if not any(a <= day <= b for a, b in member):
+                blocked, title = True, not_in_team
+            elif (person.hire_date > day or gone or (ended is not None and ended < day)
+                  or not any(a <= day <= b for a, b in contracts)):
+                blocked, title = True, no_contract
+            if blocked:
+                css.append("blocked")
+                g.blocked[(person.id, day)] = title
+            w = warned.get(day)
+            if w:
+                css.append("warn")
+                g.warnings[(person.id, day)] = w
+                title = " ".join(w)
+            shift = own.get(day)
+            out.append(Cell(day, shift.code if shift else "", " ".join(css), title, blocked))
+        g.rows[person.id] = out
     return g
 
 

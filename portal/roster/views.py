@@ -76,9 +76,9 @@ def index():
 
 
 # ---------------------------------------------------------------- the month grid
-def _grid_context(team: Team, month: date, **extra) -> dict:
+def _grid_context(team: Team, month: date, only: int | None = None, **extra) -> dict:
     today = local_today()
-    g = roster.grid(team, month, today)
+    g = roster.grid(team, month, today, only=only)
     can_plan = permissions.can_plan(current_user, team)
     published = g.roster is not None and g.roster.status == PUBLISHED
     fill = FillForm(formdata=None)
@@ -131,7 +131,7 @@ def cell(team_id: int, month: str):
         if error:
             flash(error, "error")
         return _grid_back(team, first)
-    ctx = _grid_context(team, first)
+    ctx = _grid_context(team, first, only=staff.id)
     person = next((p for p in ctx["g"].people if p.id == staff.id), None) or abort(404)
     body = render_template("roster/_row.html", person=person, error=error, error_day=day, typed=code, **ctx)
     response = make_response(body, 422 if error else 200)

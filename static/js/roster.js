@@ -27,6 +27,18 @@
     if (target) { target.focus(); target.select(); }
   }
 
+  // Save a cell whose code differs from the one shown by the server (the row that comes back replaces it).
+  function save(input) {
+    var table = grid();
+    if (!table || !table.dataset.cellUrl || input.value.trim().toUpperCase() === input.defaultValue) { return; }
+    var tr = input.closest("tr");
+    input.defaultValue = input.value.trim().toUpperCase();
+    htmx.ajax("POST", table.dataset.cellUrl, {
+      source: input, target: "#" + tr.id, swap: "outerHTML",
+      values: { staff_id: tr.dataset.staff, day: input.dataset.day, code: input.value }
+    });
+  }
+
   document.addEventListener("keydown", function (event) {
     var input = event.target;
     if (!(input instanceof HTMLInputElement) || !input.dataset.day || !input.closest("#roster-grid")) { return; }
@@ -34,22 +46,13 @@
     var step = keys[event.key];
     if (!step) { return; }
     event.preventDefault();
+    save(input);
     move(input, step[0], step[1]);
   });
 
   document.addEventListener("change", function (event) {
     var input = event.target;
-    var table = grid();
-    if (!table || !(input instanceof HTMLInputElement) || !input.dataset.day || !table.contains(input)) { return; }
-    var tr = input.closest("tr");
-    var active = document.activeElement;
-    if (active && active.dataset && active.dataset.day) {
-      focusKey = [active.closest("tr").dataset.staff, active.dataset.day];
-    }
-    htmx.ajax("POST", table.dataset.cellUrl, {
-      source: input, target: "#" + tr.id, swap: "outerHTML",
-      values: { staff_id: tr.dataset.staff, day: input.dataset.day, code: input.value }
-    });
+    if (input instanceof HTMLInputElement && input.dataset.day && input.closest("#roster-grid")) { save(input); }
   });
 
   document.addEventListener("focusin", function (event) {

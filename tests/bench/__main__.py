@@ -7,6 +7,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench load [--users 200] [--minutes 5]                   # the morning peak (Locust)
     python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
     python -m tests.bench people                                             # the staffing report at 5,000 staff
+    python -m tests.bench roster                                             # the roster grid, 60 people × 31 days
 
 --quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
@@ -47,6 +48,11 @@ def main(argv: list[str]) -> int:
 
         sys.argv = [sys.argv[0]] + argv[1:]
         training()
+        return 0
+    if argv and argv[0] == "roster":
+        from tests.bench.bench_roster import main as roster
+
+        roster()
         return 0
     if argv and argv[0] == "load":
         from tests.bench.load import main as load

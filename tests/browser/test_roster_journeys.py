@@ -138,6 +138,6 @@ def test_tl_plans_spv_publishes_agent_checks_in_late_and_f02_is_approved(browser
     form = spv.locator("#approve-form")
     form.locator("input[type=password]").fill(DEMO_PASSWORD)
     form.get_by_test_id("approve-record").click()
-    expect(spv.locator("[data-status='approved']").first).to_be_visible()
+    expect(spv.locator("[data-status='approved']").first).to_be_visible(timeout=30000)  # archived as PDF/A first
     for c in (ctx, sctx, actx):
         c.close()
