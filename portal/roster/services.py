@@ -201,7 +201,7 @@ def grid(team: Team, month: date, today: date, only: int | None = None) -> Grid:
     """Everything the month grid shows, in five statements whatever the team's size: the month with its cells; the
     members with their contracts, memberships and competence-gate flag; the shifts with the service's hours and the
     capacity plan; the company's days off. `only`: the rows of one person (the headcount stays the team's)."""
-    from sqlalchemy.orm import joinedload
+    from sqlalchemy.orm import joinedload, lazyload
 
     from portal.core.workdays import days_off
     from portal.people.models import CapacityPlan
@@ -222,7 +222,8 @@ def grid(team: Team, month: date, today: date, only: int | None = None) -> Grid:
     for row, staff_id, day, shift_id in db.session.execute(
             select(RosterMonth, RosterEntry.staff_id, RosterEntry.day, RosterEntry.shift_id)
             .outerjoin(RosterEntry, RosterEntry.month_id == RosterMonth.id)
-            .where(RosterMonth.team_id == team.id, RosterMonth.month == month)):
+            .where(RosterMonth.team_id == team.id, RosterMonth.month == month)
+            .options(lazyload(RosterMonth.team))):  # the team is known: not joined again on every cell
         roster = row
         if staff_id is not None and shift_id in by_id:
             cells[(staff_id, day)] = by_id[shift_id]
