@@ -23,6 +23,8 @@ ACTIONS = {
                                       _l("%(actor)s made the month's F-02 record from the roster %(object)s")),
     "attendance.checked_in": AuditAction(_l("Checked in"), _l("%(actor)s recorded a check-in (%(object)s)")),
     "attendance.checked_out": AuditAction(_l("Checked out"), _l("%(actor)s recorded a check-out (%(object)s)")),
+    "attendance.imported": AuditAction(_l("Attendance imported"),
+                                       _l("%(actor)s imported check-ins from the login or attendance system")),
     "attendance.recorded": AuditAction(_l("Attendance recorded"), _l("%(actor)s recorded the attendance times (%(object)s)")),
     "attendance.absence_recorded": AuditAction(_l("Absence recorded"), _l("%(actor)s recorded an absence (%(object)s)")),
     "shift.saved": AuditAction(_l("Shift saved"), _l("%(actor)s saved the shift %(object)s")),

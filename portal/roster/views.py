@@ -428,8 +428,10 @@ def today():
 @bp.route("/<int:team_id>/<month>/f02")
 @require("roster.team")
 def compliance(team_id: int, month: str):
-    team = _team(team_id)
-    first = _month(month)
+    return compliance_page(_team(team_id), _month(month))
+
+
+def compliance_page(team: Team, first: date, status: int = 200, import_problems=None):
     today = local_today()
     last = min(roster.month_days(first)[-1], today)
     ids = realisation.team_staff_ids(team.id, first, roster.month_days(first)[-1])
@@ -444,9 +446,10 @@ def compliance(team_id: int, month: str):
         record = db.session.get(Record, row.f02_record_id)
     can_make = (record is None and permissions.can_plan(current_user, team) and current_user.can("records.fill")
                 and first <= today)
-    return render("roster/compliance.html", team=team, first=first, last=last, total=total, per_person=per_person,
-                  people=people, per_day=per_day, exceptions=realisation.exceptions(found), absences=absence_labels(),
-                  states=state_labels(), record=record, can_make=can_make)
+    return render("roster/compliance.html", status=status, team=team, first=first, last=last, total=total,
+                  per_person=per_person, people=people, per_day=per_day, exceptions=realisation.exceptions(found),
+                  absences=absence_labels(), states=state_labels(), record=record, can_make=can_make,
+                  can_record=permissions.can_record(current_user, team), import_problems=import_problems)
 
 
 @bp.route("/<int:team_id>/<month>/f02", methods=["POST"])
@@ -463,6 +466,45 @@ def f02_record(team_id: int, month: str):
         flash(_("The F-02 record was filled from the roster; check it, then sign and submit it."), "success")
         return redirect(url_for("records.show", record_id=record.id), 303)
     return redirect(url_for("roster.compliance", team_id=team.id, month=month), 303)
+
+
+@bp.route("/<int:team_id>/<month>/attendance-import", methods=["POST"])
+@require("roster.attendance")
+def attendance_import(team_id: int, month: str):
+    """Check-ins and check-outs from the login or attendance system's export: a validation report, all or nothing."""
+    from portal.core import files
+    from portal.roster import attendance_import as importer
+    from portal.roster.exports import Problem
+
+    team = _team(team_id)
+    first = _month(month)
+    if not permissions.can_record(current_user, team):
+        abort(403)
+    last = roster.month_days(first)[-1]
+    upload = request.files.get("file")
+    problems: list = []
+    if upload is None or not upload.filename:
+        problems = [Problem("", "", _("Choose the CSV or Excel file."))]
+    else:
+        data = upload.read()
+        name = upload.filename
+        if name.lower().endswith(".xlsx"):
+            try:
+                files.check_upload(data, name, ("xlsx",))
+            except files.FileRefused as exc:
+                problems = [Problem(name, "", exc.message)]
+        elif not name.lower().endswith(".csv"):
+            problems = [Problem(name, "", _("Send a CSV or Excel (.xlsx) file."))]
+        if not problems:
+            rows, problems = importer.parse(data, name, realisation.team_staff_ids(team.id, first, last), first, last)
+            if not problems:
+                errors: dict = {}
+                with refusals(errors=errors):
+                    n = importer.apply(rows, current_user)
+                    flash(_("%(n)d check-ins imported.", n=n), "success")
+                    return redirect(url_for("roster.compliance", team_id=team.id, month=month), 303)
+                problems = [Problem(name, "", m) for m in errors.values()]
+    return compliance_page(team, first, status=422, import_problems=problems)
 
 
 # ---------------------------------------------------------------- set-up data

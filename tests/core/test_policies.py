@@ -191,6 +191,7 @@ EXPECTED_ROLES = {
     "roster.grid_xlsx": ROSTER_TEAM,
     "roster.grid_pdf": ROSTER_TEAM,
     "roster.grid_import": ROSTER_PLAN,
+    "roster.attendance_import": ROSTER_PLAN,
     "roster.day": ROSTER_TEAM,
     "roster.cell": ROSTER_PLAN,
     "roster.fill": ROSTER_PLAN,

@@ -88,3 +88,43 @@ def test_import_reports_every_bad_cell_and_writes_nothing(client, org):
     other = client.application.test_client()
     other.login(org["tl_b"].username)
     assert other.post_form(url, {"file": (io.BytesIO(good), "r.xlsx")}, content_type="multipart/form-data").status_code == 403
+
+
+def test_attendance_import_from_the_login_system(client, org):
+    from portal.roster.models import Attendance
+
+    with client.application.test_request_context():
+        m = roster.month_for(org["team"], date(2026, 11, 1), org["tl"])
+        roster.fill_range(m, org["agent_staff"], date(2026, 11, 2), date(2026, 11, 3), "P", org["tl"])
+        roster.set_cell(m, org["bayu"], date(2026, 11, 2), "M", org["tl"])
+        db.session.commit()
+    client.login(org["tl"].username)
+    page = f"/roster/{org['team'].id}/2026-11/f02"
+    url = f"/roster/{org['team'].id}/2026-11/attendance-import"
+    a, b = org["agent_staff"].employee_number, org["bayu"].employee_number
+    bad = (f"Laporan login CMS\nNIK;Tanggal;Masuk;Pulang\n{a};2026-11-02;06:58;15:02\n{a};2026-11-03;7.25;\n"
+           f"T999;2026-11-02;07:00;15:00\n{b};2026-12-02;23:00;07:00\n{b};2026-11-02;jam tujuh;07:00\n").encode()
+    response = client.post_form(url, {"file": (io.BytesIO(bad), "login-nov.csv")}, content_type="multipart/form-data",
+                                token_from=page)
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "<td>A5</td>" in text and "<td>B6</td>" in text and "<td>C7</td>" in text
+    assert db.session.scalar(select(func.count(Attendance.id))) == 0  # all or nothing
+    good = (f"Laporan login CMS\nNIK;Tanggal;Masuk;Pulang\n{a};2026-11-02;06:58;15:02\n{a};2026-11-03;7.25;\n"
+            f"{b};02/11/2026;23:04;06:30\n").encode()
+    response = client.post_form(url, {"file": (io.BytesIO(good), "login-nov.csv")}, content_type="multipart/form-data",
+                                token_from=page)
+    assert response.status_code == 303
+    rows = {(r.staff_id, r.day): r for r in db.session.scalars(select(Attendance))}
+    night = rows[(org["bayu"].id, date(2026, 11, 2))]
+    assert night.source == "import" and night.check_out.date() == date(2026, 11, 2)  # 06.30 WIB on 3 Nov = 23.30 UTC
+    from portal.roster import realisation
+
+    days = {(d.staff.id, d.day): d for d in realisation.days_of([org["agent_staff"].id, org["bayu"].id], date(2026, 11, 2),
+                                                                date(2026, 11, 3), now_utc=datetime(2026, 11, 30))}
+    assert days[(org["agent_staff"].id, date(2026, 11, 3))].late_minutes == 25
+    assert days[(org["bayu"].id, date(2026, 11, 2))].early_minutes == 30
+    agent = client.application.test_client()
+    agent.login(org["agent"].username)
+    assert agent.post_form(url, {"file": (io.BytesIO(good), "x.csv")}, content_type="multipart/form-data",
+                           token_from="/roster/me").status_code == 403
