@@ -217,19 +217,24 @@ def evaluate(staff: Staff, day: date, shift: Shift | None, att: Attendance | Non
     return d
 
 
-def days_of(staff_ids: list[int], first: date, last: date, now_utc: datetime | None = None) -> list[Day]:
-    """Every scheduled or attended (person, day) between first and last, evaluated (four statements)."""
-    if not staff_ids:
+def days_of(staff_ids, first: date, last: date, now_utc: datetime | None = None) -> list[Day]:
+    """Every scheduled or attended (person, day) between first and last, evaluated (three statements). `staff_ids`:
+    a list of ids, or a SELECT of them (team_staff_query), which then runs inside each statement."""
+    if isinstance(staff_ids, list) and not staff_ids:
         return []
     people = {s.id: s for s in db.session.scalars(select(Staff).where(Staff.id.in_(staff_ids)))}
-    shifts = {(e.staff_id, e.day): e.shift for e in db.session.scalars(select(RosterEntry).where(
-        RosterEntry.staff_id.in_(staff_ids), RosterEntry.day >= first, RosterEntry.day <= last))}
+    shifts, hours = {}, {}
+    for entry, h in db.session.execute(
+            select(RosterEntry, ServiceHours).join(Shift, Shift.id == RosterEntry.shift_id)
+            .outerjoin(ServiceHours, ServiceHours.service_id == Shift.service_id)
+            .where(RosterEntry.staff_id.in_(staff_ids), RosterEntry.day >= first, RosterEntry.day <= last)):
+        shifts[(entry.staff_id, entry.day)] = entry.shift
+        if h is not None:
+            hours[h.service_id] = h
     atts = {(a.staff_id, a.day): a for a in db.session.scalars(select(Attendance).where(
         Attendance.staff_id.in_(staff_ids), Attendance.day >= first, Attendance.day <= last))}
-    service_ids = {s.service_id for s in shifts.values()}
-    hours = {h.service_id: h for h in db.session.scalars(select(ServiceHours).where(ServiceHours.service_id.in_(service_ids)))} if service_ids else {}
     out = []
-    for key in sorted(set(shifts) | set(atts), key=lambda k: (k[1], people[k[0]].full_name)):
+    for key in sorted((k for k in set(shifts) | set(atts) if k[0] in people), key=lambda k: (k[1], people[k[0]].full_name)):
         shift = shifts.get(key)
         out.append(evaluate(people[key[0]], key[1], shift, atts.get(key), hours.get(shift.service_id) if shift else None, now_utc))
     return out
@@ -289,6 +294,11 @@ def exceptions(days: list[Day]) -> list[Day]:
 
 def team_staff_ids(team_id: int | list[int], first: date, last: date) -> list[int]:
     """The people of a team's (or teams') rosters between two days and its members then (one statement)."""
+    return list(db.session.scalars(team_staff_query(team_id, first, last)))
+
+
+def team_staff_query(team_id: int | list[int], first: date, last: date):
+    """The SELECT of team_staff_ids, to use as a subquery."""
     from sqlalchemy import or_
 
     from portal.people.models import TeamMembership
@@ -298,4 +308,4 @@ def team_staff_ids(team_id: int | list[int], first: date, last: date) -> list[in
         RosterMonth.team_id.in_(teams), RosterEntry.day >= first, RosterEntry.day <= last)
     member = select(TeamMembership.staff_id).where(TeamMembership.team_id.in_(teams), TeamMembership.starts_on <= last,
                                                    or_(TeamMembership.ends_on.is_(None), TeamMembership.ends_on >= first))
-    return list(db.session.scalars(select(Staff.id).where(Staff.id.in_(rostered.union(member)))))
+    return select(Staff.id).where(Staff.id.in_(rostered.union(member)))

@@ -434,16 +434,14 @@ def compliance(team_id: int, month: str):
 def compliance_page(team: Team, first: date, status: int = 200, import_problems=None):
     today = local_today()
     last = min(roster.month_days(first)[-1], today)
-    ids = realisation.team_staff_ids(team.id, first, roster.month_days(first)[-1])
+    ids = realisation.team_staff_query(team.id, first, roster.month_days(first)[-1])
     found = realisation.days_of(ids, first, last) if last >= first else []
     total, per_person, per_day = realisation.tally(found)
     people = {d.staff.id: d.staff for d in found}
-    row = roster.get_month(team, first)
-    record = None
-    if row is not None and row.f02_record_id:
-        from portal.records.models import Record
+    from portal.records.models import Record
 
-        record = db.session.get(Record, row.f02_record_id)
+    record = db.session.scalar(select(Record).join(RosterMonth, RosterMonth.f02_record_id == Record.id)
+                               .where(RosterMonth.team_id == team.id, RosterMonth.month == first))
     can_make = (record is None and permissions.can_plan(current_user, team) and current_user.can("records.fill")
                 and first <= today)
     return render("roster/compliance.html", status=status, team=team, first=first, last=last, total=total,

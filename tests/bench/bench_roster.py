@@ -125,3 +125,48 @@ def main(people: int = 60, repeat: int = 5) -> None:
     print(f"{'measure':56} {'median ms':>10} {'× baseline':>11}")
     for name, seconds in rows:
         print(f"{name:56} {seconds * 1000:10.2f} {seconds / base:11.1f}")
+
+
+def grow_rosters(app, days: int = 3) -> None:
+    """For the page walk: every team without a roster gets this month's, its members rostered on the last `days` days
+    (today included) and half of them checked in — the floor, the index and the grids must not cost more."""
+    from portal.core.db import utcnow
+    from portal.people.models import TeamMembership
+    from portal.roster.models import Attendance, RosterEntry, RosterMonth, Shift
+
+    with app.app_context():
+        from portal.core.i18n import local_today
+        from portal.people.models import Team
+
+        today = local_today()
+        first = today.replace(day=1)
+        have = set(db.session.scalars(select(RosterMonth.team_id).where(RosterMonth.month == first)))
+        shifts = {}
+        for s in db.session.scalars(select(Shift).where(Shift.active.is_(True)).order_by(Shift.starts)):
+            shifts.setdefault(s.service_id, s.id)
+        entries, atts = [], []
+        from sqlalchemy import true
+
+        for team in db.session.scalars(select(Team).where(Team.id.not_in(have) if have else true())):
+            if team.service_id not in shifts:
+                continue
+            row = RosterMonth(team_id=team.id, month=first)
+            db.session.add(row)
+            db.session.flush()
+            members = list(db.session.scalars(select(TeamMembership.staff_id).where(
+                TeamMembership.team_id == team.id, TeamMembership.ends_on.is_(None))))
+            for k, sid in enumerate(members):
+                for back in range(days):
+                    day = today - timedelta(days=back)
+                    if day < first:
+                        continue
+                    entries.append({"month_id": row.id, "staff_id": sid, "day": day, "shift_id": shifts[team.service_id]})
+                    if k % 2 == 0:
+                        atts.append({"staff_id": sid, "day": day, "check_in": utcnow(), "source": "import",
+                                     "in_address": "", "out_address": "", "absence": "", "absence_note": "",
+                                     "updated_at": utcnow()})
+        if entries:
+            db.session.execute(insert(RosterEntry), entries)
+        if atts:
+            db.session.execute(insert(Attendance), atts)
+        db.session.commit()

@@ -201,6 +201,9 @@ def _grow(app) -> None:
     build(app, MORE_DOCUMENTS, 2)
     build_records(app, MORE_RECORDS)
     build_people(app, MORE_STAFF)
+    from tests.bench.bench_roster import grow_rosters
+
+    grow_rosters(app)
 
 
 def test_every_page_costs_the_same_with_more_rows_and_stays_within_budget(walk_app):
