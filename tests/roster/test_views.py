@@ -234,3 +234,59 @@ def test_the_months_f02_is_a_record_signed_by_the_tl_and_approved_by_the_supervi
     agent = make_client()
     agent.login(org["agent"].username)
     assert agent.get(f"{_grid_url(org, '2026-11')}/f02").status_code == 403
+
+
+def test_team_leader_records_times_and_absences_of_the_day(client, org):
+    with client.application.test_request_context():
+        m = roster.month_for(org["team"], date(2026, 11, 1), org["tl"])
+        roster.set_cell(m, org["agent_staff"], date(2026, 11, 30), "M", org["tl"])
+        roster.set_cell(m, org["bayu"], date(2026, 11, 30), "P", org["tl"])
+        db.session.commit()
+    client.login(org["tl"].username)
+    day = f"/roster/{org['team'].id}/day/2026-11-30"
+    base = f"{day}/{org['agent_staff'].id}"
+    response = client.post_form(f"{base}/times", {"check_in": "23:10", "check_out": "06:45"}, token_from=day)
+    assert response.status_code == 303
+    row = db.session.scalar(select(Attendance).where(Attendance.staff_id == org["agent_staff"].id))
+    assert (row.check_in, row.check_out) == (datetime(2026, 11, 30, 16, 10), datetime(2026, 11, 30, 23, 45))  # WIB -> UTC
+    assert row.source == "tl"
+    response = client.post_form(f"{day}/{org['bayu'].id}/absence", {"reason": "sick", "note": ""}, token_from=day)
+    assert response.status_code == 422 and "surat dokter" in _text(response)
+    response = client.post_form(f"{day}/{org['bayu'].id}/absence", {"reason": "sick", "note": "SKD 12/XI"}, token_from=day)
+    assert response.status_code == 303
+    page = _text(client.get(day))
+    assert "Sakit (dengan surat dokter)" in page and "15 menit lebih cepat" in page
+    # another team's person, and another leader
+    assert client.post_form(f"{day}/{org['other'].id}/absence", {"reason": "leave"}, token_from=day).status_code == 404
+    other = client.application.test_client()
+    other.login(org["tl_b"].username)
+    assert other.post_form(f"{base}/times", {"check_in": "07:00"}, token_from="/roster/").status_code == 403
+
+
+def test_shifts_and_hours_are_data_managed_by_admin(client, org):
+    client.login(org["admin"].username)
+    page = _text(client.get("/roster/shifts"))
+    assert "147" in page and "23.00–07.00 (+1)" in page
+    response = client.post_form("/roster/shifts", {"service_id": org["inbound"].id, "code": "N2", "name": "Malam 2",
+                                                   "starts": "22:00", "ends": "06:00", "break_minutes": "60", "active": "y"})
+    assert response.status_code == 303
+    response = client.post_form("/roster/shifts", {"service_id": org["inbound"].id, "code": "N2", "starts": "22:00",
+                                                   "ends": "06:00", "break_minutes": "60"})
+    assert response.status_code == 422 and 'value="N2"' in _text(response)
+    assert client.post_form(f"/roster/hours/{org['outbound'].id}", {"opens": "08:00", "closes": "18:00", "late_tolerance": "10",
+                                                                    "early_tolerance": "5"}).status_code == 303
+    assert "08.00–18.00" in _text(client.get("/roster/shifts"))
+    tl = client.application.test_client()
+    tl.login(org["tl"].username)
+    assert tl.get("/roster/shifts").status_code == 403
+
+
+def test_the_roster_section_of_the_persons_page(client, org):
+    with client.application.test_request_context():
+        m = roster.month_for(org["team"], local_today().replace(day=1), org["tl"])
+        roster.set_cell(m, org["agent_staff"], local_today(), "P", org["tl"])
+        db.session.commit()
+    client.login(org["agent"].username)
+    section = _text(client.get(f"/roster/people/{org['agent_staff'].employee_number}", headers=HX))
+    assert 'data-testid="roster-section"' in section and "<td>P <span" in section
+    assert client.get(f"/roster/people/{org['bayu'].employee_number}").status_code == 403
