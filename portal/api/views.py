@@ -124,6 +124,59 @@ def training_matrix():
     return jsonify({"people": out, "count": len(out)})
 
 
+@bp.route("/roster/compliance")
+@require("roster.team")
+def roster_compliance():
+    """Roster against realisation (F-02) of one day: per person the shift and what happened; the team's compliance
+    (present on time / scheduled, a percentage with two decimals; null when nobody was scheduled)."""
+    from datetime import date
+
+    from flask_login import current_user
+
+    from portal.core.i18n import local_today
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("roster"):
+        return jsonify({"error": "not_found", "message": "the roster module is not enabled"}), 404
+    from portal.people.models import Staff, Team
+    from portal.roster import permissions, realisation
+
+    try:
+        day = date.fromisoformat(request.args["date"]) if request.args.get("date") else local_today()
+    except ValueError:
+        return jsonify({"error": "bad_request", "message": "date must be YYYY-MM-DD"}), 400
+    team_arg = request.args.get("team", "")
+    if team_arg and not team_arg.isdigit():
+        return jsonify({"error": "bad_request", "message": "team must be a team id"}), 400
+    if team_arg:
+        team = db.session.get(Team, int(team_arg))
+        if team is None:
+            return jsonify({"error": "not_found", "message": "no such team"}), 404
+        if not permissions.can_view_team(current_user, team):
+            return jsonify({"error": "forbidden", "message": "not one of your teams"}), 403
+        team_ids = [team.id]
+    else:
+        stmt = select(Team.id).where(Team.active.is_(True))
+        scope = permissions.team_scope(current_user)
+        if scope is not None:
+            stmt = stmt.where(scope)
+        team_ids = list(db.session.scalars(stmt))
+    ids = realisation.team_staff_ids(team_ids, day, day)
+    found = {d.staff.id: d for d in realisation.days_of(ids, day, day)}
+    members = list(db.session.scalars(select(Staff).where(Staff.id.in_(ids)).order_by(Staff.full_name))) if ids else []
+    total, _people, _days = realisation.tally(list(found.values()))
+    out = []
+    for person in members:
+        d = found.get(person.id)
+        out.append({"employee_number": person.employee_number, "name": person.full_name,
+                    "shift": d.shift.code if d and d.shift else None, "scheduled": bool(d and d.scheduled),
+                    "present": bool(d and d.present),
+                    "late_minutes": d.late_minutes if d and d.present and d.scheduled else None,
+                    "on_time": bool(d and d.on_time), "absence_reason": d.absence_reason if d else None})
+    return jsonify({"date": day.isoformat(), "team": int(team_arg) if team_arg else None, "people": out,
+                    "compliance": float(total.compliance) if total.compliance is not None else None})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -225,5 +278,29 @@ OPENAPI = {
                     "people": {"type": "array", "items": {"$ref": "#/components/schemas/TrainingPerson"}}}}}}},
                 "400": {"description": "team is not a team id"}, "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "No access to the training matrix"}}}},
+        "/roster/compliance": {"get": {
+            "summary": "Roster against realisation (F-02) of one day: per person the shift and what happened, and the "
+                       "compliance (present on time / scheduled)",
+            "description": "A team leader sees their teams, a supervisor their site; HR, managers and auditors every team. "
+                           "late_minutes counts the minutes after the shift's start (null when not present); the person is "
+                           "late when it exceeds the service's tolerance (on_time false). A shift that has not started yet "
+                           "is not counted. compliance is a percentage with two decimals, null when nobody was scheduled.",
+            "parameters": [{"name": "date", "in": "query", "required": False, "description": "YYYY-MM-DD (default today)",
+                            "schema": {"type": "string", "format": "date"}},
+                           {"name": "team", "in": "query", "required": False,
+                            "description": "a team id (default: every team the user sees)", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "One entry per member of the team(s)", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "date": {"type": "string", "format": "date"}, "team": {"type": ["integer", "null"]},
+                    "compliance": {"type": ["number", "null"]},
+                    "people": {"type": "array", "items": {"type": "object", "properties": {
+                        "employee_number": {"type": "string"}, "name": {"type": "string"},
+                        "shift": {"type": ["string", "null"]}, "scheduled": {"type": "boolean"},
+                        "present": {"type": "boolean"}, "late_minutes": {"type": ["integer", "null"]},
+                        "on_time": {"type": "boolean"},
+                        "absence_reason": {"type": ["string", "null"],
+                                           "enum": ["sick", "permission", "leave", "unexcused", "duty", None]}}}}}}}}},
+                "400": {"description": "date or team malformed"}, "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "Not one of your teams"}, "404": {"description": "No such team"}}}},
     },
 }

@@ -203,7 +203,17 @@ def gate_count(scope, today: date) -> int:
     return db.session.scalar(gate_count_query(scope, today)) or 0
 
 
-def gate_count_query(scope, today: date):
+def flagged_ids(scope, today: date) -> set[int]:
+    """The ids of the agents of a scope (a clause on Staff) the gate flags (one statement; the roster warns)."""
+    return set(db.session.scalars(flagged_query(scope, today)))
+
+
+def flagged_query(scope, today: date):
+    """The SELECT of the ids of the agents of a scope the gate flags (to use as a subquery)."""
+    return gate_count_query(scope, today, column=Staff.id)
+
+
+def gate_count_query(scope, today: date, column=None):
     """The count of the agents of a scope (a clause on Staff, None: everyone) the gate flags, as a statement: how many agents of a scope (a clause on Staff, None: everyone) the gate flags, in one statement: an initial
     course required for their position (and services) never passed, or an SOP in force taught by a course not
     acknowledged, with no override in force."""
@@ -228,7 +238,7 @@ def gate_count_query(scope, today: date):
                                  ~exists().where(Acknowledgement.revision_id == Revision.id,
                                                  Acknowledgement.user_id == Staff.user_id))
     overridden = exists().where(GateOverride.staff_id == Staff.id, or_(GateOverride.until.is_(None), GateOverride.until >= today))
-    stmt = (select(func.count(Staff.id)).where(
+    stmt = (select(func.count(Staff.id) if column is None else column).where(
         Staff.status != ENDED, Staff.position_id.in_(select(Position.id).where(Position.role == "agent")), ~overridden,
         or_(initial_missing, Staff.user_id.is_not(None) & ack_missing)))
     if scope is not None:

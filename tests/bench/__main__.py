@@ -8,6 +8,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench cpu [--docs 3000]                                  # CPU per request in process ÷ /healthz
     python -m tests.bench import [--files 200]                               # import of mixed files: files/s, memory
     python -m tests.bench people                                             # the staffing report at 5,000 staff
+    python -m tests.bench roster                                             # the roster grid, 60 people × 31 days
 
 --quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
@@ -53,6 +54,11 @@ def main(argv: list[str]) -> int:
         from tests.bench.bench_cpu import main as cpu
 
         return cpu(argv[1:])
+    if argv and argv[0] == "roster":
+        from tests.bench.bench_roster import main as roster
+
+        roster()
+        return 0
     if argv and argv[0] == "load":
         from tests.bench.load import main as load
 

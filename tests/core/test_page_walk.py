@@ -28,7 +28,7 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
                   "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
-                  "coaching.finding_evidence"}
+                  "coaching.finding_evidence", "roster.grid_xlsx", "roster.grid_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_IMPORTS = 400  # pending imports, waiting and decided
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
@@ -116,9 +116,17 @@ def _values(app) -> dict[str, object]:
                                                    .order_by(StaffContract.starts_on.desc()).limit(1)),
             "opening_id": db.session.scalar(select(Opening.id).order_by(Opening.id)),
             "position_code": "AGENT",
+            # The roster of tl's team this month (published by the demo) and today's attendance of the team.
+            "month": f"{_today(app):%Y-%m}", "day": _today(app).isoformat(),
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
         }
+
+
+def _today(app):
+    from portal.core.i18n import local_today
+
+    return local_today()
 
 
 def _pending_import() -> int:
@@ -194,6 +202,9 @@ def _grow(app) -> None:
     build(app, MORE_DOCUMENTS, 2)
     build_records(app, MORE_RECORDS)
     build_people(app, MORE_STAFF)
+    from tests.bench.bench_roster import grow_rosters
+
+    grow_rosters(app)
     _grow_pending_imports(app, MORE_IMPORTS)
 
 

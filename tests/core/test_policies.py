@@ -30,6 +30,9 @@ TRAINING_READERS = {"tl", "spv", "manager", "hr", "auditor", "trainer"}
 TRAINERS = {"trainer", "hr"}
 COACHING_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 COACHES = {"tl", "spv", "qco", "qa"}
+ROSTER_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
+ROSTER_TEAM = {"tl", "spv", "manager", "hr", "auditor"}
+ROSTER_PLAN = {"tl", "spv"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -182,6 +185,33 @@ EXPECTED_ROLES = {
     "coaching.person_section": COACHING_SELF,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
+    "roster.index": ROSTER_TEAM,
+    "roster.grid": ROSTER_TEAM,
+    "roster.totals": ROSTER_TEAM,
+    "roster.compare": ROSTER_TEAM,
+    "roster.compliance": ROSTER_TEAM,
+    "roster.f02_record": ROSTER_PLAN,
+    "roster.grid_xlsx": ROSTER_TEAM,
+    "roster.grid_pdf": ROSTER_TEAM,
+    "roster.grid_import": ROSTER_PLAN,
+    "roster.attendance_import": ROSTER_PLAN,
+    "roster.day": ROSTER_TEAM,
+    "roster.cell": ROSTER_PLAN,
+    "roster.fill": ROSTER_PLAN,
+    "roster.copy_week": ROSTER_PLAN,
+    "roster.change": ROSTER_PLAN,
+    "roster.publish": {"spv"},
+    "roster.record_times": ROSTER_PLAN,
+    "roster.record_absence": ROSTER_PLAN,
+    "roster.me": ROSTER_SELF,
+    "roster.check_in": ROSTER_SELF,
+    "roster.check_out": ROSTER_SELF,
+    "roster.today": {"tl", "spv", "manager"},
+    "roster.shifts": {"manager", "admin"},
+    "roster.hours": {"manager", "admin"},
+    "roster.days_off": {"admin", "hr"},
+    "roster.day_off_delete": {"admin", "hr"},
+    "api.roster_compliance": ROSTER_TEAM,
 }
 # Sample values per endpoint where the general ones would not show the page (a draft to edit).
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
@@ -195,7 +225,8 @@ OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "peop
 PERSONAL_FILE = {"people.contract_document", "coaching.finding_evidence"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
-                 "coaching.person_section"}
+                 "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
+                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -278,8 +309,18 @@ def ids(app, factories):
         coached = coachings.record_session(staff, {"held_on": date(2026, 11, 3), "topic": "Login"}, author)
         warning_row = coachings.write_warning(staff, db.session.scalar(select(WarningLevel).where(WarningLevel.code == "SP1")),
                                               {"issued_on": date(2026, 11, 3), "reason": "Uji"}, approver)
+        from portal.core.workdays import CompanyDayOff
+        from portal.roster import demo as roster_demo, services as rosters
+
+        roster_demo.seed(dc)
+        month_row = rosters.month_for(team, date(2026, 11, 1), author)
+        rosters.set_cell(month_row, staff, date(2026, 11, 2), "P", author)
+        rosters.write_publication(month_row, rosters.snapshot(month_row), approver)
+        day_off = CompanyDayOff(day=date(2026, 12, 24), name="Cuti bersama")
+        db.session.add(day_off)
         db.session.commit()
-    return {"course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
+    return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
+            "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
             "revision_id": doc.current.id, "finding_id": finding.id, "coaching_id": coached.id, "warning_id": warning_row.id,
             "user_id": user.id, "site_id": site.id, "service_id": service.id, "filename": "css/portal.css",
             "code": doc.code, "number": "00", "a": "00", "b": "00", "cr_id": cr.id, "token_id": token.id, "token": "unknown-token",
@@ -364,7 +405,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_routes(app, client, id
 def test_permission_table_matches_the_expectations():
     for endpoint, roles in EXPECTED_ROLES.items():
         assert roles <= set(ROLES), endpoint
-    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self", "coaching.self"})
+    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self", "coaching.self", "roster.self"})
 
 
 def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):
