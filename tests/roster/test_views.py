@@ -210,7 +210,7 @@ def test_the_months_f02_is_a_record_signed_by_the_tl_and_approved_by_the_supervi
         db.session.commit()
     client.login(org["tl"].username)
     page = _text(client.get(f"{_grid_url(org, '2026-11')}/f02"))
-    assert 'data-testid="make-f02"' in page and "50.00 %" in page
+    assert 'data-testid="make-f02"' in page and "50,00 %" in page
     response = client.post_form(f"{_grid_url(org, '2026-11')}/f02", token_from=f"{_grid_url(org, '2026-11')}/f02")
     assert response.status_code == 303 and "/records/" in response.headers["Location"]
     record = db.session.scalar(select(Record).where(Record.form_code == "IN.OCC.TELK.F-02"))
