@@ -89,6 +89,13 @@ def load() -> list[str]:
                                       "product": rnd.choice(PRODUCTS), "customer_number": f"0812{rnd.randint(10_000_000, 99_999_999)}",
                                       "result": result, "_staff": staff, "_day": day})
             day += timedelta(days=1)
+    if agent is not None:  # three calls of the demo agent made this morning wait on qco's worklist
+        for k, at in enumerate((time(8, 5), time(8, 40), time(9, 20))):
+            calls.append({"recording_id": f"VR-{today:%Y%m%d}-A{k + 1:05d}", "agent_id": agent.id,
+                          "team_id": memberships.get(agent.id), "site_id": agent.site_id, "service_id": service.id,
+                          "called_at": services.to_utc(today, at), "month": months[-1], "product": PRODUCTS[k % 2],
+                          "customer_number": f"0812{rnd.randint(10_000_000, 99_999_999)}", "result": AGREE,
+                          "_staff": None, "_day": today})
     now = utcnow()
     rows, validations, recalls = [], [], []
     for c in calls:
@@ -99,7 +106,7 @@ def load() -> list[str]:
             c["stage"] = NEW
             c["qco_id"] = qco.id
             # Validated within two days; the last days of the current month still wait (qco's worklist).
-            if age >= 2 or (c["month"] != months[-1] and age >= 0):
+            if staff is not None and (age >= 2 or (c["month"] != months[-1] and age >= 0)):
                 p_return = 0.12 if (staff.id == weak and c["month"] == months[-2]) else 0.025
                 if staff is agent:
                     p_return = 0.0  # the browser journey returns the demo agent's call itself

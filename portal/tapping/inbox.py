@@ -16,7 +16,9 @@ def returns_to_recall(user) -> list[InboxItem]:
     from portal.people.models import Staff, Team
     from portal.tapping.models import RETURNED, Call
 
-    if not user.can("tapping.self"):
+    # Agents and team leaders only: supervisors, QCOs and QA find returns on the worklist (their home pages are at
+    # their statement budget).
+    if not user.can("tapping.self") or user.can("tapping.site") or user.can("tapping.all"):
         return []
     own = Call.agent_id.in_(select(Staff.id).where(Staff.user_id == user.id))
     led = Call.team_id.in_(select(Team.id).join(Staff, Team.leader_id == Staff.id).where(Staff.user_id == user.id))
