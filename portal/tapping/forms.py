@@ -43,3 +43,13 @@ class RecallForm(FlaskForm):
 class AssignForm(FlaskForm):
     qco = SelectField(_l("QCO"), validate_choice=False)
     service = SelectField(_l("Service"), validate_choice=False)
+
+
+class ParameterSetForm(FlaskForm):
+    """A new revision of the assessment standard for a service: one parameter a line, `clause | wording`."""
+    service = SelectField(_l("Service"), validate_choice=False)
+    document_code = StringField(_l("Document code of the standard"), validators=[Length(max=80)])
+    revision = StringField(_l("Revision"), validators=[Length(max=10)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    effective_from = DateField(_l("Effective from"), validators=[Optional()])
+    lines = TextAreaField(_l("Parameters, one a line: clause | wording"), validators=[Length(max=20000)])

@@ -25,7 +25,7 @@ from portal.extensions import db
 from portal.people.models import Staff, Team
 from portal.tapping import imports, permissions, qvs
 from portal.tapping import services as tapping
-from portal.tapping.forms import AssignForm, CallForm, DecisionForm, ImportForm, RecallForm, ValidationForm
+from portal.tapping.forms import AssignForm, CallForm, DecisionForm, ImportForm, ParameterSetForm, RecallForm, ValidationForm
 from portal.tapping.labels import STAGE_TONE, stage_labels
 from portal.tapping.models import AGREE, NEW, RECALLED, RETURNED, VALIDATED, Call, CallImport, Recall, Validation
 
@@ -391,3 +391,46 @@ def qvs_pdf():
                       today=local_today(), organisation=current_app.config["PORTAL_ORGANISATION"])
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="qvs-{month:%Y-%m}.pdf"'})
+
+
+# ---------------------------------------------------------------- assessment parameters (data, by standard revision)
+@bp.route("/parameters", methods=["GET", "POST"])
+@require("tapping.read")
+def parameters():
+    """The parameter sets per service and revision of their standard; QA adds the set of a new revision (the old
+    validations keep the set they used)."""
+    from sqlalchemy.orm import selectinload
+
+    from portal.tapping.models import ParameterSet
+
+    can_edit = current_user.can("tapping.parameters")
+    form = ParameterSetForm(formdata=request.form if request.method == "POST" else None)
+    services = _outbound_services()
+    form.service.choices = [(str(s.id), s.name) for s in services]
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        if form.validate_on_submit():
+            with refusals(form):
+                service = db.session.get(Service, int(form.service.data or 0)) if (form.service.data or "").isdigit() else None
+                if service is None:
+                    from portal.core.service import ServiceError
+
+                    raise ServiceError(_("Choose the service."), "service")
+                lines = []
+                for line in (form.lines.data or "").splitlines():
+                    if line.strip():
+                        clause, _sep, text = line.partition("|") if "|" in line else ("", "", line)
+                        lines.append((clause.strip()[:40], text.strip()))
+                if not form.effective_from.data:
+                    from portal.core.service import ServiceError
+
+                    raise ServiceError(_("Enter the date the revision takes effect."), "effective_from")
+                tapping.add_parameter_set(service, form.document_code.data or "", form.revision.data or "",
+                                          (form.title.data or "").strip(), form.effective_from.data, lines, current_user)
+                flash(_("Assessment parameters saved."), "success")
+                return redirect(url_for("tapping.parameters"), 303)
+    sets = list(db.session.scalars(select(ParameterSet).options(selectinload(ParameterSet.parameters))
+                                   .order_by(ParameterSet.service_id, ParameterSet.effective_from.desc(), ParameterSet.id.desc())))
+    return render("tapping/parameters.html", sets=sets, form=form if can_edit else None,
+                  status=form_status(form) if request.method == "POST" else 200)

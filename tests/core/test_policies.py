@@ -194,6 +194,7 @@ EXPECTED_ROLES = {
     "tapping.import_confirm": TAPPING_QC,
     "tapping.import_discard": TAPPING_QC,
     "tapping.call_new": TAPPING_QC,
+    "tapping.parameters": TAPPING_READERS,
     "tapping.qvs": TAPPING_READERS,
     "tapping.qvs_xlsx": TAPPING_READERS,
     "tapping.qvs_pdf": TAPPING_READERS,

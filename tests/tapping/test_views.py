@@ -211,3 +211,33 @@ def test_manual_entry_keeps_the_typing_on_a_refusal(client, org):
     r = client.post_form("/tapping/calls/new", data | {"customer_number": NUMBER}, token_from="/tapping/calls/new")
     assert r.status_code == 303
     assert db.session.scalar(select(Call.month).where(Call.recording_id == "MAN-1")).isoformat() == "2026-11-01"
+
+
+def test_a_new_revision_of_the_standard_starts_a_new_parameter_set(client, make_client, org):
+    from datetime import date
+
+    from portal.tapping import services as tapping
+    from portal.tapping.models import Validation
+
+    old_call = _calls(org, 1)[0]
+    client.login(org["qco"].username)
+    set_id, checked = _params(client, old_call.id)
+    client.post_form(f"/tapping/calls/{old_call.id}/validate", {"verdict": "VALID", "parameter_set_id": set_id,
+                                                                "checked": checked}, token_from=f"/tapping/calls/{old_call.id}")
+    assert 'data-testid="save-parameters"' not in _text(client.get("/tapping/parameters"))
+    assert client.post_form("/tapping/parameters", {"service": org["service"].id}, token_from="/tapping/").status_code == 403
+    qa = make_client()
+    qa.login(org["qa"].username)
+    data = {"service": org["service"].id, "document_code": "OB.IN.QCC.TELK.P-03", "revision": "01",
+            "title": "Tapping validasi agree", "effective_from": "2026-11-20",
+            "lines": "P-03 §5.1 | Salam pembuka\nP-03 §5.4 | Persetujuan jelas"}
+    r = qa.post_form("/tapping/parameters", data | {"effective_from": ""}, token_from="/tapping/parameters")
+    assert r.status_code == 422 and "Persetujuan jelas" in _text(r)
+    assert qa.post_form("/tapping/parameters", data, token_from="/tapping/parameters").status_code == 303
+    assert qa.post_form("/tapping/parameters", data, token_from="/tapping/parameters").status_code == 422  # once
+    new = tapping.parameter_set_for(org["service"].id, date(2026, 11, 25))
+    assert new.revision == "01" and len(new.parameters) == 2
+    assert tapping.parameter_set_for(org["service"].id, date(2026, 11, 2)).revision == "00"
+    kept = db.session.scalar(select(Validation).where(Validation.call_id == old_call.id))
+    assert kept.parameter_set.revision == "00"
+    assert "Rev.01" in _text(client.get("/tapping/parameters"))
