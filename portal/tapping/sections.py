@@ -9,14 +9,18 @@ from portal.extensions import db
 
 
 def _tapping(user, staff) -> dict | None:
+    """The person themselves; a reader of call results whose scope holds them (all sites, their site, their team)."""
     own = staff.user_id is not None and staff.user_id == user.id
-    if not (own or user.can("tapping.read")):
+    if own:
+        return {"url_endpoint": "tapping.person_section"}
+    if not user.can("tapping.read"):
         return None
     from portal.people import permissions as people
 
-    if not own and not people.can_view(user, staff) and not user.can("tapping.site") and not user.can("tapping.all"):
-        return None
-    return {"url_endpoint": "tapping.person_section"}
+    if (user.can("tapping.all") or user.can("scope.all_sites") or (user.can("tapping.site") and staff.site_id == user.site_id)
+            or people.can_view(user, staff)):
+        return {"url_endpoint": "tapping.person_section"}
+    return None
 
 
 def tapping_context(user, staff) -> dict:

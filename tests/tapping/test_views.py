@@ -241,3 +241,22 @@ def test_a_new_revision_of_the_standard_starts_a_new_parameter_set(client, make_
     kept = db.session.scalar(select(Validation).where(Validation.call_id == old_call.id))
     assert kept.parameter_set.revision == "00"
     assert "Rev.01" in _text(client.get("/tapping/parameters"))
+
+
+def test_the_person_page_section_follows_the_scope(client, make_client, org, factories):
+    from tests.people_factories import make_staff
+
+    _calls(org, 1)
+    far_site = org["spv_far"].site
+    stranger = make_staff(site=far_site, full_name="Dani Jauh", employee_number="1509999")
+    db.session.commit()
+    client.login(org["agent"].username)
+    assert "VR-V-0" in _text(client.get("/tapping/people/1509001"))
+    assert client.get("/tapping/people/1509002").status_code == 403  # a colleague's
+    qco = make_client()
+    qco.login(org["qco"].username)
+    assert "VR-V-0" in _text(qco.get("/tapping/people/1509001"))
+    assert qco.get(f"/tapping/people/{stranger.employee_number}").status_code == 403  # another site
+    tl = make_client()
+    tl.login(org["tl"].username)
+    assert tl.get("/tapping/people/1509001").status_code == 200 and tl.get("/tapping/people/1509003").status_code == 403
