@@ -11,7 +11,7 @@ from portal.extensions import db
 def _tapping(user, staff) -> dict | None:
     """The person themselves; a reader of call results whose scope holds them (all sites, their site, their team)."""
     own = staff.user_id is not None and staff.user_id == user.id
-    if own:
+    if own and user.can("tapping.self"):
         return {"url_endpoint": "tapping.person_section"}
     if not user.can("tapping.read"):
         return None
