@@ -22,7 +22,7 @@ COMMON_FIELDS = {
     "status": _l("Status"), "version": _l("Version"), "content_hash": _l("Content hash"), "reason": _l("Reason"),
     "why": _l("Cause"), "role": _l("As"), "token": _l("Printout token"), "sha256": _l("SHA-256"),
     "file": _l("File"), "file_sha256": _l("File SHA-256"), "size": _l("Size (bytes)"), "copy_status": _l("Copy"),
-    "revision": _l("Revision"), "number": _l("Number"), "document": _l("Document"), "records": _l("Records"),
+    "revision": _l("Revision"), "number": _l("Reference number"), "document": _l("Document"), "records": _l("Records"),
     "filters": _l("Filters"), "kind": _l("Kind"), "error": _l("Error"), "user": _l("User"),
     "username": _l("User name"), "name": _l("Name"), "code": _l("Code"), "site": _l("Site"),
     "service": _l("Service"), "services": _l("Services"), "sites": _l("Sites"), "active": _l("Active"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FileField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -18,6 +18,7 @@ class FindingForm(FlaskForm):
     rule = StringField(_l("Rule or SOP clause"), validators=[Optional(), Length(max=200)])
     description = TextAreaField(_l("What was found"), validators=[DataRequired(_l("Describe what was found.")), Length(max=4000)])
     evidence_link = StringField(_l("Evidence (a record number or link, e.g. an F-03)"), validators=[Optional(), Length(max=300)])
+    evidence_file = FileField(_l("Evidence file (PDF, JPEG or PNG, at most 5 MB)"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png"})
     response = TextAreaField(_l("The person's response"), validators=[Optional(), Length(max=4000)])
 
 

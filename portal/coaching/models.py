@@ -26,6 +26,10 @@ class Finding(db.Model):
     rule: Mapped[str] = mapped_column(String(200), default="")  # the rule or SOP clause
     description: Mapped[str] = mapped_column(Text, default="")
     evidence_link: Mapped[str] = mapped_column(String(300), default="")  # a record (F-03) or tapping result
+    # An attached file (a screenshot, a scanned F-03): PDF, JPEG or PNG, kept under findings/ in the documents store.
+    evidence_file_path: Mapped[str] = mapped_column(String(200), default="")
+    evidence_file_name: Mapped[str] = mapped_column(String(255), default="")
+    evidence_file_sha256: Mapped[str] = mapped_column(String(64), default="")
     response: Mapped[str] = mapped_column(Text, default="")  # the person's response
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     raised_name: Mapped[str] = mapped_column(String(120), default="")

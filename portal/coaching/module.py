@@ -8,6 +8,7 @@ QA their site; HR and managers everyone."""
 from flask_babel import lazy_gettext as _l
 
 from portal.core.modules import Module, NavItem
+from portal.coaching import audit_labels
 
 SECTION = _l("Training")
 
@@ -36,6 +37,15 @@ def _cli():
     return [coaching_cli]
 
 
+def _stored_evidence():
+    from sqlalchemy import select
+
+    from portal.coaching.models import Finding
+    from portal.extensions import db
+
+    return db.session.scalars(select(Finding.evidence_file_path).where(Finding.evidence_file_path != ""))
+
+
 def _setup(app):
     from portal.coaching import paper, sections
     from portal.coaching import services as coaching
@@ -47,12 +57,6 @@ def _setup(app):
         recruitment.coaching_checks.append(coaching.under_coaching)
 
 
-
-def _actions(labels: dict) -> dict:
-    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
-    from portal.core.modules import AuditAction
-
-    return {action: AuditAction(label, label) for action, label in labels.items()}
 
 
 module = Module(
@@ -80,16 +84,10 @@ module = Module(
         NavItem(_l("Escalation proposals"), "coaching.proposals", "coaching.decide", SECTION),
     ],
     inbox=_inbox,
-    audit_labels=_actions({
-        "finding.raised": _l("A finding was raised against a person"),
-        "finding.responded": _l("The response to a finding was recorded"),
-        "coaching_session.recorded": _l("A coaching session was recorded"),
-        "coaching_session.acknowledged": _l("The coached person acknowledged a coaching session"),
-        "warning.issued": _l("A warning was signed and issued"),
-        "warning.signature_refused": _l("A warning's signature was refused (wrong password)"),
-        "warning.printed": _l("A warning letter was printed"),
-    }),
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     cli=_cli,
     setup=_setup,
+    stored_files={"findings": lambda: _stored_evidence()},
 )

@@ -26,7 +26,7 @@ def _stamp(user, ticket) -> dict:
 
 def render_warning(warning: Warning, user) -> tuple[bytes, Printout]:
     ticket = printing.ticket()
-    header = {"kind": _("Warning letter"), "title": warning.level.name, "code_label": _("Number"), "code": warning.number,
+    header = {"kind": _("Warning letter"), "title": warning.level.name, "code_label": _("Letter number"), "code": warning.number,
               "revision": "—", "date_label": _("Issued on"), "date": warning.issued_on}
     pdf = render_pdf("pdf/warning_letter.html", warning=warning, header=header, stamp=_stamp(user, ticket),
                      verify_url=ticket.url, qr_svg=ticket.qr)

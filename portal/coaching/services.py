@@ -18,7 +18,43 @@ from portal.coaching.models import FINDING_KINDS, CoachingSession, EscalationRul
 from portal.training.services import add_months
 
 
-def raise_finding(staff: Staff, data: dict, actor) -> Finding:
+def _evidence_file(data: bytes, filename: str) -> tuple[str, str, str]:
+    """Keep an attached evidence file (PDF, JPEG or PNG by content, at most 5 MB): (stored path, name, sha256); the
+    file is removed again if the transaction rolls back."""
+    import hashlib
+    import secrets
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.core import files
+    from portal.people import recruitment
+
+    if len(data) > recruitment.MAX_UPLOAD:
+        raise ServiceError(_("The file is larger than 5 MB."), "evidence_file")
+    sniffed = recruitment.sniff(data)
+    if sniffed is None:
+        raise ServiceError(_("Only PDF, JPEG or PNG files are accepted."), "evidence_file")
+    ext = sniffed[0]
+    name = f"{secrets.token_hex(16)}.{ext}"
+    files.write_atomic(Path(current_app.config["DOCUMENTS_FOLDER"]) / "findings", name, data)
+    original = Path(filename or f"bukti.{ext}").name[:255]
+    return f"findings/{name}", original, hashlib.sha256(data).hexdigest()
+
+
+def evidence_path(finding: Finding):
+    from pathlib import Path
+
+    from flask import current_app
+
+    return Path(current_app.config["DOCUMENTS_FOLDER"]) / finding.evidence_file_path
+
+
+def evidence_viewed(finding: Finding, actor) -> None:
+    audit.record("finding.evidence_viewed", finding, new={"sha256": finding.evidence_file_sha256}, actor=actor)
+
+
+def raise_finding(staff: Staff, data: dict, actor, evidence: tuple[bytes, str] | None = None) -> Finding:
     if data.get("kind") not in FINDING_KINDS:
         raise ServiceError(_("Choose the kind of finding."), "kind")
     if not data.get("found_on"):
@@ -28,10 +64,14 @@ def raise_finding(staff: Staff, data: dict, actor) -> Finding:
     row = Finding(staff_id=staff.id, kind=data["kind"], found_on=data["found_on"], rule=(data.get("rule") or "").strip()[:200],
                   description=data["description"].strip(), evidence_link=(data.get("evidence_link") or "").strip()[:300],
                   response=(data.get("response") or "").strip(), raised_by_id=actor.id, raised_name=actor.full_name)
+    if evidence and evidence[0]:
+        row.evidence_file_path, row.evidence_file_name, row.evidence_file_sha256 = _evidence_file(*evidence)
     db.session.add(row)
     db.session.flush()
     audit.record("finding.raised", row, new={"staff": staff.employee_number, "kind": row.kind, "found_on": row.found_on,
-                                             "rule": row.rule}, actor=actor)
+                                             "rule": row.rule, **({"file": row.evidence_file_name,
+                                                                  "file_sha256": row.evidence_file_sha256}
+                                                                 if row.evidence_file_path else {})}, actor=actor)
     return row
 
 

@@ -96,9 +96,12 @@ def finding_new():
         form.found_on.data = local_today()
     if form.validate_on_submit():
         staff = _staff_checked(form.staff_id.data)
+        upload = request.files.get("evidence_file")
+        evidence = (upload.read(5 * 1024 * 1024 + 1), upload.filename or "") if upload and upload.filename else None
         with refusals(form):
             row = coaching.raise_finding(staff, {f: getattr(form, f).data for f in ("kind", "found_on", "rule", "description",
-                                                                                     "evidence_link", "response")}, current_user)
+                                                                                     "evidence_link", "response")},
+                                         current_user, evidence=evidence)
             flash(_("Finding recorded."), "success")
             return redirect(url_for("coaching.finding", finding_id=row.id), 303)
     return render("coaching/form.html", form=form, title=_("New finding"), action=url_for("coaching.finding_new"),
@@ -114,6 +117,25 @@ def finding(finding_id: int):
     own = row.staff.user_id == current_user.id
     return render("coaching/finding.html", row=row, kinds=finding_kind_labels(), form=ResponseForm(formdata=None),
                   can_respond=own or permissions.can_raise(current_user, row.staff))
+
+
+@bp.route("/findings/<int:finding_id>/evidence")
+@require("coaching.self")
+def finding_evidence(finding_id: int):
+    """The attached evidence as a download, for those who may see the finding; each view is audited."""
+    from portal.core import files
+    from portal.core.unit import begin_writing
+
+    row = db.session.get(Finding, finding_id) or abort(404)
+    if not permissions.can_view_coaching(current_user, row.staff):
+        abort(403)
+    path = coaching.evidence_path(row)
+    if not row.evidence_file_path or not path.exists():
+        abort(404)
+    begin_writing()
+    coaching.evidence_viewed(row, current_user)
+    name, _dot, _ext = row.evidence_file_name.rpartition(".")
+    return files.send_stored(path, name or "bukti", row.evidence_file_path.rsplit(".", 1)[-1])
 
 
 @bp.route("/findings/<int:finding_id>/respond", methods=["POST"])

@@ -29,7 +29,8 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What the store may hold and serve, by extension: the only names and Content-Types a stored file is sent with.
 MIMES = {"pdf": "application/pdf", "docx": DOCX_MIME, "xlsx": XLSX_MIME, "odt": "application/vnd.oasis.opendocument.text",
-         "txt": "text/plain", "md": "text/markdown"}
+         "txt": "text/plain", "md": "text/markdown", "png": "image/png", "jpg": "image/jpeg"}
+IMAGE_MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "jpg": b"\xff\xd8\xff"}
 # The main part of each OOXML package and the content type it must declare ([Content_Types].xml).
 OOXML_MAIN = {
     "docx": ("word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
@@ -40,7 +41,7 @@ ZIP_MAX_UNPACKED = 60 * 1024 * 1024  # everything an archive may expand to
 ZIP_MAX_RATIO = 150  # uncompressed / compressed, per member above 1 MB (a zip bomb expands by thousands)
 ZIP_MAX_MEMBERS = 2000
 KIND_LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "xlsx": "Excel (.xlsx)", "odt": "OpenDocument (.odt)",
-               "txt": _l("plain text"), "md": _l("plain text")}
+               "txt": _l("plain text"), "md": _l("plain text"), "png": "PNG", "jpg": "JPEG"}
 
 
 class FileRefused(ValueError):
@@ -137,6 +138,9 @@ def check_upload(data: bytes, filename: str, allowed: tuple[str, ...]) -> tuple[
                               kind=KIND_LABELS[ext]))
     if ext == "pdf":
         if not data.startswith(b"%PDF-"):
+            raise mismatch
+    elif ext in IMAGE_MAGIC:
+        if not data.startswith(IMAGE_MAGIC[ext]):
             raise mismatch
     elif ext in OOXML_MAIN:
         _check_ooxml(data, ext)

@@ -91,6 +91,11 @@ def _check_staff(staff: Staff | None, data: dict) -> None:
                                  n=other.employee_number), "user_id")
 
 
+# Checks a module runs when services are added to a person already on the staff: fn(staff, added services, actor)
+# raises ServiceError (field "service_ids") to refuse; the training module's competence gate registers itself here.
+service_checks: list = []
+
+
 def save_staff(staff: Staff | None, data: dict, actor: User | None) -> Staff:
     """Add a person (with their first team, when given, from the hire date) or change their data."""
     data = _clean(data)
@@ -122,6 +127,11 @@ def save_staff(staff: Staff | None, data: dict, actor: User | None) -> Staff:
         chosen = list(db.session.scalars(select(Service).where(Service.id.in_(service_ids or [0])).order_by(Service.code)))
         before = sorted(s.code for s in staff.services) if not creating else []
         staff.services = chosen
+        added = [s for s in chosen if s.code not in before]
+        if added and not creating:
+            db.session.flush()
+            for check in service_checks:
+                check(staff, added, actor)
         if sorted(s.code for s in chosen) != before:
             if old is not None:
                 old["services"] = before

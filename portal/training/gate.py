@@ -53,6 +53,26 @@ def unmark_revision(revision, actor) -> None:
                  new={"document": revision.document.code, "revision": revision.number}, actor=actor)
 
 
+def service_check(staff, added, actor) -> None:
+    """A person already on the staff is put on a service only once they passed the initial training that service
+    requires of their position, unless a supervisor overrode the gate for them (a hire starts on the service they
+    were recruited for, flagged until they pass)."""
+    from portal.core.i18n import local_today
+    from portal.training import matrix
+    from portal.training.models import INITIAL
+
+    _columns, rows = matrix.compute([staff], local_today())
+    row = rows[0]
+    if row.overridden:
+        return
+    added_ids = {s.id for s in added}
+    for course, _positions, services in matrix._courses():
+        if course.kind == INITIAL and course.code in row.gate and (not services or services & added_ids):
+            raise ServiceError(_("%(name)s has not passed the initial training %(course)s this service requires. A "
+                                 "supervisor can override the competence gate with a reason.", name=staff.full_name,
+                                 course=course.code), "service_ids")
+
+
 def on_hire(candidate, staff, actor) -> None:
     """A hire starts the initial training: the person joins the next open session of their position's initial
     course (or the requirement is recorded as due); until they pass it the gate flags them."""

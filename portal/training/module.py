@@ -7,6 +7,7 @@ their team, a supervisor their site); a person their own."""
 from flask_babel import lazy_gettext as _l
 
 from portal.core.modules import Module, NavItem
+from portal.training import audit_labels
 
 SECTION = _l("Training")
 READERS = {"training.read"}
@@ -38,14 +39,12 @@ def _setup(app):
     sections.register()
     if gate.on_hire not in recruitment.on_hire:
         recruitment.on_hire.append(gate.on_hire)
+    from portal.people import services as people
+
+    if gate.service_check not in people.service_checks:
+        people.service_checks.append(gate.service_check)
 
 
-
-def _actions(labels: dict) -> dict:
-    """Each action's label is also its sentence (a whole Indonesian sentence; the trail shows who and the object)."""
-    from portal.core.modules import AuditAction
-
-    return {action: AuditAction(label, label) for action, label in labels.items()}
 
 
 module = Module(
@@ -71,22 +70,8 @@ module = Module(
         NavItem(_l("SOP revisions needing training"), "training.revisions", "training.mark", SECTION),
     ],
     inbox=_inbox,
-    audit_labels=_actions({
-        "training_course.created": _l("A training course was created"),
-        "training_course.updated": _l("A training course was changed"),
-        "training_session.created": _l("A training session was created"),
-        "training_session.attendees_added": _l("Attendees were added to a training session"),
-        "training_session.attendee_removed": _l("An attendee was removed from a training session"),
-        "training_attendee.updated": _l("Attendance, score or remarks of an attendee were recorded"),
-        "training_session.signed": _l("The trainer signed a session's result"),
-        "training_session.signature_refused": _l("A signature of a session's result was refused (wrong password)"),
-        "training_session.amended": _l("A signed session's result was reopened for an amendment"),
-        "training_certificate.printed": _l("A training certificate was printed"),
-        "training_gate.overridden": _l("The competence gate was overridden for a person"),
-        "training_revision.marked": _l("An SOP revision was marked as needing training"),
-        "training_revision.unmarked": _l("An SOP revision no longer needs training"),
-        "training.initial_due": _l("A new hire's initial training was started"),
-    }),
+    audit_labels=audit_labels.ACTIONS,
+    audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     setup=_setup,
 )

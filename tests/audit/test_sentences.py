@@ -140,3 +140,31 @@ def test_every_action_the_code_writes_has_a_sentence(app):
         declared = set(modules.audit_labels())
     assert len(written) > 60
     assert written - declared == set()
+
+
+def test_training_and_coaching_events_read_as_sentences_with_their_objects(app, client, factories):
+    """The later modules declare their actions (label and sentence) and objects (code, link, field labels)."""
+    from portal.coaching import services as coaching
+    from tests.people_factories import make_staff, make_team
+    from tests.training_factories import make_course, make_session
+
+    trainer = factories.user(["trainer"], username="tono", full_name="Tono Pelatih")
+    tl = factories.user(["tl"], username="tari", full_name="Tari Leader")
+    with app.test_request_context():
+        team = make_team(name="Tim Audit")
+        staff = make_staff(team=team, full_name="Rina Agen")
+        course = make_course(code="INIT-147", name="Pelatihan awal 147")
+        make_session(course, [staff], held_on=date(2026, 6, 1), scores=["80"], trainer=trainer)
+        coaching.raise_finding(staff, {"kind": "late_login", "found_on": date(2026, 6, 2), "rule": "MNOP-01 §2.2",
+                                       "description": "Masuk 20 menit setelah jadwal", "evidence_link": ""}, tl)
+        number = staff.employee_number
+        db.session.commit()
+    auditor = factories.user(["auditor"])
+    client.login(auditor.username)
+    html = client.get("/audit/").get_data(as_text=True)
+    assert re.search(r'<strong title="tono">Tono Pelatih</strong> menambahkan peserta ke sesi pelatihan .*INIT-147 · 2026-06-01', html)
+    assert "mencatat kehadiran, nilai atau keterangan peserta" in html and "Nilai</dt>" in html
+    assert re.search(r'<strong title="tari">Tari Leader</strong> mencatat temuan \(.*' + re.escape(number), html)
+    assert "Terlambat login" in html  # the finding's kind by its label
+    assert "late_login" not in html.replace('value="late_login"', "")
+    assert "A finding was raised" not in html and "training_session.attendees_added</code>" not in html

@@ -23,12 +23,18 @@ def _pick(page, select: str, text: str) -> None:
     page.locator(select).select_option(value)
 
 
+def _filter(page) -> None:
+    """Apply the filters and wait for the filtered page (a check ticked on the old page would be lost)."""
+    page.locator("form.filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"[?&]team=\d"))
+
+
 def test_trainer_records_and_signs_a_session_and_the_matrix_turns_green(browser, base_url):
     ctx, page = _as(browser, base_url, "trainer")
     # The demo agent who failed the 147 refreshment is overdue.
     page.goto(base_url + "/training/matrix")
     _pick(page, "#f-team", "MLG 147-A")
-    page.locator("form.filters button[type=submit]").click()
+    _filter(page)
     overdue = page.locator('[data-testid$="-REF-147"][data-status="overdue"]').first
     expect(overdue).to_be_visible()
     retaker = re.match(r"cell-(.+)-REF-147", overdue.get_attribute("data-testid")).group(1)
@@ -43,7 +49,7 @@ def test_trainer_records_and_signs_a_session_and_the_matrix_turns_green(browser,
     page.get_by_test_id("create-session").click()
     expect(page).to_have_url(re.compile(r"/training/sessions/\d+$"))
     _pick(page, "#team-filter", "MLG 147-A")
-    page.locator("form.filters button[type=submit]").click()
+    _filter(page)
     page.get_by_test_id(f"pick-{retaker}").check()
     others = page.locator('[data-testid^="pick-"]:not([data-testid="pick-%s"])' % retaker).first
     failer = others.get_attribute("data-testid").removeprefix("pick-")
@@ -74,7 +80,7 @@ def test_trainer_records_and_signs_a_session_and_the_matrix_turns_green(browser,
 
     page.goto(base_url + "/training/matrix")
     _pick(page, "#f-team", "MLG 147-A")
-    page.locator("form.filters button[type=submit]").click()
+    _filter(page)
     expect(page.get_by_test_id(f"cell-{retaker}-REF-147")).to_have_attribute("data-status", "current")
     expect(page.get_by_test_id(f"cell-{retaker}-REF-147")).to_contain_text("berlaku")
     # a failed retake does not take away the earlier pass, still valid (due soon)

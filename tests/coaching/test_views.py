@@ -107,3 +107,43 @@ def test_warning_levels_by_role_and_the_letter(client, org):
     client.login(org["qco"].username)
     assert client.get("/coaching/warnings/new").status_code == 403
     assert 'data-testid="new-warning"' not in _text(client.get("/coaching/"))
+
+
+def test_a_finding_keeps_an_evidence_file_that_only_those_who_see_the_finding_open(client, make_client, org):
+    """Evidence as an attachment: PDF, JPEG or PNG by content; a refused file keeps the typing and stores nothing; the
+    file opens for the team leader and the person (each view audited), not for a colleague."""
+    import io
+
+    from portal.coaching.models import Finding
+    from portal.core.audit import AuditEvent
+
+    client.login(org["tl"].username)
+    form = _text(client.get("/coaching/findings/new"))
+    assert 'enctype="multipart/form-data"' in form and 'name="evidence_file"' in form
+    fields = {"staff_id": org["agent_staff"].id, "kind": "indiscipline", "found_on": "2026-11-22",
+              "description": "Meninggalkan meja tanpa izin"}
+    refused = client.post_form("/coaching/findings/new", {**fields, "evidence_file": (io.BytesIO(b"MZ\x90\x00 exe"), "bukti.pdf")},
+                               content_type="multipart/form-data")
+    assert refused.status_code == 422
+    page = _text(refused)
+    assert "Hanya berkas PDF, JPEG atau PNG" in page and "Meninggalkan meja tanpa izin" in page
+    assert db.session.scalar(select(Finding).where(Finding.description == "Meninggalkan meja tanpa izin")) is None
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    response = client.post_form("/coaching/findings/new", {**fields, "evidence_file": (io.BytesIO(png), "layar meja.png")},
+                                content_type="multipart/form-data")
+    assert response.status_code == 303
+    row = db.session.scalar(select(Finding).where(Finding.description == "Meninggalkan meja tanpa izin"))
+    assert row.evidence_file_name == "layar meja.png" and row.evidence_file_path.startswith("findings/")
+    page = _text(client.get(f"/coaching/findings/{row.id}"))
+    assert 'data-testid="evidence-file"' in page and "layar meja.png" in page
+    download = client.get(f"/coaching/findings/{row.id}/evidence")
+    assert download.status_code == 200 and download.data == png and download.mimetype == "image/png"
+    assert "attachment" in download.headers["Content-Disposition"]
+    agent = make_client()
+    agent.login(org["agent"].username)
+    assert agent.get(f"/coaching/findings/{row.id}/evidence").status_code == 200
+    other = make_client()
+    other.login(org["tl_b"].username)
+    assert other.get(f"/coaching/findings/{row.id}/evidence").status_code == 403
+    views = db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == "finding.evidence_viewed"))
+    assert views == 2

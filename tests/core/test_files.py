@@ -83,3 +83,16 @@ def test_a_file_written_in_a_transaction_that_rolls_back_is_removed(app, factori
             assert not written.exists()
     finally:
         app.config["DOCUMENTS_FOLDER"] = previous
+
+
+def test_images_are_judged_by_their_bytes_and_sent_with_their_own_type():
+    """A stored PNG or JPEG (a scanned contract, a finding's screenshot) downloads as an image, never as .bin."""
+    import pytest
+
+    from portal.core import files
+
+    assert files.check_upload(b"\x89PNG\r\n\x1a\n...", "layar.png", ("png", "jpg")) == ("png", "image/png")
+    assert files.check_upload(b"\xff\xd8\xff\xe0...", "scan.jpg", ("png", "jpg")) == ("jpg", "image/jpeg")
+    with pytest.raises(files.FileRefused):
+        files.check_upload(b"<html>", "layar.png", ("png", "jpg"))
+    assert files.safe_download_name("kontrak", "jpg") == "kontrak.jpg"

@@ -30,7 +30,7 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "records.archived_pdf", "records.disposal_pdf", "audit.export", "exports.download", "main.healthz", "main.favicon",
                   "auth.login", "documents.import_original", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
-                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template"}
+                  "coaching.finding_evidence", "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_CALLS = 20000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after

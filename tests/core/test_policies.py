@@ -170,6 +170,7 @@ EXPECTED_ROLES = {
     "training.revision_mark": {"dc", "qmr"},
     "coaching.index": COACHING_SELF,
     "coaching.finding": COACHING_SELF,
+    "coaching.finding_evidence": COACHING_SELF,
     "coaching.finding_respond": COACHING_SELF,
     "coaching.show": COACHING_SELF,
     "coaching.acknowledge": COACHING_SELF,
@@ -211,7 +212,7 @@ OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "peop
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
-PERSONAL_FILE = {"people.contract_document"}
+PERSONAL_FILE = {"people.contract_document", "coaching.finding_evidence"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "tapping.call", "tapping.person_section"}

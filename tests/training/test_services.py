@@ -268,3 +268,37 @@ def load_template(data: bytes) -> str:
     from openpyxl import load_workbook
 
     return " ".join(str(c) for row in load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True) for c in row)
+
+
+def test_a_person_is_put_on_a_service_only_after_its_initial_training_or_an_override(app, world, factories):
+    """The people module asks the gate when services are added to someone already on the staff: refused by the
+    services field while the initial training that service requires is missing; allowed after a pass or an
+    override; a hire still starts on the service they were recruited for."""
+    from portal.people import services as people
+    from portal.people.services import STAFF_FIELDS
+
+    spv = factories.user(["spv"])
+    hr = factories.user(["hr"])
+    assert gate.service_check in people.service_checks
+    with app.test_request_context():
+        course = make_course(code="INIT-108", kind="initial", services_=[world["other"]])
+        rina = world["a"]
+
+        def put_on(*services_):
+            data = {k: getattr(rina, k) for k in STAFF_FIELDS}
+            data["service_ids"] = [s.id for s in services_]
+            return people.save_staff(rina, data, hr)
+
+        with pytest.raises(ServiceError) as refused:
+            put_on(world["service"], world["other"])
+        assert refused.value.field == "service_ids" and "INIT-108" in str(refused.value)
+        put_on(world["service"])  # (a request rolls the refusal back; here the service is taken off again)
+        assert {s.code for s in rina.services} == {"147T"}
+        make_session(course, [rina], scores=["85"], held_on=date(2026, 3, 2), signed=True, trainer=world["trainer"])
+        put_on(world["service"], world["other"])
+        assert {s.code for s in rina.services} == {"147T", "108T"}
+        bayu = world["b"]
+        gate.override(bayu, "Kebutuhan layanan mendesak", None, spv)
+        data = {k: getattr(bayu, k) for k in STAFF_FIELDS}
+        data["service_ids"] = [world["other"].id, world["service"].id]
+        people.save_staff(bayu, data, hr)  # overridden: allowed
