@@ -40,8 +40,9 @@ def _cli():
 
 
 def _setup(app):
-    from portal.tapping import sections
+    from portal.tapping import paper, sections
 
+    paper.register_kinds()
     sections.register()
 
 

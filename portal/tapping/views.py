@@ -381,16 +381,14 @@ def qvs_xlsx():
 @bp.route("/qvs.pdf")
 @require("tapping.read")
 def qvs_pdf():
-    from flask import current_app
-
-    from portal.core.pdf import render_pdf
+    """The month's QVS as PDF (landscape), from the cache of rendered PDFs (rendered in the background)."""
+    from portal.printing import cache as pdf_cache
+    from portal.tapping import paper
 
     month = _month()
     m, points, reasons = _figures(month)
-    data = render_pdf("pdf/tapping_qvs.html", month=month, m=m, chart=qvs.chart(points), reasons=reasons,
-                      today=local_today(), organisation=current_app.config["PORTAL_ORGANISATION"])
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="qvs-{month:%Y-%m}.pdf"'})
+    return pdf_cache.serve(paper.QVS_KIND, 0, paper.qvs_key(month, m, points, reasons, local_today()), f"qvs-{month:%Y-%m}.pdf",
+                           attachment=True, month=month.isoformat(), viewer=current_user.id)
 
 
 # ---------------------------------------------------------------- assessment parameters (data, by standard revision)
