@@ -107,7 +107,7 @@ def load() -> list[str]:
             c["qco_id"] = qco.id
             # Validated within two days; the last days of the current month still wait (qco's worklist).
             if staff is not None and (age >= 2 or (c["month"] != months[-1] and age >= 0)):
-                p_return = 0.12 if (staff.id == weak and c["month"] == months[-2]) else 0.025
+                p_return = 0.15 if (staff.id == weak and c["month"] == months[-2]) else 0.025
                 if staff is agent:
                     p_return = 0.0  # the browser journey returns the demo agent's call itself
                 first = RETURN if rnd.random() < p_return else VALID
@@ -132,7 +132,9 @@ def load() -> list[str]:
                             "recommendation": rnd.choice(RECOMMENDATIONS) if first == RETURN else "",
                             "qco_id": qco.id, "qco_name": qco.full_name, "validated_at": when, "checked_json": "[]",
                             "imported": False, "parameter_set_id": None})
-        if first == RETURN and age > 10 and rnd.random() < 0.4:
+        # Returns older than ten days were recalled and validated again, but for the weak agent's last full month
+        # (under the 95 % target); the recent ones still wait for the agent.
+        if first == RETURN and age > 10 and not (c["agent_id"] == weak and c["month"] == months[-2]):
             later.append((c, when))  # recalled and validated again
     for start in range(0, len(validations), 1000):
         db.session.execute(insert(Validation), validations[start:start + 1000])
