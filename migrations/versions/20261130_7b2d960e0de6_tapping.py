@@ -101,7 +101,7 @@ def upgrade():
     )
     with op.batch_alter_table('tapping_call', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tapping_call_agent_id'), ['agent_id'], unique=False)
-        batch_op.create_index('ix_tapping_call_month', ['month', 'result', 'stage'], unique=False)
+        batch_op.create_index('ix_tapping_call_month', ['month', 'result', 'stage', 'first_verdict'], unique=False)
         batch_op.create_index(batch_op.f('ix_tapping_call_qco_id'), ['qco_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_tapping_call_team_id'), ['team_id'], unique=False)
         batch_op.create_index('ix_tapping_call_work', ['stage', 'called_at'], unique=False)

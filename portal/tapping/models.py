@@ -125,7 +125,7 @@ class Call(db.Model):
     qco: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        Index("ix_tapping_call_month", "month", "result", "stage"),
+        Index("ix_tapping_call_month", "month", "result", "stage", "first_verdict"),  # covers the QVS sums
         Index("ix_tapping_call_work", "stage", "called_at"),
     )
 
