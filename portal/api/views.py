@@ -177,6 +177,32 @@ def roster_compliance():
                     "compliance": float(total.compliance) if total.compliance is not None else None})
 
 
+@bp.route("/tapping/qvs")
+@require("tapping.read")
+def tapping_qvs():
+    """The Quality Validation Score of a month per agent of this user's scope, with the totals and the target."""
+    from datetime import datetime
+
+    from flask_login import current_user
+
+    from portal.core.i18n import local_today
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("tapping"):
+        return jsonify({"error": "not_found", "message": "the tapping module is not enabled"}), 404
+    from portal.tapping import permissions as tapping_permissions
+    from portal.tapping import qvs
+
+    given = request.args.get("month")
+    try:
+        month = datetime.strptime(given, "%Y-%m").date() if given else local_today().replace(day=1)
+    except ValueError:
+        return jsonify({"error": "bad_request", "message": "month must be YYYY-MM"}), 400
+    m = qvs.month_figures(month, tapping_permissions.call_scope(current_user))
+    return jsonify({"month": month.strftime("%Y-%m"), "target": float(m.target), "totals": m.totals.as_json(),
+                    "agents": [{"agent": f.code, "name": f.label, "team": f.team or None, **f.as_json()} for f in m.agents]})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -226,6 +252,18 @@ _training_person = {"type": "object", "properties": {
         "status": {"type": "string", "enum": ["current", "due_soon", "overdue", "missing"]},
         "valid_until": {"type": "string", "format": "date", "nullable": True}}}}}}
 
+_qvs_figures = {"agree": {"type": "integer", "description": "AGREE calls of the month"},
+                "valid": {"type": "integer", "description": "AGREE calls whose latest verdict is VALID"},
+                "returned": {"type": "integer", "description": "AGREE calls whose latest verdict is RETURN (recalled or not)"},
+                "pending": {"type": "integer", "description": "AGREE calls without a verdict yet"},
+                "score": {"type": "number", "nullable": True, "example": 96.43,
+                          "description": "valid / agree in percent, two decimals; null when agree is 0"},
+                "first_pass": {"type": "number", "nullable": True,
+                               "description": "calls valid at their first verdict / calls with a verdict, in percent"}}
+_qvs_agent = {"type": "object", "properties": {
+    "agent": {"type": "string", "description": "the agent's user name, or employee number without an account"},
+    "name": {"type": "string"}, "team": {"type": "string", "nullable": True}, **_qvs_figures}}
+
 OPENAPI = {
     "openapi": "3.0.3",
     "info": {"title": "Portal Mutu API", "version": "1.0",
@@ -235,7 +273,8 @@ OPENAPI = {
     "servers": [{"url": "/api"}],
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
                                        "session": {"type": "apiKey", "in": "cookie", "name": "portal_session"}},
-                   "schemas": {"Document": _document, "Staffing": _staffing, "TrainingPerson": _training_person}},
+                   "schemas": {"Document": _document, "Staffing": _staffing, "TrainingPerson": _training_person,
+                                                  "QvsAgent": _qvs_agent}},
     "security": [{"bearer": []}, {"session": []}],
     "paths": {
         "/documents": {"get": {
@@ -278,6 +317,22 @@ OPENAPI = {
                     "people": {"type": "array", "items": {"$ref": "#/components/schemas/TrainingPerson"}}}}}}},
                 "400": {"description": "team is not a team id"}, "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "No access to the training matrix"}}}},
+        "/tapping/qvs": {"get": {
+            "summary": "Quality Validation Score (MNOP-01 Bab III): valid AGREE / total AGREE of a month, per agent",
+            "description": "A call counts in the month it was made, by its latest verdict. A team leader sees their "
+                           "teams, a supervisor or QCO their site, QA, managers and auditors everyone. No customer "
+                           "number is ever part of the answer.",
+            "parameters": [{"name": "month", "in": "query", "required": False,
+                            "description": "the month, YYYY-MM (default: the current month)",
+                            "schema": {"type": "string", "pattern": "^\\d{4}-\\d{2}$", "example": "2026-11"}}],
+            "responses": {"200": {"description": "The month's figures", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "month": {"type": "string", "example": "2026-11"},
+                    "target": {"type": "number", "example": 95.0, "description": "the target in percent (data)"},
+                    "totals": {"type": "object", "properties": _qvs_figures},
+                    "agents": {"type": "array", "items": {"$ref": "#/components/schemas/QvsAgent"}}}}}}},
+                "400": {"description": "month is not YYYY-MM"}, "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "No access to the call results"}}}},
         "/roster/compliance": {"get": {
             "summary": "Roster against realisation (F-02) of one day: per person the shift and what happened, and the "
                        "compliance (present on time / scheduled)",

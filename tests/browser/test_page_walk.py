@@ -74,7 +74,9 @@ CONTENT_TABLES = ("document", "revision", "document_link", "record_type", "contr
                   # what the later modules' people typed or took from the manuals (names, requirements, places)
                   "position", "requirement", "requirement_set", "staff", "team", "opening", "candidate",
                   "training_course", "training_session", "training_attendee", "coaching_finding", "coaching_session",
-                  "coaching_warning_level", "coaching_warning", "pending_import")
+                  "coaching_warning_level", "coaching_warning", "pending_import",
+                  "tapping_call", "tapping_parameter_set", "tapping_parameter", "tapping_reason", "tapping_validation",
+                  "tapping_recall", "tapping_import")
 
 
 def _content(app) -> tuple[set[str], str]:

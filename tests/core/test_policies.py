@@ -33,6 +33,9 @@ COACHES = {"tl", "spv", "qco", "qa"}
 ROSTER_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 ROSTER_TEAM = {"tl", "spv", "manager", "hr", "auditor"}
 ROSTER_PLAN = {"tl", "spv"}
+TAPPING_SELF = {"agent", "tl", "spv", "qco", "qa", "manager", "auditor"}
+TAPPING_READERS = {"tl", "spv", "qco", "qa", "manager", "auditor"}
+TAPPING_QC = {"qco", "qa"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -183,6 +186,25 @@ EXPECTED_ROLES = {
     "coaching.warning_new": {"tl", "spv", "manager"},
     "coaching.proposals": {"spv", "manager"},
     "coaching.person_section": COACHING_SELF,
+    "tapping.index": TAPPING_READERS,
+    "tapping.assign": {"spv", "qa"},
+    "tapping.call": TAPPING_SELF,
+    "tapping.validate": TAPPING_QC,
+    "tapping.recall": TAPPING_SELF,
+    "tapping.number": TAPPING_QC,
+    "tapping.mine": TAPPING_SELF,
+    "tapping.person_section": TAPPING_SELF,
+    "tapping.import_calls": TAPPING_QC,
+    "tapping.import_template": TAPPING_QC,
+    "tapping.import_report": TAPPING_QC,
+    "tapping.import_confirm": TAPPING_QC,
+    "tapping.import_discard": TAPPING_QC,
+    "tapping.call_new": TAPPING_QC,
+    "tapping.parameters": TAPPING_READERS,
+    "tapping.qvs": TAPPING_READERS,
+    "tapping.qvs_xlsx": TAPPING_READERS,
+    "tapping.qvs_pdf": TAPPING_READERS,
+    "api.tapping_qvs": TAPPING_READERS,
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
     "roster.index": ROSTER_TEAM,
@@ -218,7 +240,7 @@ ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"c
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
 OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
-              "people.contract_document"}  # 404 when not such an object
+              "people.contract_document", "tapping.import_report"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
@@ -226,7 +248,8 @@ PERSONAL_FILE = {"people.contract_document", "coaching.finding_evidence"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
-                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf"}
+                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf",
+                 "tapping.call", "tapping.person_section"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -318,6 +341,11 @@ def ids(app, factories):
         rosters.write_publication(month_row, rosters.snapshot(month_row), approver)
         day_off = CompanyDayOff(day=date(2026, 12, 24), name="Cuti bersama")
         db.session.add(day_off)
+
+        from tests.tapping_factories import make_call, make_import
+
+        call_row = make_call(staff)
+        call_import = make_import(dc)
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -327,7 +355,8 @@ def ids(app, factories):
             "record_id": record.id, "version": 1, "disposal_id": disposal.id, "contract_id": contract.id, "job_id": job.id,
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
-            "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT"}
+            "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
+            "call_id": call_row.id, "call_import_id": call_import.id}
 
 
 def test_every_route_declares_a_policy(app):
@@ -405,7 +434,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_routes(app, client, id
 def test_permission_table_matches_the_expectations():
     for endpoint, roles in EXPECTED_ROLES.items():
         assert roles <= set(ROLES), endpoint
-    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self", "coaching.self", "roster.self"})
+    assert ROLE_PERMISSIONS["agent"] == frozenset({"documents.read", "people.self", "coaching.self", "roster.self", "tapping.self"})
 
 
 def test_csrf_refused_on_every_mutating_route(app, client, factories, ids):

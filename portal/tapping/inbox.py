@@ -1,0 +1,49 @@
+"""What the tapping module puts on the home page: returned calls waiting for the agent's recall (for the agent and
+their team leader) and the calls waiting for a QCO's validation; counts with a link, one statement each."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import case, func, or_, select
+
+from portal.core.inbox import InboxItem, provider
+from portal.extensions import db
+
+
+@provider
+def returns_to_recall(user) -> list[InboxItem]:
+    """The agent: their returned calls; a team leader: those of the teams they lead."""
+    from portal.people.models import Staff, Team
+    from portal.tapping.models import RETURNED, Call
+
+    # Agents and team leaders only: supervisors, QCOs and QA find returns on the worklist (their home pages are at
+    # their statement budget).
+    if not user.can("tapping.self") or user.can("tapping.site") or user.can("tapping.all"):
+        return []
+    own = Call.agent_id.in_(select(Staff.id).where(Staff.user_id == user.id))
+    led = Call.team_id.in_(select(Team.id).join(Staff, Team.leader_id == Staff.id).where(Staff.user_id == user.id))
+    mine, team = db.session.execute(select(
+        func.coalesce(func.sum(case((own, 1), else_=0)), 0), func.coalesce(func.sum(case((own, 0), else_=1)), 0))
+        .where(Call.stage == RETURNED, Call.history.is_(False), or_(own, led))).one()
+    items = []
+    if mine:
+        items.append(InboxItem(title=_("%(n)d returned call(s) to call again", n=mine), url=url_for("tapping.mine"), kind="due"))
+    if team and user.can("tapping.read"):
+        items.append(InboxItem(title=_("%(n)d returned call(s) of your team wait for the agent's recall", n=team),
+                               url=url_for("tapping.index", stage="returned"), kind="due"))
+    return items
+
+
+@provider
+def calls_to_validate(user) -> list[InboxItem]:
+    """A QCO: the calls assigned to them and waiting for their verdict."""
+    from portal.tapping.models import AGREE, NEW, RECALLED, Call
+
+    if not user.can("tapping.validate"):
+        return []
+    n = db.session.scalar(select(func.count(Call.id)).where(Call.qco_id == user.id, Call.result == AGREE,
+                                                            Call.stage.in_((NEW, RECALLED)), Call.history.is_(False))) or 0
+    if not n:
+        return []
+    return [InboxItem(title=_("%(n)d call(s) assigned to you wait for validation", n=n), url=url_for("tapping.index", mine=1),
+                      kind="sign")]

@@ -1,0 +1,16 @@
+"""Labels shown on screen (translated)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def stage_labels() -> dict:
+    return {"new": _l("waiting for validation"), "returned": _l("returned to the agent"),
+            "recalled": _l("recalled, waiting for re-validation"), "valid": _l("valid"), "": "—"}
+
+
+STAGE_TONE = {"new": "warn", "returned": "error", "recalled": "warn", "valid": "ok", "": "muted"}
+
+
+def verdict_labels() -> dict:
+    return {"VALID": "VALID", "RETURN": "RETURN"}
