@@ -14,6 +14,14 @@ class InboxItem:
     kind: str = ""
 
 
+@dataclass
+class Counts:
+    """What a provider returns to have its numbers counted together with the other providers' in one statement:
+    `columns` are scalar SELECTs (one row, one value each); `items(values)` turns their values into home-page items."""
+    columns: list
+    items: Callable[[tuple], list[InboxItem]]
+
+
 _providers: dict[str, list[Callable]] = {}
 
 
@@ -37,7 +45,25 @@ def items_for(user) -> list[InboxItem]:
     """Everything that waits for this user, from every enabled module."""
     from portal.core import modules
 
-    out: list[InboxItem] = []
+    slots: list = []
+    counts: list[Counts] = []
     for func in modules.inbox_providers():
-        out.extend(func(user))
+        found = func(user)
+        if isinstance(found, Counts):
+            counts.append(found)
+        slots.append(found)
+    values: dict[int, tuple] = {}
+    if counts:  # every provider's numbers in one SELECT of scalar subqueries
+        from sqlalchemy import select
+
+        from portal.extensions import db
+
+        row = db.session.execute(select(*[c.scalar_subquery() for found in counts for c in found.columns])).one()
+        at = 0
+        for found in counts:
+            values[id(found)] = tuple(row[at:at + len(found.columns)])
+            at += len(found.columns)
+    out: list[InboxItem] = []
+    for found in slots:
+        out.extend(found.items(values[id(found)]) if isinstance(found, Counts) else found)
     return out

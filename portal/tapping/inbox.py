@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, select
 
-from portal.core.inbox import InboxItem, provider
+from portal.core.inbox import Counts, InboxItem, provider
 from portal.extensions import db
 
 
 @provider
-def returns_to_recall(user) -> list[InboxItem]:
+def returns_to_recall(user) -> list[InboxItem] | Counts:
     """The agent: their returned calls; a team leader: those of the teams they lead."""
     from portal.people.models import Staff, Team
     from portal.tapping.models import RETURNED, Call
@@ -22,16 +22,23 @@ def returns_to_recall(user) -> list[InboxItem]:
         return []
     own = Call.agent_id.in_(select(Staff.id).where(Staff.user_id == user.id))
     led = Call.team_id.in_(select(Team.id).join(Staff, Team.leader_id == Staff.id).where(Staff.user_id == user.id))
-    mine, team = db.session.execute(select(
-        func.coalesce(func.sum(case((own, 1), else_=0)), 0), func.coalesce(func.sum(case((own, 0), else_=1)), 0))
-        .where(Call.stage == RETURNED, Call.history.is_(False), or_(own, led))).one()
-    items = []
-    if mine:
-        items.append(InboxItem(title=_("%(n)d returned call(s) to call again", n=mine), url=url_for("tapping.mine"), kind="due"))
-    if team and user.can("tapping.read"):
-        items.append(InboxItem(title=_("%(n)d returned call(s) of your team wait for the agent's recall", n=team),
-                               url=url_for("tapping.index", stage="returned"), kind="due"))
-    return items
+    waiting = (Call.stage == RETURNED, Call.history.is_(False))
+    can_read = user.can("tapping.read")
+
+    def items(values) -> list[InboxItem]:
+        mine, team = (int(v or 0) for v in values)
+        out = []
+        if mine:
+            out.append(InboxItem(title=_("%(n)d returned call(s) to call again", n=mine), url=url_for("tapping.mine"),
+                                 kind="due"))
+        if team and can_read:
+            out.append(InboxItem(title=_("%(n)d returned call(s) of your team wait for the agent's recall", n=team),
+                                 url=url_for("tapping.index", stage="returned"), kind="due"))
+        return out
+
+    # Counted with the other modules' numbers in one statement (core.inbox.Counts).
+    return Counts([select(func.count(Call.id)).where(*waiting, own),
+                   select(func.count(Call.id)).where(*waiting, led, ~own)], items)
 
 
 @provider

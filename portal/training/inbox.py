@@ -1,4 +1,4 @@
-"""What the training module puts on the home page, as counts with a link, in one statement per user:
+"""What the training module puts on the home page, as counts with a link, counted together with the other modules' numbers (core.inbox.Counts):
 - a team leader: the agents of their team flagged by the competence gate;
 - a trainer (and HR): held sessions whose result is not signed yet.
 A supervisor's home page is at its statement budget: they open the gate list from the navigation."""
@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.core.i18n import local_today
-from portal.core.inbox import InboxItem, provider
-from portal.extensions import db
+from portal.core.inbox import Counts, InboxItem, provider
 
 
 def _wants_gate(user) -> bool:
@@ -20,7 +19,7 @@ def _wants_gate(user) -> bool:
 
 
 @provider
-def training_counts(user) -> list[InboxItem]:
+def training_counts(user) -> list[InboxItem] | Counts:
     from portal.training import matrix
     from portal.training.models import TrainingSession
     from portal.training.permissions import training_scope
@@ -28,20 +27,24 @@ def training_counts(user) -> list[InboxItem]:
     today = local_today()
     columns = {}
     if _wants_gate(user):
-        columns["gate"] = matrix.gate_count_query(training_scope(user), today).scalar_subquery()
+        columns["gate"] = matrix.gate_count_query(training_scope(user), today)
     if user.can("training.manage"):
-        columns["sign"] = (select(func.count(TrainingSession.id)).where(
+        columns["sign"] = select(func.count(TrainingSession.id)).where(
             TrainingSession.trainer_id == user.id, TrainingSession.signed_at.is_(None), TrainingSession.held_on <= today)
-            .scalar_subquery())
     if not columns:
         return []
-    values = dict(zip(columns, db.session.execute(select(*columns.values())).one()))
-    out = []
-    if values.get("gate"):
-        out.append(InboxItem(title=_("%(n)d agent(s) flagged by the competence gate", n=values["gate"]),
-                             url=url_for("training.gate"),
-                             detail=_("Required initial training or SOP acknowledgement missing."), kind="due"))
-    if values.get("sign"):
-        out.append(InboxItem(title=_("%(n)d training session(s) to complete and sign", n=values["sign"]),
-                             url=url_for("training.index"), kind="sign"))
-    return out
+
+    def items(found) -> list[InboxItem]:
+        values = dict(zip(columns, found))
+        out = []
+        if values.get("gate"):
+            out.append(InboxItem(title=_("%(n)d agent(s) flagged by the competence gate", n=values["gate"]),
+                                 url=url_for("training.gate"),
+                                 detail=_("Required initial training or SOP acknowledgement missing."), kind="due"))
+        if values.get("sign"):
+            out.append(InboxItem(title=_("%(n)d training session(s) to complete and sign", n=values["sign"]),
+                                 url=url_for("training.index"), kind="sign"))
+        return out
+
+    # Counted with the other modules' numbers in one statement (core.inbox.Counts).
+    return Counts(list(columns.values()), items)
