@@ -106,6 +106,7 @@ def register(app) -> None:
     app.jinja_env.filters["date_id"] = fmt_date
     app.jinja_env.filters["number"] = lambda n: flask_babel.format_decimal(n)  # 1.000 in Indonesian
     app.jinja_env.filters["decimal2"] = lambda n: flask_babel.format_decimal(n, format="#,##0.00")  # 95,50
+    app.jinja_env.filters["decimal1"] = lambda n: flask_babel.format_decimal(n, format="#,##0.0")  # 95,5
     app.jinja_env.filters["iso_date_id"] = fmt_iso_date
     app.jinja_env.filters["iso_time_id"] = fmt_iso_time
     app.jinja_env.filters["datetime_local"] = fmt_datetime

@@ -114,7 +114,7 @@ def test_report_and_api_for_hr_and_a_supervisor_of_one_site(client, make_client,
     client.login(kpi["hr"].username)
     page = client.get("/people/staffing?month=2026-11")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and "75.00 %" in html and 'data-testid="under-target"' in html
+    assert page.status_code == 200 and "75,00 %" in html and 'data-testid="under-target"' in html
     data = client.get("/api/people/staffing?month=2026-11").get_json()
     rows = {(r["service"], r["site"]): r for r in data["staffing"]}
     assert rows[("147K", "MLGK")]["fulfilment"] == 75.0 and rows[("147K", "SMGK")]["available"] == 0.0
