@@ -98,10 +98,22 @@ def index():
     can_assign = current_user.can("tapping.assign")
     form = AssignForm(formdata=None)
     qcos = tapping.qcos_for() if can_assign else []
-    return render("tapping/index.html", page=page, stage=stage, services=_outbound_services(), teams=_teams(),
+    return render("tapping/index.html", page=page, flagged=_flagged([c.agent_id for c in page.rows]), stage=stage, services=_outbound_services(), teams=_teams(),
                   service_id=service_id, team_id=team_id, agent=agent, start=start, end=end, args=args,
                   can_assign=can_assign, qcos=qcos, form=form, labels=stage_labels(), tones=STAGE_TONE,
                   mask=permissions.mask, can_import=current_user.can("tapping.import"))
+
+
+def _flagged(staff_ids: list[int]) -> set[int]:
+    """The agents on this page the training module's competence gate flags (one statement; none without training)."""
+    from portal.core.modules import is_enabled
+
+    if not staff_ids or not is_enabled("training"):
+        return set()
+    from portal.core.i18n import local_today
+    from portal.training import matrix
+
+    return matrix.flagged_ids(Staff.id.in_(set(staff_ids)), local_today())
 
 
 @bp.route("/assign", methods=["POST"])

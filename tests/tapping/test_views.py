@@ -260,3 +260,22 @@ def test_the_person_page_section_follows_the_scope(client, make_client, org, fac
     tl = make_client()
     tl.login(org["tl"].username)
     assert tl.get("/tapping/people/1509001").status_code == 200 and tl.get("/tapping/people/1509003").status_code == 403
+
+
+def test_the_worklist_flags_an_agent_the_competence_gate_flags(app, client, org, factories):
+    """Issue 11's gate where agents are assigned: an agent without their required initial training carries a badge on
+    the worklist until a supervisor overrides the gate (or they pass)."""
+    from portal.training import gate
+    from tests.training_factories import make_course
+
+    with app.test_request_context():
+        make_course(code="INIT-T", kind="initial")  # required for the AGENT position, never passed
+        make_call(org["agent_staff"], org["service"], qco_id=org["qco"].id)
+        db.session.commit()
+    client.login(org["qco"].username)
+    page = _text(client.get("/tapping/"))
+    assert 'data-testid="gate-1509001"' in page and "gerbang" in page
+    with app.test_request_context():
+        gate.override(db.session.merge(org["agent_staff"]), "Kebutuhan layanan", None, org["spv"])
+        db.session.commit()
+    assert 'data-testid="gate-1509001"' not in _text(client.get("/tapping/"))
