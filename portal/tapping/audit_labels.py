@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import literal, select
+from sqlalchemy import String, cast, literal, select
 
 from portal.core.modules import AuditAction, AuditObject
 
@@ -45,7 +45,7 @@ def _sets(ids):
 def _find_calls(text):
     from portal.tapping.models import Call
 
-    return select(Call.id).where(Call.recording_id == text.strip())
+    return select(cast(Call.id, String)).where(Call.recording_id == text.strip())
 
 
 OBJECTS = {
