@@ -64,13 +64,33 @@ def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[
     styled = bool(date_format)
     for row in rows:
         count += 1
-        ws.append([_cell(ws, v, date_format) for v in row] if styled or any(isinstance(v, Styled) for v in row)
-                  else [safe_value(v) for v in row])
+        plain = None if styled else _plain(row)
+        ws.append(plain if plain is not None else [_cell(ws, v, date_format) for v in row])
     if autofilter and headers:
         from openpyxl.utils import get_column_letter
 
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     wb.save(target)
+
+
+_AS_IS = (int, float, date, datetime, bool, type(None))
+
+
+def _plain(row: Iterable[Any]) -> list | None:
+    """safe_value() of every value of a row without a look (None when one has: the row goes through _cell()). The
+    loop every row of an export goes through: the common types tested first, no function call per value."""
+    out = []
+    for value in row:
+        kind = type(value)
+        if kind is str:
+            out.append("'" + value if value.startswith(FORMULA_PREFIXES) else value)
+        elif kind in _AS_IS:
+            out.append(value)
+        elif kind is Styled:
+            return None
+        else:
+            out.append(safe_value(value))
+    return out
 
 
 def _cell(ws, value: Any, date_format: str | None):
