@@ -338,3 +338,19 @@ def test_add_months_clamps_to_month_end():
     assert services.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert services.add_months(date(2023, 11, 30), 3) == date(2024, 2, 29)
     assert services.add_months(date(2022, 10, 13), 24) == date(2024, 10, 13)
+
+
+def test_reindexing_a_document_replaces_its_one_entry(app, people):
+    """Re-indexing (a new revision in force) replaces the document's entry; on SQLite the FTS5 rowid is the document's
+    id, so the replacement is a lookup by rowid and never leaves a second entry behind."""
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-13", number_sections=[{"number": "1", "title": "X", "body": "eskalasi lama"}])
+        search.index_document(doc.id, doc.code, doc.title, "eskalasi baru")
+        search.index_document(doc.id, doc.code, doc.title, "eskalasi terbaru")
+        assert [h.document_id for h in search.search("eskalasi")] == [doc.id]
+        assert search.search("lama") == [] and search.search("terbaru")
+        if db.session.get_bind().dialect.name == "sqlite":
+            assert db.session.execute(text("SELECT rowid, document_id FROM document_fts WHERE document_id = :i"),
+                                      {"i": doc.id}).all() == [(doc.id, doc.id)]
+        search.remove_document(doc.id)
+        assert search.search("eskalasi") == []
