@@ -2,7 +2,7 @@
 signed letter, and escalation proposals. A person sees their own and nothing of anyone else's."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from portal.coaching import services as coaching
 from portal.coaching.forms import CoachingForm, FindingForm, ResponseForm, WarningForm
 from portal.coaching.labels import finding_kind_labels
 from portal.coaching.models import CoachingSession, Finding, Warning, WarningLevel
+from portal.printing import cache as pdf_cache
 
 bp = Blueprint("coaching", __name__)
 LIST = 50
@@ -232,7 +233,4 @@ def warning_pdf(warning_id: int):
     row = db.session.get(Warning, warning_id) or abort(404)
     if not permissions.can_view_coaching(current_user, row.staff):
         abort(403)
-    data, printout = paper.render_warning(row, current_user)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{row.level.code}-{row.staff.employee_number}.pdf"',
-        "X-Printout-Token": printout.token})
+    return pdf_cache.serve(paper.WARNING_LETTER, row.id, paper.pdf_key(row), f"{row.level.code}-{row.staff.employee_number}.pdf")

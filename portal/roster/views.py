@@ -18,7 +18,8 @@ from portal.core.permissions import login_required, require
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.people.models import Staff, Team
-from portal.roster import permissions, realisation
+from portal.printing import cache as pdf_cache
+from portal.roster import paper, permissions, realisation
 from portal.roster import services as roster
 from portal.roster.forms import AbsenceForm, ChangeForm, DayOffForm, FillForm, HoursForm, PublishForm, ShiftForm, TimesForm
 from portal.roster.labels import absence_labels, change_kind_labels, state_labels, status_labels
@@ -232,16 +233,12 @@ def grid_xlsx(team_id: int, month: str):
 @require("roster.team")
 def grid_pdf(team_id: int, month: str):
     """The month grid as PDF, landscape, A4 (default) or A3 (?size=A3)."""
-    from portal.core.pdf import render_pdf
-
     team = _team(team_id)
     first = _month(month)
     size = "A3" if request.args.get("size", "").upper() == "A3" else "A4"
-    g = roster.grid(team, first, local_today())
-    data = render_pdf("pdf/roster.html", g=g, size=size, today=local_today(),
-                      weekdays=_grid_context(team, first)["weekdays"])
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="roster-{first:%Y-%m}-team{team.id}-{size}.pdf"'})
+    key = paper.pdf_key(paper.html(team, first, size))
+    return pdf_cache.serve(paper.ROSTER_PDF, team.id, key, f"roster-{first:%Y-%m}-team{team.id}-{size}.pdf",
+                           attachment=True, month=first.isoformat(), size=size)
 
 
 @bp.route("/<int:team_id>/<month>/import", methods=["POST"])

@@ -26,6 +26,7 @@ from portal.training.forms import AmendForm, CourseForm, OverrideForm, SessionFo
 from portal.training.labels import STATUS_TONE, course_kind_labels, status_labels
 from portal.training.models import Attendee, Course, RevisionTraining, TrainingSession
 from portal.training.queries import matrix_people, teams_for
+from portal.printing import cache as pdf_cache
 
 bp = Blueprint("training", __name__)
 
@@ -261,10 +262,8 @@ def certificate(session_id: int, attendee_id: int):
         abort(403)
     if not session.locked or not attendee.passed:
         abort(404)
-    data, printout = paper.render_certificate(attendee, current_user)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="sertifikat-{session.course.code}-{attendee.staff.employee_number}.pdf"',
-        "X-Printout-Token": printout.token})
+    return pdf_cache.serve(paper.CERTIFICATE, attendee.id, paper.pdf_key(attendee),
+                           f"sertifikat-{session.course.code}-{attendee.staff.employee_number}.pdf")
 
 
 # ---------------------------------------------------------------- the person's page section
