@@ -416,8 +416,12 @@ def today():
     data = floor.floor(current_user, site_id, service_id, team_id)
     sites = list(db.session.scalars(select(Site).where(Site.active.is_(True)).order_by(Site.name)))
     services = list(db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.name)))
+    from portal.people.queries import visible_teams
+
+    teams = list(db.session.scalars(visible_teams(current_user).where(Team.active.is_(True)).order_by(Team.name)))
     return render("roster/today.html", block="floor" if request.headers.get("HX-Trigger") == "floor" else "content",
-                  data=data, sites=sites, services=services, site_id=site_id, service_id=service_id, team_id=team_id,
+                  data=data, sites=sites, services=services, teams=teams, site_id=site_id, service_id=service_id,
+                  team_id=team_id,
                   states=state_labels(), absences=absence_labels(), coaching=_coaching_links(None))
 
 

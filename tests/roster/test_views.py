@@ -134,6 +134,11 @@ def test_floor_f02_and_the_coaching_link(client, org):
     assert "Rina Marlina" in floor and "25 menit terlambat" in floor
     assert f'data-testid="floor-coaching-{org["agent_staff"].id}"' in floor
     assert "/coaching/findings/new?staff=" in floor
+    # The team selector offers the teams the user sees (tl: their own, not team_b of the other leader) and keeps the choice.
+    chosen = _text(client.get(f"/roster/today?team={org['team'].id}"))
+    teams = chosen.split('data-testid="floor-team"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{org["team"].id}" selected>' in teams and f'value="{org["team_b"].id}"' not in teams
+    assert "Rina Marlina" in chosen
     assert _text(client.get("/roster/today", headers={**HX, "HX-Trigger": "floor"})).lstrip().startswith("<section")
     f02 = _text(client.get(f"{_grid_url(org, f'{today:%Y-%m}')}/f02"))
     assert "Rina Marlina" in f02 and 'data-testid="f02-exceptions"' in f02
