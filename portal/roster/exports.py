@@ -202,3 +202,66 @@ def apply_import(month_row: RosterMonth, cells: dict[tuple[int, date], str], act
     db.session.flush()
     audit.record("roster.imported", month_row, new={"people": len(staff_ids), "cells": changed}, actor=actor)
     return changed
+
+
+def export_f02_xlsx(team, first: date, last: date, total, per_person: dict, people: dict, exceptions: list,
+                    absences: dict, states: dict) -> bytes:
+    """The F-02 of a team's month as .xlsx: one row per person (counts, absences by reason, compliance as a number of
+    percent) with the team's total, then the exceptions day by day."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "F-02"
+    ws.append([safe_value(_("Roster against realisation (F-02)") + f" · {team.name} · {first:%Y-%m}")])
+    ws.append([safe_value(f"{team.site.name} · {team.service.name} · " + _("until %(d)s", d=last.isoformat()))])
+    ws.append([])
+    headers = [_("Employee number"), _("Name"), _("Scheduled"), _("Present"), _("On time"), _("Late"), _("Early leave"),
+               _("Absent"), _("Absences by reason"), _("Compliance (%)")]
+    ws.append(headers)
+    for cell in ws[TITLE_ROWS + 1]:
+        cell.font = Font(bold=True)
+    ws["A1"].font = Font(bold=True, size=13)
+
+    def row(number, name, t):
+        reasons = ", ".join(f"{absences.get(r, r)}: {n}" for r, n in t.by_reason.items())
+        return [safe_value(number), safe_value(name), t.scheduled, t.present, t.on_time, t.late, t.early_leave, t.absent,
+                safe_value(reasons), round(t.compliance, 2) if t.compliance is not None else None]
+
+    for sid, t in per_person.items():
+        ws.append(row(people[sid].employee_number, people[sid].full_name, t))
+    ws.append(row("", _("Total"), total))
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = f"C{TITLE_ROWS + 2}"
+    for i, width in enumerate([14, 28, 11, 9, 11, 9, 12, 11, 30, 15], start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+    ex = wb.create_sheet(_("Exceptions")[:31])
+    ex.append([_("Date"), _("Employee number"), _("Name"), _("Shift"), _("Check-in"), _("Check-out"), _("State")])
+    for cell in ex[1]:
+        cell.font = Font(bold=True)
+    for d in exceptions:
+        state = states.get(d.state, d.state)
+        if d.late:
+            state += " · " + _("%(n)d min late", n=d.late_minutes)
+        if d.early_leave:
+            state += " · " + _("left %(n)d min early", n=d.early_minutes)
+        if d.absence_reason:
+            state += " · " + absences.get(d.absence_reason, d.absence_reason)
+        ex.append([datetime(d.day.year, d.day.month, d.day.day), safe_value(d.staff.employee_number),
+                   safe_value(d.staff.full_name), safe_value(d.shift.code if d.shift else "—"),
+                   _clock(d.attendance.check_in if d.attendance else None, d.staff.site.timezone),
+                   _clock(d.attendance.check_out if d.attendance else None, d.staff.site.timezone), safe_value(state)])
+        ex.cell(row=ex.max_row, column=1).number_format = "DD/MM/YYYY"
+    ex.freeze_panes = "A2"
+    for i, width in enumerate([12, 14, 28, 8, 10, 10, 24], start=1):
+        ex.column_dimensions[get_column_letter(i)].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _clock(value, tz_name: str) -> str:
+    """A check-in or check-out (UTC) as the site's local clock time, 07.25 as on the page."""
+    from portal.core.i18n import to_local
+
+    return to_local(value, tz_name).strftime("%H.%M") if value is not None else ""

@@ -432,6 +432,24 @@ def compliance(team_id: int, month: str):
     return compliance_page(_team(team_id), _month(month))
 
 
+@bp.route("/<int:team_id>/<month>/f02.xlsx")
+@require("roster.team")
+def compliance_xlsx(team_id: int, month: str):
+    """The F-02 of the team's month as Excel (per person with the total, and the exceptions)."""
+    from portal.core.xlsx import XLSX_MIMETYPE
+    from portal.roster import exports
+
+    team, first = _team(team_id), _month(month)
+    last = min(roster.month_days(first)[-1], local_today())
+    ids = realisation.team_staff_query(team.id, first, roster.month_days(first)[-1])
+    found = realisation.days_of(ids, first, last) if last >= first else []
+    total, per_person, _per_day = realisation.tally(found)
+    data = exports.export_f02_xlsx(team, first, last, total, per_person, {d.staff.id: d.staff for d in found},
+                                   realisation.exceptions(found), absence_labels(), state_labels())
+    return Response(data, mimetype=XLSX_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="F-02-{first:%Y-%m}-team{team.id}.xlsx"'})
+
+
 def compliance_page(team: Team, first: date, status: int = 200, import_problems=None):
     today = local_today()
     last = min(roster.month_days(first)[-1], today)

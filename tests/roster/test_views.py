@@ -5,6 +5,8 @@ an agent sees only their own roster and checks in from the home panel, the floor
 the JSON API, the HK+3 panel, the company days off."""
 from __future__ import annotations
 
+import io
+
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -142,6 +144,19 @@ def test_floor_f02_and_the_coaching_link(client, org):
     assert _text(client.get("/roster/today", headers={**HX, "HX-Trigger": "floor"})).lstrip().startswith("<section")
     f02 = _text(client.get(f"{_grid_url(org, f'{today:%Y-%m}')}/f02"))
     assert "Rina Marlina" in f02 and 'data-testid="f02-exceptions"' in f02
+    # Its Excel: the person's row with the counts and the compliance as a number, the total, the exceptions sheet.
+    from openpyxl import load_workbook
+
+    xlsx = client.get(f"{_grid_url(org, f'{today:%Y-%m}')}/f02.xlsx")
+    assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(xlsx.data))
+    rows = list(wb["F-02"].iter_rows(min_row=5, values_only=True))
+    rina = next(r for r in rows if r[1] == "Rina Marlina")
+    assert rina[2:6] == (1, 1, 0, 1) and rina[9] == 0  # scheduled, present, on time, late; compliance 0 %
+    assert rows[-1][1] == "Total"
+    exceptions = list(wb.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert any(r[2] == "Rina Marlina" and r[4] == "07.25" and "25" in r[6] for r in exceptions)
+    assert client.get(f"/roster/{org['team_b'].id}/{today:%Y-%m}/f02.xlsx").status_code == 403
     day = _text(client.get(f"/roster/{org['team'].id}/day/{today.isoformat()}"))
     assert f'data-testid="times-{org["agent_staff"].id}"' in day
     # the supervisor of the site sees the floor; HR may read the grid but records nothing
