@@ -215,6 +215,7 @@ EXPECTED_ROLES = {
     "roster.f02_record": ROSTER_PLAN,
     "roster.grid_xlsx": ROSTER_TEAM,
     "roster.grid_pdf": ROSTER_TEAM,
+    "roster.compliance_xlsx": ROSTER_TEAM,
     "roster.grid_import": ROSTER_PLAN,
     "roster.attendance_import": ROSTER_PLAN,
     "roster.day": ROSTER_TEAM,
@@ -248,7 +249,7 @@ PERSONAL_FILE = {"people.contract_document", "coaching.finding_evidence"}
 SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "training.certificate", "coaching.finding",
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
-                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf",
+                 "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf", "roster.compliance_xlsx",
                  "tapping.call", "tapping.person_section"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
