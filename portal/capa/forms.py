@@ -16,7 +16,7 @@ class NcForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=10000)])
     site_id = SelectField(_l("Site"), validate_choice=False)
     service_id = SelectField(_l("Service"), validate_choice=False)
-    process = StringField(_l("Process"), validators=[Length(max=200)])
+    process_name = StringField(_l("Process"), validators=[Length(max=200)])
     document_code = StringField(_l("SOP or document code"), validators=[Length(max=80)])
     clause = StringField(_l("Clause (section or step)"), validators=[Length(max=300)])
     containment = TextAreaField(_l("Containment"), validators=[Length(max=5000)])

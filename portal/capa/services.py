@@ -179,9 +179,8 @@ def add_action(nc: Nonconformity, description: str, owner: User | None, due_on: 
         raise ServiceError(_("Enter the due date."), "due_on")
     if due_on < nc.found_on:
         raise ServiceError(_("The due date is before the nonconformity was found."), "due_on")
-    row = Action(nc_id=nc.id, description=description.strip(), owner_id=owner.id, due_on=due_on, status=ACTION_OPEN)
-    db.session.add(row)
-    nc.actions.append(row)
+    row = Action(description=description.strip(), owner_id=owner.id, due_on=due_on, status=ACTION_OPEN)
+    nc.actions.append(row)  # the collection loads first, then gets the new row (added to the session by cascade)
     old_status = nc.status
     if nc.status in (OPEN, ANALYSED, VERIFYING):
         nc.status = ACTIONS
@@ -215,9 +214,7 @@ def attach(action: Action, data: bytes, filename: str, actor) -> Attachment:
     if not can_edit_action(actor, action):
         raise ServiceError(_("You may not add evidence to this action."), "file")
     stored, name, digest = keep_file(data, filename, "file")
-    row = Attachment(action_id=action.id, file_path=stored, file_name=name, sha256=digest, size=len(data),
-                     uploaded_by_id=actor.id)
-    db.session.add(row)
+    row = Attachment(file_path=stored, file_name=name, sha256=digest, size=len(data), uploaded_by_id=actor.id)
     action.attachments.append(row)
     db.session.flush()
     audit.record("capa.evidence_added", action.nc, new={"action": action.id, "file": name, "sha256": digest}, actor=actor)
@@ -338,9 +335,8 @@ def record_check(nc: Nonconformity, result: str, note: str, actor) -> Check:
 
 
 def _apply(nc: Nonconformity, result: str, note: str, actor, kind: str) -> Check:
-    row = Check(nc_id=nc.id, result=result, kind=kind, note=note, verified_by_id=actor.id if actor else None,
+    row = Check(result=result, kind=kind, note=note, verified_by_id=actor.id if actor else None,
                 verified_name=actor.full_name if actor else "Portal Mutu")
-    db.session.add(row)
     nc.checks.append(row)
     db.session.flush()
     audit.record("capa.checked", nc, new={"result": result, "note": note, "kind": kind}, actor=actor)

@@ -73,7 +73,7 @@ def _nc_data(form: NcForm) -> dict:
 
     return {"title": form.title.data, "description": form.description.data, "source": form.source.data,
             "classification": form.classification.data, "found_on": form.found_on.data,
-            "site_id": as_id(form.site_id.data), "service_id": as_id(form.service_id.data), "process": form.process.data,
+            "site_id": as_id(form.site_id.data), "service_id": as_id(form.service_id.data), "process": form.process_name.data,
             "document_code": form.document_code.data, "clause": form.clause.data, "containment": form.containment.data,
             "containment_on": form.containment_on.data, "correction": form.correction.data, "correction_on": form.correction_on.data}
 
@@ -183,10 +183,11 @@ def edit(nc_number: str):
     form = NcForm(obj=None) if request.method == "POST" else NcForm(formdata=None)
     _fill_choices(form, sites, services_)
     if request.method == "GET":
-        for key in ("title", "description", "source", "classification", "found_on", "process", "document_code", "clause",
+        for key in ("title", "description", "source", "classification", "found_on", "document_code", "clause",
                     "containment", "containment_on", "correction", "correction_on"):
             getattr(form, key).data = getattr(nc, key)
         form.site_id.data, form.service_id.data = str(nc.site_id or ""), str(nc.service_id or "")
+        form.process_name.data = nc.process
     if form.validate_on_submit():
         with refusals(form):
             capa.update_nc(nc, _nc_data(form), current_user)
