@@ -76,7 +76,7 @@ class CheckSetForm(FlaskForm):
 
 
 class VerifyForm(FlaskForm):
-    result = RadioField(_l("Result"), choices=[("effective", _l("Effective")), ("ineffective", _l("Ineffective"))],
+    result = RadioField(_l("Result"), choices=[("effective", _l("Actions effective")), ("ineffective", _l("Actions ineffective"))],
                         validate_choice=False)
     note = TextAreaField(_l("What you checked and found"), validators=[Length(max=5000)])
 

@@ -36,7 +36,7 @@ def fishbone_labels() -> dict:
 
 
 def check_labels() -> dict:
-    return {"effective": _l("Effective"), "ineffective": _l("Ineffective"), "pending": _l("Not decided yet")}
+    return {"effective": _l("Actions effective"), "ineffective": _l("Actions ineffective"), "pending": _l("Not decided yet")}
 
 
 def link_labels() -> dict:
