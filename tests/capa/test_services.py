@@ -100,7 +100,7 @@ def test_the_action_owner_cannot_verify_their_own_action(app, org):
         nc = waiting_nc(org["qmr"], org["qa"])  # qa owns the action and may verify in general
         with pytest.raises(ServiceError) as refused:
             capa.record_check(nc, "effective", "Saya cek sendiri.", org["qa"])
-    assert refused.value.field == "result" and "someone else" in refused.value.message
+    assert refused.value.field == "result" and "orang lain" in refused.value.message
     assert nc.status == "verifying" and not nc.checks
 
 
