@@ -31,7 +31,7 @@ def nc_hash(nc: Nonconformity) -> str:
 def nc_context(nc: Nonconformity, ticket, user) -> dict:
     from portal.capa import labels
 
-    header = {"kind": _("Nonconformity report"), "title": nc.title, "code_label": _("Number"), "code": nc.number,
+    header = {"kind": _("Nonconformity report"), "title": nc.title, "code_label": _("NC number"), "code": nc.number,
               "revision": "—", "date_label": _("Found on"), "date": nc.found_on}
     stamp = {"controlled": False, "printed_by": user.full_name if user else "", "printed_at": ticket.printed_at}
     return {"nc": nc, "header": header, "stamp": stamp, "verify_url": ticket.url, "qr_svg": ticket.qr,

@@ -384,7 +384,9 @@ def trends():
     from portal.core.charts import bar_chart
 
     t = queries.trends(local_today())
-    chart = bar_chart([(m.strftime("%m/%y"), t.totals.get(m, 0)) for m in t.months], title=_("Nonconformities per month"))
+    most = max(t.totals.values(), default=0)
+    chart = bar_chart([(m.strftime("%m/%y"), t.totals.get(m, 0)) for m in t.months], title=_("Nonconformities per month"),
+                      ceiling=max(4, -(-most // 4) * 4))  # whole numbers on the axis
     return render("capa/trends.html", t=t, chart=chart, dims=[("source", _("By source"), labels.source_labels()),
                                                               ("classification", _("By classification"), labels.classification_labels()),
                                                               ("clause", _("By SOP"), {}), ("site", _("By site"), {}),
