@@ -208,7 +208,7 @@ def root_cause(nc_number: str):
             whys = [(getattr(form, f"why_{i}").data, getattr(form, f"answer_{i}").data) for i in range(1, 6)]
             capa.save_root_cause(nc, whys, {k: getattr(form, k).data for k in FISHBONE}, form.root_cause.data, current_user)
             flash(_("Root cause saved."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor="root-cause"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, root_form=form)
 
@@ -226,7 +226,7 @@ def action_add(nc_number: str):
             capa.add_action(nc, form.description.data, db.session.get(User, owner_id) if owner_id else None,
                             form.due_on.data, current_user)
             flash(_("Corrective action added."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor="actions"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, action_form=form)
 
@@ -250,7 +250,7 @@ def action_done(nc_number: str, action_id: int):
         with refusals(form):
             capa.complete_action(action, form.note.data, current_user)
             flash(_("Action recorded done."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor=f"action-{action_id}"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, done_forms={action_id: form})
 
@@ -269,7 +269,7 @@ def action_evidence(nc_number: str, action_id: int):
             data = upload.read(capa.MAX_EVIDENCE + 1) if upload and upload.filename else b""
             capa.attach(action, data, upload.filename if upload else "", current_user)
             flash(_("Evidence file added."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor=f"action-{action_id}"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, evidence_forms={action_id: form})
 
@@ -287,7 +287,7 @@ def action_link(nc_number: str, action_id: int):
         with refusals(form):
             capa.add_link(action, form.kind.data, form.code.data, form.number.data, current_user)
             flash(_("Link added."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor=f"action-{action_id}"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, link_forms={action_id: form})
 
@@ -328,7 +328,7 @@ def check_set(nc_number: str):
                 params = {"kpi_id": form.kpi_id.data, "n": form.periods.data}
             capa.set_check(nc, form.check_due.data, form.check_kind.data, params, form.check_criterion.data, current_user)
             flash(_("Effectiveness check saved."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor="check"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, check_form=form)
 
@@ -345,7 +345,7 @@ def verify(nc_number: str):
             row = capa.record_check(nc, form.result.data, form.note.data, current_user)
             flash(_("Effective: the nonconformity is closed.") if row.result == "effective"
                   else _("Ineffective: the actions are open again."), "success")
-            return redirect(url_for("capa.show", nc_number=nc.number, _anchor="check"), 303)
+            return redirect(url_for("capa.show", nc_number=nc.number), 303)
         nc = _nc_or_404(nc_number)
     return _show(nc, status=422, verify_form=form)
 
@@ -363,7 +363,7 @@ def read_check(nc_number: str):
             flash(_("Not decided yet: the criterion has no result yet.") if row is None else
                   (_("Effective: the nonconformity is closed.") if row.result == "effective"
                    else _("Ineffective: the actions are open again.")), "success")
-    return redirect(url_for("capa.show", nc_number=nc.number, _anchor="check"), 303)
+    return redirect(url_for("capa.show", nc_number=nc.number), 303)
 
 
 @bp.route("/<nc_number>/report.pdf")
