@@ -46,8 +46,35 @@ def _find(text):
     return select(cast(Nonconformity.id, String)).where(Nonconformity.number == text.strip().upper())
 
 
+def _labels(name):
+    def label(value):
+        from portal.capa import labels
+
+        return getattr(labels, name)().get(value)
+
+    return label
+
+
+def _criterion(value):
+    from portal.capa import links
+
+    found = links.criteria().get(value)
+    return found.label if found else None
+
+
+FIELDS = {
+    "number": _l("NC number"), "source": _l("Found by"), "classification": _l("Classification"), "title": _l("Title"),
+    "found_on": _l("Found on"), "status": _l("Status"), "root_cause": _l("Root cause found"), "whys": _l("5-why"),
+    "fishbone": _l("Fishbone (cause categories)"), "description": _l("Corrective action"), "owner": _l("Owner"),
+    "due_on": _l("Due date"), "note": _l("What was done"), "check_due": _l("Check due on"), "check_kind": _l("Criterion"),
+    "check_criterion": _l("What shows the actions worked"), "result": _l("Result"), "kind": _l("Criterion"),
+    "clause": _l("Clause"), "containment": _l("Containment"), "correction": _l("Correction"), "process": _l("Process"),
+}
 OBJECTS = {
-    "nonconformity": AuditObject(_l("Nonconformity"), codes=_ncs, permission="capa.read", find=_find,
+    "nonconformity": AuditObject(_l("Nonconformity"), codes=_ncs, permission="capa.read", find=_find, fields=FIELDS,
+                                 values={"status": _labels("status_labels"), "source": _labels("source_labels"),
+                                         "classification": _labels("classification_labels"),
+                                         "result": _labels("check_labels"), "check_kind": _criterion, "kind": _criterion},
                                  url=lambda id, code, key: url_for("capa.show", nc_number=key) if key else None),
     "evidencepack": AuditObject(_l("ISO evidence pack"), codes=_packs, permission="capa.evidence"),
 }
