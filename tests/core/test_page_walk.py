@@ -29,10 +29,12 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
                   "coaching.finding_evidence", "roster.grid_xlsx", "roster.grid_pdf",
-                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template"}
+                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template",
+                  "capa.attachment", "capa.report_pdf", "capa.register_xlsx", "capa.register_pdf", "capa.pack_download"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_IMPORTS = 400  # pending imports, waiting and decided
 MORE_CALLS = 20000
+MORE_NCS = 2000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
 
@@ -124,6 +126,8 @@ def _values(app) -> dict[str, object]:
             "month": f"{_today(app):%Y-%m}", "day": _today(app).isoformat(),
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
+            # The demo's first nonconformity (actions in progress, one of them overdue for tl).
+            "nc_number": _demo_nc(),
         }
 
 
@@ -131,6 +135,12 @@ def _today(app):
     from portal.core.i18n import local_today
 
     return local_today()
+
+
+def _demo_nc() -> str | None:
+    from portal.capa.models import Nonconformity
+
+    return db.session.scalar(select(Nonconformity.number).order_by(Nonconformity.id).limit(1))
 
 
 def _demo_call(agent) -> int | None:
@@ -219,6 +229,9 @@ def _grow(app) -> None:
     from tests.bench.bench_roster import grow_rosters
 
     grow_rosters(app)
+    from tests.bench.bench_capa import build_ncs
+
+    build_ncs(app, MORE_NCS)
     _grow_pending_imports(app, MORE_IMPORTS)
 
 

@@ -36,6 +36,10 @@ ROSTER_PLAN = {"tl", "spv"}
 TAPPING_SELF = {"agent", "tl", "spv", "qco", "qa", "manager", "auditor"}
 TAPPING_READERS = {"tl", "spv", "qco", "qa", "manager", "auditor"}
 TAPPING_QC = {"qco", "qa"}
+CAPA_READERS = {"tl", "spv", "qa", "qmr", "manager", "auditor"}
+CAPA_ACT = {"tl", "spv", "qa", "qmr"}
+CAPA_MANAGERS = {"qa", "qmr"}
+CAPA_EVIDENCE = {"qmr", "auditor"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -235,13 +239,33 @@ EXPECTED_ROLES = {
     "roster.days_off": {"admin", "hr"},
     "roster.day_off_delete": {"admin", "hr"},
     "api.roster_compliance": ROSTER_TEAM,
+    "capa.index": CAPA_READERS,
+    "capa.new": CAPA_ACT,
+    "capa.show": CAPA_READERS,
+    "capa.edit": CAPA_MANAGERS,
+    "capa.root_cause": CAPA_MANAGERS,
+    "capa.action_add": CAPA_MANAGERS,
+    "capa.action_done": CAPA_ACT,
+    "capa.action_evidence": CAPA_ACT,
+    "capa.action_link": CAPA_ACT,
+    "capa.attachment": CAPA_READERS,
+    "capa.check_set": CAPA_MANAGERS,
+    "capa.verify": CAPA_MANAGERS,
+    "capa.read_check": CAPA_MANAGERS,
+    "capa.report_pdf": CAPA_READERS,
+    "capa.trends": CAPA_READERS,
+    "capa.register_xlsx": CAPA_READERS,
+    "capa.register_pdf": CAPA_READERS,
+    "capa.evidence": CAPA_EVIDENCE,
+    "capa.pack": CAPA_EVIDENCE,
+    "capa.pack_download": CAPA_EVIDENCE,
 }
 # Sample values per endpoint where the general ones would not show the page (a draft to edit).
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
 OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
-              "people.contract_document", "tapping.import_report"}  # 404 when not such an object
+              "people.contract_document", "tapping.import_report", "capa.pack", "capa.pack_download"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
@@ -347,6 +371,16 @@ def ids(app, factories):
 
         call_row = make_call(staff)
         call_import = make_import(dc)
+        from portal.capa import services as capas
+        from portal.capa.models import EvidencePack
+        from tests.capa_factories import make_nc
+
+        qmr = factories.user(["qmr"], site=site)
+        nc = make_nc(qmr)
+        nc_action = capas.add_action(nc, "Sosialisasi", author, date(2026, 11, 20), qmr)
+        nc_file = capas.attach(nc_action, b"%PDF-1.4 bukti", "bukti.pdf", author)
+        pack = EvidencePack(user_id=dc.id, clause="8.7", period_from=date(2026, 1, 1), period_to=date(2026, 11, 30))
+        db.session.add(pack)
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -357,7 +391,8 @@ def ids(app, factories):
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
             "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
-            "call_id": call_row.id, "call_import_id": call_import.id}
+            "call_id": call_row.id, "call_import_id": call_import.id,
+            "nc_number": nc.number, "action_id": nc_action.id, "attachment_id": nc_file.id, "pack_id": pack.id}
 
 
 def test_every_route_declares_a_policy(app):
