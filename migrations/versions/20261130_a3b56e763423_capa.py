@@ -2,7 +2,7 @@
 effectiveness checks and ISO clause evidence packs
 
 Revision ID: a3b56e763423
-Revises: 7b2d960e0de6
+Revises: e3a1f7c9b2d4
 Create Date: 2026-11-30 06:42:54.618419
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3b56e763423'
-down_revision = '7b2d960e0de6'
+down_revision = 'e3a1f7c9b2d4'
 branch_labels = None
 depends_on = None
 
