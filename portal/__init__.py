@@ -102,9 +102,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
-    from portal.core import htmx, navigation, permissions, security
+    from portal.core import actions, htmx, navigation, permissions, security
 
     app.before_request(permissions.deny_undeclared)
     app.after_request(security.add_security_headers)
     app.after_request(htmx.redirect_for_htmx)
     navigation.register(app)
+    actions.init_app(app)

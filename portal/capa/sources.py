@@ -96,9 +96,25 @@ def load_coaching(ref: str) -> links.SourceEvidence | None:
         site_id=finding.staff.site_id, occurred_on=finding.found_on, source="behaviour_test")
 
 
+def _raise_from_finding(finding, user) -> list[tuple[str, str]]:
+    if not user.can("capa.raise"):
+        return []
+    return [(str(_l("Open nonconformity")), url_for("capa.new", source="coaching", ref=str(finding.id)))]
+
+
+def _raise_from_returns(month: date, user) -> list[tuple[str, str]]:
+    if not user.can("capa.raise"):
+        return []
+    return [(str(_l("Open nonconformity from a RETURN cluster")), url_for("capa.new", month=f"{month:%Y-%m}"))]
+
+
 def register(app) -> None:
+    from portal.core import actions
+
     if is_enabled("tapping", app):
         links.register_source("tapping", label=_l("Tapping RETURN cluster"), loader=load_tapping)
+        actions.register("tapping.qvs_month", _raise_from_returns)
     if is_enabled("coaching", app):
         links.register_source("coaching", label=_l("Floor-monitoring finding"), loader=load_coaching)
+        actions.register("coaching.finding", _raise_from_finding)
     links.register_criterion("manual", label=_l("Recorded by the verifier (effective / ineffective, with a note)"), evaluator=None)

@@ -108,8 +108,13 @@ def new():
             nc = capa.raise_nc(_nc_data(form), current_user, kind, ref)
             flash(_("Nonconformity %(n)s raised.", n=nc.number), "success")
             return redirect(url_for("capa.show", nc_number=nc.number), 303)
-    clusters = sources.return_clusters(local_today().replace(day=1)) if not kind else []
-    return render("capa/new.html", form=form, found=found, kind=kind, ref=ref, clusters=clusters,
+    try:  # the month whose RETURN clusters are offered (?month=YYYY-MM from the QVS page; this month by default)
+        month = date.fromisoformat(f"{request.args.get('month', '')}-01") if request.args.get("month") else None
+    except ValueError:
+        month = None
+    month = month or local_today().replace(day=1)
+    clusters = sources.return_clusters(month) if not kind else []
+    return render("capa/new.html", form=form, found=found, kind=kind, ref=ref, clusters=clusters, month=month,
                   source_label=links.sources().get(kind).label if kind else "", status=form_status(form))
 
 

@@ -211,3 +211,26 @@ def test_list_filters(app, client, org):
     page = client.get("/capa/?classification=observation").get_data(as_text=True)
     assert "Terlambat" not in page and "Tepat waktu" in page
     assert client.get("/capa/?site=99999999999999999999&service=abc&after=zz").status_code == 200
+
+
+def test_lower_modules_offer_raising_an_nc_through_core_actions(app, client, make_client, org):
+    """Coaching's finding page and tapping's QVS page show "Open nonconformity" through core.actions (they do not
+    know capa): to those who may raise one, with the source and ref (or the month of RETURN clusters) in the link."""
+    from types import SimpleNamespace
+
+    from portal.core import actions
+
+    with app.test_request_context():
+        offered = actions.for_object("coaching.finding", SimpleNamespace(id=5), org["tl"])
+        assert [url for _label, url in offered] == ["/capa/new?source=coaching&ref=5"]
+        assert actions.for_object("coaching.finding", SimpleNamespace(id=5), org["manager"]) == []
+        assert actions.for_object("tapping.qvs_month", date(2026, 10, 1), org["agent"]) == []
+    _login(client, org["qa"])
+    qvs = client.get("/tapping/qvs?month=2026-10").get_data(as_text=True)
+    assert 'data-testid="qvs-action"' in qvs and "/capa/new?month=2026-10" in qvs
+    clusters = client.get("/capa/new?month=2026-10").get_data(as_text=True)
+    assert "Klaster RETURN 10/2026" in clusters and "Tidak ada tim dengan beberapa RETURN" in clusters
+    assert client.get("/capa/new?month=2026-99").status_code == 200  # a bad month: this month's clusters
+    manager = make_client()
+    _login(manager, org["manager"])
+    assert 'data-testid="qvs-action"' not in manager.get("/tapping/qvs?month=2026-10").get_data(as_text=True)
