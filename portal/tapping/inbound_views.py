@@ -39,7 +39,7 @@ def _scope():
 
 
 # ---------------------------------------------------------------- the month's scores
-@bp.route("/scores")
+@bp.route("/scores", endpoint="scores")
 @require("tapping.read")
 def scores_page():
     month = _month()

@@ -36,6 +36,7 @@ ROSTER_PLAN = {"tl", "spv"}
 TAPPING_SELF = {"agent", "tl", "spv", "qco", "qa", "manager", "auditor"}
 TAPPING_READERS = {"tl", "spv", "qco", "qa", "manager", "auditor"}
 TAPPING_QC = {"qco", "qa"}
+TAPPING_CALIBRATION = {"qco", "qa", "manager", "auditor"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -205,6 +206,24 @@ EXPECTED_ROLES = {
     "tapping.qvs_xlsx": TAPPING_READERS,
     "tapping.qvs_pdf": TAPPING_READERS,
     "api.tapping_qvs": TAPPING_READERS,
+    "tapping.scores": TAPPING_READERS,
+    "tapping.scores_xlsx": TAPPING_READERS,
+    "tapping.scores_pdf": TAPPING_READERS,
+    "tapping.scorecards": TAPPING_READERS,
+    "tapping.validations_xlsx": TAPPING_READERS,
+    "tapping.inbound_new": TAPPING_QC,
+    "tapping.inbound_call": TAPPING_SELF,
+    "tapping.inbound_score": TAPPING_QC,
+    "tapping.inbound_number": TAPPING_QC,
+    "tapping.calibration_open": {"qa"},
+    "tapping.calibrations": TAPPING_CALIBRATION,
+    "tapping.calibration": TAPPING_CALIBRATION,
+    "tapping.calibration_score": TAPPING_QC,
+    "tapping.calibration_close": {"qa"},
+    "tapping.sign_validation": TAPPING_SELF,
+    "tapping.sign_score": TAPPING_SELF,
+    "tapping.disputes": {"qa"},
+    "tapping.decide": {"qa"},
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
     "roster.index": ROSTER_TEAM,
@@ -249,7 +268,7 @@ SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "traini
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
                  "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf",
-                 "tapping.call", "tapping.person_section"}
+                 "tapping.call", "tapping.person_section", "tapping.inbound_call", "tapping.calibration"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -346,6 +365,20 @@ def ids(app, factories):
 
         call_row = make_call(staff)
         call_import = make_import(dc)
+        from portal.tapping.models import Calibration, Score, SignOff, Validation
+        from tests.tapping_factories import make_inbound, make_scorecard
+
+        inbound = make_inbound(staff)
+        scorecard = make_scorecard(inbound.service)
+        validation = Validation(call_id=call_row.id, verdict="VALID")
+        calibration = Calibration(call_id=inbound.id, reference_name="QA")
+        db.session.add_all([validation, calibration])
+        db.session.flush()
+        score = Score(call_id=inbound.id, parameter_set_id=scorecard.id, total=90, answers_json="{}")
+        db.session.add(score)
+        db.session.flush()
+        signed = SignOff(score_id=score.id, agent_id=staff.id, status="disputed", reason="Uji")
+        db.session.add(signed)
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -356,7 +389,8 @@ def ids(app, factories):
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
             "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
-            "call_id": call_row.id, "call_import_id": call_import.id}
+            "call_id": call_row.id, "call_import_id": call_import.id, "inbound_id": inbound.id,
+            "calibration_id": calibration.id, "validation_id": validation.id, "score_id": score.id, "signoff_id": signed.id}
 
 
 def test_every_route_declares_a_policy(app):
