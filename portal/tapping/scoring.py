@@ -316,7 +316,7 @@ def _propose_finding(call: InboundCall, score: Score, pset: ParameterSet, actor)
     from portal.coaching import services as coaching
 
     failed = [p for p in pset.parameters if p.critical and score.answers.get(p.id, ("",))[0] == NOT_MET]
-    link = url_for("tapping.inbound_call", call_id=call.id) if has_request_context() else f"tapping:{call.recording_id}"
+    link = url_for("tapping.inbound_call", inbound_id=call.id) if has_request_context() else f"tapping:{call.recording_id}"
     coaching.raise_finding(call.agent, {
         "kind": "quality", "found_on": local_day(score.scored_at),
         "rule": f"{pset.source} · {', '.join(p.clause for p in failed)}"[:200],
