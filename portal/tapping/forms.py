@@ -83,7 +83,7 @@ class ScorecardForm(FlaskForm):
 
 
 class CalibrationForm(FlaskForm):
-    note = TextAreaField(_l("Note for the scorers"), validators=[Optional(), Length(max=2000)])
+    round_note = TextAreaField(_l("Note for the scorers"), validators=[Optional(), Length(max=2000)])
 
 
 class SignForm(FlaskForm):

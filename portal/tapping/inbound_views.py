@@ -234,7 +234,7 @@ def calibration_open(inbound_id: int):
     form = CalibrationForm()
     if form.validate_on_submit():
         with refusals(flash_it=True):
-            row = scoring.open_calibration(call, form.note.data, current_user)
+            row = scoring.open_calibration(call, form.round_note.data, current_user)
             flash(_("Calibration round opened: score the call, then ask the QCOs to score it."), "success")
             return redirect(url_for("tapping.calibration", calibration_id=row.id), 303)
     return redirect(url_for("tapping.inbound_call", inbound_id=inbound_id), 303)

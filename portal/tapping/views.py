@@ -169,9 +169,12 @@ def _call_page(call: Call, form=None, recall_form=None, status: int = 200, shown
     validations = [v for v, _s in pairs]
     signs = {v.id: s for v, s in pairs if s is not None}
     now, own = utcnow(), permissions.is_own(current_user, call)
+    # One result signed at a time: the earliest verdict waiting for the agent (one form on the page).
     signable = {v.id for v in validations if not v.imported
                 and permissions.can_sign(current_user, call.agent.user_id, v.id in signs, v.validated_at, now)}
+    signable = set(sorted(signable)[:1])
     decidable = {v.id for v in validations if v.id in signs and permissions.can_decide(current_user, signs[v.id], own)}
+    decidable = set(sorted(decidable)[:1])
     recalls = list(db.session.scalars(select(Recall).where(Recall.call_id == call.id).order_by(Recall.id)))
     by_validation = {r.validation_id: r for r in recalls}
     can_validate = permissions.can_validate(current_user, call)

@@ -200,7 +200,7 @@ def test_a_calibration_round_hides_the_others_until_one_has_scored(app, client, 
         db.session.commit()
     qa = make_client()
     qa.login(org["qa"].username)
-    r = qa.post_form(f"/tapping/inbound/{call.id}/calibrate", {"note": "Kalibrasi"}, token_from=f"/tapping/inbound/{call.id}")
+    r = qa.post_form(f"/tapping/inbound/{call.id}/calibrate", {"round_note": "Kalibrasi"}, token_from=f"/tapping/inbound/{call.id}")
     assert r.status_code == 303
     round_id = int(r.headers["Location"].rsplit("/", 1)[1])
     r = qa.post_form(f"/tapping/calibrations/{round_id}/score", _form(line["pset"], missed={"S-03 B.4"}, comment="Acuan"),
