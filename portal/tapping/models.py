@@ -61,6 +61,16 @@ class ParameterSet(db.Model):
     def source(self) -> str:
         return f"{self.document_code} Rev.{self.revision}"
 
+    @property
+    def sections(self) -> list[tuple[str, list["Parameter"]]]:
+        """The parameters grouped by section, in the scorecard's order."""
+        out: list[tuple[str, list[Parameter]]] = []
+        for p in self.parameters:
+            if not out or out[-1][0] != p.section:
+                out.append((p.section, []))
+            out[-1][1].append(p)
+        return out
+
     def __repr__(self) -> str:
         return f"<ParameterSet {self.service_id} {self.source}>"
 
