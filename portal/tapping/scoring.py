@@ -221,7 +221,8 @@ def enter_inbound(values: dict, actor) -> InboundCall:
     db.session.add(row)
     db.session.flush()
     audit.record("inbound_call.entered", row, new={"recording_id": row.recording_id, "agent": row.agent.employee_number,
-                                                   "service": service.code, "called_at": row.called_at}, actor=actor)
+                                                   "service": service.code,
+                                                   "called": f"{day.isoformat()} {at.strftime('%H.%M')}"}, actor=actor)
     return row
 
 
