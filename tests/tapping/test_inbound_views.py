@@ -222,3 +222,30 @@ def test_a_calibration_round_hides_the_others_until_one_has_scored(app, client, 
     manager = make_client()
     manager.login(org["manager"].username)
     assert 'data-testid="calibration-parameters"' in _text(manager.get(f"/tapping/calibrations/{round_id}"))
+
+
+def test_a_disputed_return_is_rejected_by_qa_and_the_verdict_stays(client, make_client, org):
+    from portal.tapping.models import Validation
+
+    call = make_call(org["agent_staff"], org["service"], qco_id=org["qco"].id, stage="returned", first_verdict="RETURN", verdicts=1)
+    db.session.add(Validation(call_id=call.id, verdict="RETURN", reason_code="R02", recommendation="Sampaikan biaya",
+                              qco_name="Budi", validated_at=utcnow()))
+    db.session.commit()
+    validation = db.session.scalar(select(Validation).where(Validation.call_id == call.id))
+    client.login(org["agent"].username)
+    r = client.post_form(f"/tapping/results/validation/{validation.id}/sign", {"action": "dispute", "reason": "Biaya sudah saya sebut"},
+                         token_from=f"/tapping/calls/{call.id}")
+    assert r.status_code == 303
+    qa = make_client()
+    qa.login(org["qa"].username)
+    assert call.recording_id in _text(qa.get("/tapping/disputes"))
+    row = db.session.scalar(select(SignOff).where(SignOff.validation_id == validation.id))
+    r = qa.post_form(f"/tapping/disputes/{row.id}/decide", {"decision": "rejected", "note": "Biaya tidak terdengar di rekaman.",
+                                                            "amended": "90"}, token_from=f"/tapping/calls/{call.id}")
+    assert r.status_code == 422  # only an upheld score dispute amends a score
+    r = qa.post_form(f"/tapping/disputes/{row.id}/decide", {"decision": "rejected", "note": "Biaya tidak terdengar di rekaman."},
+                     token_from=f"/tapping/calls/{call.id}")
+    assert r.status_code == 303
+    page = _text(client.get(f"/tapping/calls/{call.id}"))
+    assert "bantahan ditolak" in page and "Biaya sudah saya sebut" in page and "Biaya tidak terdengar" in page
+    assert db.session.get(type(call), call.id).stage == "returned"  # the RETURN stands: the recall is still due
