@@ -41,3 +41,41 @@ def make_import(user, **overrides) -> CallImport:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def make_inbound(agent, service=None, called_at: datetime = datetime(2026, 11, 2, 3, 15), **overrides):
+    """A sampled inbound call of `agent` (a Staff); its service inbound (made when not given)."""
+    from portal.people.models import TeamMembership
+    from portal.tapping.models import InboundCall
+
+    n = next(_seq)
+    if service is None:
+        from tests.factories import make_service
+
+        service = make_service(direction="inbound")
+    team_id = db.session.scalar(select(TeamMembership.team_id).where(TeamMembership.staff_id == agent.id,
+                                                                     TeamMembership.ends_on.is_(None)))
+    call = InboundCall(recording_id=overrides.pop("recording_id", f"IN-T-{n:06d}"), agent_id=agent.id,
+                       team_id=overrides.pop("team_id", team_id), site_id=agent.site_id, service_id=service.id,
+                       called_at=called_at, month=overrides.pop("month", called_at.date().replace(day=1)),
+                       topic=overrides.pop("topic", "Gangguan internet"),
+                       customer_number=overrides.pop("customer_number", "081234567789"), **overrides)
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def make_scorecard(service, weights=((10, True), (30, False), (60, False)), code="IN.QCC.TELK.S-03", revision="00",
+                   effective_from=None):
+    """A scorecard of the service: parameters with the given (weight, critical)."""
+    from datetime import date
+
+    from portal.tapping.models import SCORECARD, Parameter, ParameterSet
+
+    row = ParameterSet(service_id=service.id, document_code=code, revision=revision, title="Uji", kind=SCORECARD,
+                       effective_from=effective_from or date(2026, 1, 1),
+                       parameters=[Parameter(sort_order=i, section="Bagian", clause=f"P{i + 1}", text=f"Parameter {i + 1}",
+                                             weight=w, critical=k) for i, (w, k) in enumerate(weights)])
+    db.session.add(row)
+    db.session.flush()
+    return row

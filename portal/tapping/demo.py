@@ -38,6 +38,13 @@ def _months_back(today: date, n: int) -> list[date]:
 
 def load() -> list[str]:
     out = services.seed()
+    out += _load_outbound()
+    out += load_inbound()
+    return out
+
+
+def _load_outbound() -> list[str]:
+    out: list[str] = []
     if db.session.scalar(select(Call.id).limit(1)) is not None:
         return out
     team = db.session.scalar(select(Team).where(Team.name == "MLG CT0-A"))
@@ -167,3 +174,118 @@ def load() -> list[str]:
     out.append(f"{len(rows)} call results of {len(agents)} agents over {len(months)} months, "
                f"{len(validations) + len(again)} validations, {len(recalls)} recalls")
     return out
+
+
+# ---------------------------------------------------------------- inbound: scored calls, calibration, sign-off
+TOPICS = ["Gangguan internet lambat", "Tagihan bulan ini naik", "Informasi paket IndiHome", "Permintaan pasang baru",
+          "Nomor telepon kantor kelurahan", "Nomor telepon rumah sakit daerah"]
+QCO2 = ("qco2", "Yoga Pratama", "Quality Control Officer", ["147", "108"])
+
+
+def _answers(pset, miss: set[str] = frozenset(), na: set[str] = frozenset(), comments: dict | None = None) -> dict:
+    """Answers to a scorecard: every parameter met but the clauses in `miss` (not met) and `na` (not applicable)."""
+    out = {}
+    for p in pset.parameters:
+        answer = "N" if p.clause in miss else "NA" if p.clause in na else "Y"
+        out[p.id] = (answer, (comments or {}).get(p.clause, ""))
+    return out
+
+
+def _qco2(users: dict):
+    """A second QCO at Malang for the calibration round (demo user `qco2`, password of the demo)."""
+    from portal.auth import services as auth
+    from portal.auth.demo import DEMO_PASSWORD
+    from portal.auth.models import Site
+
+    if "qco2" in users:
+        return users["qco2"]
+    site = db.session.scalar(select(Site).where(Site.code == "MLG"))
+    svcs = list(db.session.scalars(select(Service).where(Service.code.in_(QCO2[3]))))
+    if site is None:
+        return None
+    return auth.create_user({"username": QCO2[0], "full_name": QCO2[1], "position": QCO2[2], "site_id": site.id,
+                             "roles": ["qco"], "service_ids": [s.id for s in svcs], "must_change_password": False}, DEMO_PASSWORD)
+
+
+def load_inbound() -> list[str]:
+    """Scored 147 and 108 calls of Malang's 147 team (one fatal), the demo agent's two scores (one acknowledged, one
+    disputed and waiting for QA), one acknowledged validation, a sampled call waiting for qco's score, and a closed
+    calibration round of qa, qco and qco2 that disagree on two parameters."""
+    from portal.tapping import scoring, signoff
+    from portal.tapping.models import InboundCall, Validation
+
+    if db.session.scalar(select(InboundCall.id).limit(1)) is not None:
+        return []
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(["qco", "qco2", "qa", "agent"])))}
+    team = db.session.scalar(select(Team).where(Team.name == "MLG 147-A"))
+    svcs = {s.code: s for s in db.session.scalars(select(Service).where(Service.code.in_(["147", "108"])))}
+    if team is None or "qco" not in users or "qa" not in users or len(svcs) < 2:
+        return []
+    qco, qa = users["qco"], users["qa"]
+    qco2 = _qco2(users)
+    members = list(db.session.scalars(select(Staff).join(TeamMembership, TeamMembership.staff_id == Staff.id)
+                                      .where(TeamMembership.team_id == team.id, TeamMembership.ends_on.is_(None),
+                                             Staff.id != team.leader_id).order_by(Staff.employee_number)))
+    agent = db.session.scalar(select(Staff).where(Staff.user_id == users["agent"].id)) if "agent" in users else None
+    others = [m for m in members if agent is None or m.id != agent.id][:5]
+    if not others:
+        return []
+    today = local_today()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
+    plan = []  # (agent, service code, day, time, topic, missed clauses, comments)
+    for i, staff in enumerate(others):
+        plan.append((staff, "147", last_month + timedelta(days=i), time(9 + i, 10), TOPICS[i % 4],
+                     {"S-03 B.4"} if i % 2 else set(), {}))
+        plan.append((staff, "108" if i % 2 else "147", today - timedelta(days=3 + i), time(10, 5 * i), TOPICS[4 + i % 2] if i % 2 else TOPICS[i % 4],
+                     {"S-01 C.2"} if i % 2 else ({"S-03 B.2"} if i == 2 else set()),
+                     {"S-03 B.2": "Informasi biaya pasang baru salah: disebut gratis, padahal ada biaya PSB."} if i == 2 else {}))
+    out_calls = []
+    seq = 0
+    for staff, code, day, at, topic, missed, comments in plan:
+        seq += 1
+        call = scoring.enter_inbound({"called_on": day, "called_time": at, "agent": staff.employee_number,
+                                      "service_id": svcs[code].id, "recording_id": f"IN-{code}-{day:%Y%m%d}-{seq:04d}",
+                                      "topic": topic, "customer_number": f"0341{550000 + seq * 37:06d}"}, qco)
+        pset = scoring.scorecard_for(call.service_id, day)
+        score = scoring.score_call(call, {"answers": _answers(pset, missed, comments=comments),
+                                          "comment": "Secara umum baik." if not missed else "Perbaiki parameter yang belum terpenuhi."}, qco)
+        score.scored_at = call.called_at + timedelta(days=1)
+        out_calls.append(call)
+    made = len(plan)
+    if agent is not None:
+        mine = []
+        for k, (code, topic, missed) in enumerate((("147", "Gangguan internet lambat", {"S-03 B.4", "S-03 D.1"}),
+                                                    ("108", "Nomor telepon kantor kelurahan", {"S-01 B.1"}))):
+            call = scoring.enter_inbound({"called_on": today - timedelta(days=2 - k), "called_time": time(9 + k, 30),
+                                          "agent": agent.employee_number, "service_id": svcs[code].id,
+                                          "recording_id": f"IN-{code}-{today:%Y%m%d}-A{k + 1:03d}", "topic": topic,
+                                          "customer_number": f"0812{33400000 + k * 1111:08d}"}, qco)
+            pset = scoring.scorecard_for(call.service_id, today)
+            mine.append(scoring.score_call(call, {"answers": _answers(pset, missed), "comment": "Tawarkan bantuan lain sebelum menutup."}, qco))
+            made += 1
+        agent_user = users["agent"]
+        signoff.acknowledge(mine[0], agent_user)
+        signoff.dispute(mine[1], "Nama yang dicari sudah saya eja ulang di menit 00.45 rekaman; mohon didengar kembali.", agent_user)
+        latest = db.session.scalar(select(Validation).join(Call, Call.id == Validation.call_id)
+                                   .where(Call.agent_id == agent.id, Validation.imported.is_(False))
+                                   .order_by(Validation.validated_at.desc()).limit(1))
+        if latest is not None and latest.validated_at >= signoff.cutoff():
+            signoff.acknowledge(latest, agent_user)
+    # A sampled call waiting for qco's score.
+    scoring.enter_inbound({"called_on": today - timedelta(days=1), "called_time": time(14, 20), "agent": others[0].employee_number,
+                           "service_id": svcs["147"].id, "recording_id": f"IN-147-{today:%Y%m%d}-W001",
+                           "topic": "Permintaan pasang baru", "customer_number": "081355501234"}, qco)
+    # The calibration round: qa (reference), qco and qco2 score one 147 call; they differ on B.4 and C.1 (and qco2 on
+    # a critical item, which fails the call for them).
+    target = next(c for c in out_calls if c.service.code == "147")
+    round_ = scoring.open_calibration(target, "Kalibrasi bulanan S-03: dengarkan rekaman utuh sebelum menilai.", qa)
+    pset = scoring.scorecard_for(target.service_id, services.local_day(target.called_at))
+    scoring.score_calibration(round_, {"answers": _answers(pset, {"S-03 B.4"}), "comment": "Acuan QA."}, qa)
+    scoring.score_calibration(round_, {"answers": _answers(pset, set(), {"S-03 B.4"}), "comment": "Up selling tidak relevan untuk keluhan ini."}, qco)
+    if qco2 is not None:
+        scoring.score_calibration(round_, {"answers": _answers(pset, {"S-03 B.4", "S-03 C.1", "S-03 B.2"}, comments={
+            "S-03 B.2": "Solusi restart modem kurang lengkap."}), "comment": "Intonasi datar."}, qco2)
+    scoring.close_calibration(round_, qa)
+    db.session.flush()
+    return [f"{made} scored inbound calls (147, 108), one waiting for qco, one calibration round, an acknowledged result "
+            "and a dispute waiting for qa" + (", user qco2 created" if qco2 is not None else "")]

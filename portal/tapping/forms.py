@@ -53,3 +53,45 @@ class ParameterSetForm(FlaskForm):
     title = StringField(_l("Title"), validators=[Length(max=200)])
     effective_from = DateField(_l("Effective from"), validators=[Optional()])
     lines = TextAreaField(_l("Parameters, one a line: clause | wording"), validators=[Length(max=20000)])
+
+
+class InboundCallForm(FlaskForm):
+    """A sampled inbound call, entered by the QCO who scores it."""
+    called_on = DateField(_l("Date (Tanggal)"), validators=[Optional()])
+    called_time = StringField(_l("Time (Waktu)"), validators=[Length(max=8)])
+    agent = StringField(_l("Agent (employee number or user name)"), validators=[Length(max=60)])
+    service = SelectField(_l("Service (Layanan)"), validate_choice=False)
+    recording_id = StringField(_l("Recording reference (ID Rekaman)"), validators=[Length(max=80)])
+    topic = StringField(_l("Topic of the call"), validators=[Length(max=160)])
+    customer_number = StringField(_l("Customer number (optional)"), validators=[Length(max=30)])
+
+
+class ScoreForm(FlaskForm):
+    """The scorecard: the answers and comments per parameter are read from the fields a<id> and c<id>."""
+    comment = TextAreaField(_l("Overall comment"), validators=[Optional(), Length(max=4000)])
+
+
+class ScorecardForm(FlaskForm):
+    """A new revision of an inbound standard: one parameter a line, `section | clause | weight | critical | wording`."""
+    service = SelectField(_l("Service"), validate_choice=False)
+    document_code = StringField(_l("Document code of the standard"), validators=[Length(max=80)])
+    revision = StringField(_l("Revision"), validators=[Length(max=10)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    effective_from = DateField(_l("Effective from"), validators=[Optional()])
+    lines = TextAreaField(_l("Parameters, one a line: section | clause | weight | critical (ya or -) | wording"),
+                          validators=[Length(max=20000)])
+
+
+class CalibrationForm(FlaskForm):
+    round_note = TextAreaField(_l("Note for the scorers"), validators=[Optional(), Length(max=2000)])
+
+
+class SignForm(FlaskForm):
+    reason = TextAreaField(_l("Why you dispute this result"), validators=[Optional(), Length(max=2000)])
+
+
+class DecisionNoteForm(FlaskForm):
+    decision = RadioField(_l("Decision"), choices=[("upheld", _l("Upheld")), ("rejected", _l("Rejected"))],
+                          validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    amended = StringField(_l("Amended score (an upheld dispute of a score, optional)"), validators=[Length(max=10)])

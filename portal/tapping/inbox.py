@@ -54,3 +54,37 @@ def calls_to_validate(user) -> list[InboxItem]:
         return []
     return [InboxItem(title=_("%(n)d call(s) assigned to you wait for validation", n=n), url=url_for("tapping.index", mine=1),
                       kind="sign")]
+
+
+@provider
+def results_to_sign(user) -> list[InboxItem] | Counts:
+    """An agent (or a team leader who is an agent of a team too): their results waiting for their sign-off."""
+    if not user.can("tapping.self") or user.can("tapping.site") or user.can("tapping.all"):
+        return []
+    from portal.tapping import signoff
+
+    def items(values) -> list[InboxItem]:
+        n = sum(int(v or 0) for v in values)
+        if not n:
+            return []
+        return [InboxItem(title=_("%(n)d call quality result(s) to acknowledge or dispute", n=n),
+                          url=url_for("tapping.mine") + "#sign-title", kind="sign")]
+
+    return Counts(signoff.count_columns(user), items)
+
+
+@provider
+def disputes_to_decide(user) -> list[InboxItem] | Counts:
+    """QA: the agents' disputes waiting for a decision."""
+    if not user.can("tapping.disputes"):
+        return []
+    from portal.tapping.models import DISPUTED, SignOff
+
+    def items(values) -> list[InboxItem]:
+        n = int(values[0] or 0)
+        if not n:
+            return []
+        return [InboxItem(title=_("%(n)d disputed call quality result(s) wait for your decision", n=n),
+                          url=url_for("tapping.disputes"), kind="due")]
+
+    return Counts([select(func.count(SignOff.id)).where(SignOff.status == DISPUTED)], items)

@@ -24,7 +24,8 @@ def _tapping(user, staff) -> dict | None:
 
 
 def tapping_context(user, staff) -> dict:
-    """The person's last calls (masked numbers) and their QVS of the last three months (two statements)."""
+    """The person's last calls (masked numbers), their QVS of the last three months and their last inbound scores
+    (three statements)."""
     from portal.tapping import qvs
     from portal.tapping.labels import STAGE_TONE, stage_labels
     from portal.tapping.models import AGREE, Call
@@ -35,7 +36,15 @@ def tapping_context(user, staff) -> dict:
             .group_by(Call.month).order_by(Call.month.desc()).limit(3))
     months = [(m, qvs.Figures(agree=a or 0, valid=v or 0, returned=r or 0, pending=p or 0, first_valid=f or 0, judged=j or 0))
               for m, a, v, r, p, f, j in db.session.execute(stmt)]
-    return {"calls": calls, "months": months, "labels": stage_labels(), "tones": STAGE_TONE}
+    from sqlalchemy.orm import joinedload
+
+    from portal.tapping.models import InboundCall, Score
+
+    scores = db.session.execute(select(Score, InboundCall).join(InboundCall, InboundCall.id == Score.call_id)
+                                .options(joinedload(InboundCall.service))
+                                .where(InboundCall.agent_id == staff.id, Score.calibration_id.is_(None))
+                                .order_by(InboundCall.called_at.desc()).limit(10)).all()
+    return {"calls": calls, "months": months, "labels": stage_labels(), "tones": STAGE_TONE, "scores": scores}
 
 
 def register() -> None:

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.people.models import KpiTarget
 from portal.tapping.models import (AGREE, KPI_CODE, NEW, RECALLED, RESULTS, RETURN, RETURNED, VALID, VALIDATED, VERDICTS,
                                    Call, Parameter, ParameterSet, Recall, ReturnReason, Validation)
+from portal.tapping.models import VALIDATION as VALIDATION_KIND
 from portal.tapping.permissions import can_recall, can_validate, sees_number
 
 # ---------------------------------------------------------------- data the module needs (flask tapping seed, demo)
@@ -44,15 +45,19 @@ REASONS = [
 
 
 def seed() -> list[str]:
-    """Return reasons, the parameters of P-03 Rev.00 for every outbound service and the QVS target, when missing."""
-    out = []
+    """Return reasons, the parameters of P-03 Rev.00 for every outbound service, the scorecards of the inbound standards
+    and the QVS target, when missing."""
+    from portal.tapping import scoring
+
+    out = scoring.seed()
     have = set(db.session.scalars(select(ReturnReason.code)))
     for code, name in REASONS:
         if code not in have:
             db.session.add(ReturnReason(code=code, name=name))
             out.append(f"return reason {code}")
     code, rev, title, since = STANDARD
-    sets = {s.service_id for s in db.session.scalars(select(ParameterSet).where(ParameterSet.document_code == code,
+    sets = {s.service_id for s in db.session.scalars(select(ParameterSet).where(ParameterSet.kind == VALIDATION_KIND,
+                                                                                ParameterSet.document_code == code,
                                                                                 ParameterSet.revision == rev))}
     for service in db.session.scalars(select(Service).where(Service.direction == "outbound")):
         if service.id not in sets:
@@ -77,7 +82,8 @@ def parameter_set_for(service_id: int, day: date) -> ParameterSet | None:
     from sqlalchemy.orm import selectinload
 
     return db.session.scalar(select(ParameterSet).options(selectinload(ParameterSet.parameters))
-                             .where(ParameterSet.service_id == service_id, ParameterSet.effective_from <= day)
+                             .where(ParameterSet.service_id == service_id, ParameterSet.kind == VALIDATION_KIND,
+                                    ParameterSet.effective_from <= day)
                              .order_by(ParameterSet.effective_from.desc(), ParameterSet.id.desc()).limit(1))
 
 

@@ -156,9 +156,25 @@ def _call_or_404(call_id: int) -> Call:
     return call
 
 
-def _call_page(call: Call, form=None, recall_form=None, status: int = 200, shown: str | None = None, block: str = "content"):
-    validations = list(db.session.scalars(select(Validation).options(joinedload(Validation.parameter_set))
-                                          .where(Validation.call_id == call.id).order_by(Validation.id)))
+def _call_page(call: Call, form=None, recall_form=None, status: int = 200, shown: str | None = None, block: str = "content",
+               sign_form=None, sign_for: int | None = None, decide_form=None):
+    from portal.core.db import utcnow
+    from portal.tapping.forms import DecisionNoteForm, SignForm
+    from portal.tapping.labels import SIGNOFF_TONE, signoff_labels
+    from portal.tapping.models import SignOff
+
+    pairs = db.session.execute(select(Validation, SignOff).outerjoin(SignOff, SignOff.validation_id == Validation.id)
+                               .options(joinedload(Validation.parameter_set))
+                               .where(Validation.call_id == call.id).order_by(Validation.id)).all()
+    validations = [v for v, _s in pairs]
+    signs = {v.id: s for v, s in pairs if s is not None}
+    now, own = utcnow(), permissions.is_own(current_user, call)
+    # One result signed at a time: the earliest verdict waiting for the agent (one form on the page).
+    signable = {v.id for v in validations if not v.imported
+                and permissions.can_sign(current_user, call.agent.user_id, v.id in signs, v.validated_at, now)}
+    signable = set(sorted(signable)[:1])
+    decidable = {v.id for v in validations if v.id in signs and permissions.can_decide(current_user, signs[v.id], own)}
+    decidable = set(sorted(decidable)[:1])
     recalls = list(db.session.scalars(select(Recall).where(Recall.call_id == call.id).order_by(Recall.id)))
     by_validation = {r.validation_id: r for r in recalls}
     can_validate = permissions.can_validate(current_user, call)
@@ -174,7 +190,10 @@ def _call_page(call: Call, form=None, recall_form=None, status: int = 200, shown
                   pset=pset, reasons={r.code: r.name for r in reasons}, form=form, can_validate=can_validate,
                   can_recall=can_recall, recall_form=recall_form or (RecallForm(formdata=None) if can_recall else None),
                   number=shown if shown is not None else permissions.mask(call.customer_number), sees_number=permissions.sees_number(current_user, call),
-                  labels=stage_labels(), tones=STAGE_TONE, checked=lambda v: len(json.loads(v.checked_json or "[]")))
+                  labels=stage_labels(), tones=STAGE_TONE, checked=lambda v: len(json.loads(v.checked_json or "[]")),
+                  signs=signs, signable=signable, decidable=decidable, states=signoff_labels(), sign_tones=SIGNOFF_TONE,
+                  sign_form=sign_form or SignForm(formdata=None), sign_for=sign_for,
+                  decide_form=decide_form or DecisionNoteForm(formdata=None))
 
 
 @bp.route("/calls/<int:call_id>")
@@ -217,6 +236,31 @@ def recall(call_id: int):
     return _call_page(call, recall_form=form, status=422)
 
 
+@bp.route("/results/validation/<int:validation_id>/sign", methods=["POST"])
+@require("tapping.self")
+def sign_validation(validation_id: int):
+    """The agent acknowledges a verdict on their call, or disputes it with a reason (QA decides)."""
+    from portal.tapping import signoff
+    from portal.tapping.forms import SignForm
+
+    validation = db.session.get(Validation, validation_id) or abort(404)
+    call = _call_or_404(validation.call_id)
+    if not permissions.is_own(current_user, call):
+        abort(403)
+    form = SignForm()
+    if form.validate_on_submit():
+        with refusals(form):
+            if request.form.get("action") == "dispute":
+                signoff.dispute(validation, form.reason.data, current_user)
+                flash(_("Your dispute is sent to QA."), "success")
+            else:
+                signoff.acknowledge(validation, current_user)
+                flash(_("Result acknowledged."), "success")
+            return redirect(url_for("tapping.call", call_id=call.id), 303)
+        call = _call_or_404(validation.call_id)
+    return _call_page(call, status=422, sign_form=form, sign_for=validation_id)
+
+
 @bp.route("/calls/<int:call_id>/number", methods=["POST"])
 @require("tapping.validate")
 def number(call_id: int):
@@ -241,8 +285,22 @@ def mine():
                                        .where(own, Call.stage == RETURNED, Call.history.is_(False)).order_by(Call.called_at)))
     recent = list(db.session.scalars(select(Call).options(joinedload(Call.service))
                                      .where(own, Call.result == AGREE).order_by(Call.called_at.desc()).limit(PAGE)))
+    from portal.tapping import signoff
+    from portal.tapping.labels import SIGNOFF_TONE, signoff_labels
+    from portal.tapping.models import InboundCall, Score, SignOff
+
+    to_sign = db.session.execute(select(Validation, Call).join(Call, Call.id == Validation.call_id)
+                                 .where(signoff.unsigned_validations(current_user))
+                                 .order_by(Validation.validated_at.desc()).limit(PAGE)).all()
+    scored = db.session.execute(select(Score, InboundCall, SignOff.status).join(InboundCall, InboundCall.id == Score.call_id)
+                                .outerjoin(SignOff, SignOff.score_id == Score.id)
+                                .options(joinedload(InboundCall.service))
+                                .where(InboundCall.agent_id.in_(select(Staff.id).where(Staff.user_id == current_user.id)),
+                                       Score.calibration_id.is_(None))
+                                .order_by(Score.scored_at.desc()).limit(PAGE)).all()
     return render("tapping/mine.html", returned=returned, recent=recent, labels=stage_labels(), tones=STAGE_TONE,
-                  mask=permissions.mask)
+                  mask=permissions.mask, to_sign=to_sign, scored=scored, states=signoff_labels(), sign_tones=SIGNOFF_TONE,
+                  scores_to_sign=[(sc, c) for sc, c, status in scored if status is None and sc.scored_at >= signoff.cutoff()])
 
 
 @bp.route("/people/<employee_no>")
@@ -441,6 +499,6 @@ def parameters():
                 flash(_("Assessment parameters saved."), "success")
                 return redirect(url_for("tapping.parameters"), 303)
     sets = list(db.session.scalars(select(ParameterSet).options(selectinload(ParameterSet.parameters))
-                                   .order_by(ParameterSet.service_id, ParameterSet.effective_from.desc(), ParameterSet.id.desc())))
+                                   .where(ParameterSet.kind == "validation").order_by(ParameterSet.service_id, ParameterSet.effective_from.desc(), ParameterSet.id.desc())))
     return render("tapping/parameters.html", sets=sets, form=form if can_edit else None,
                   status=form_status(form) if request.method == "POST" else 200)

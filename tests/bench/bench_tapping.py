@@ -120,3 +120,62 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def build_inbound(app, n: int, seed: int = 13, chunk: int = 2000) -> None:
+    """n sampled inbound calls (IN-BENCH-...) over the last six months, each with its official score (some fatal, some
+    signed off by the agent), and calibration rounds on a few of them."""
+    from decimal import Decimal
+
+    from portal.auth.models import Service, User
+    from portal.people.models import Staff, TeamMembership
+    from portal.tapping.models import Calibration, InboundCall, ParameterSet, Score, SignOff
+
+    rnd = random.Random(seed)
+    with app.app_context():
+        services = dict(db.session.execute(select(ParameterSet.service_id, ParameterSet.id)
+                                           .where(ParameterSet.kind == "scorecard")).all())
+        if not services:
+            return
+        service_ids = sorted(services)
+        staff = db.session.execute(select(Staff.id, Staff.site_id)).all()
+        teams = dict(db.session.execute(select(TeamMembership.staff_id, TeamMembership.team_id)
+                                        .where(TeamMembership.ends_on.is_(None))).all())
+        qco = db.session.scalar(select(User.id).where(User.username == "qco"))
+        current = date.today().replace(day=1)
+        firsts = [current]
+        while len(firsts) < 6:
+            firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
+        start = (db.session.scalar(select(db.func.max(InboundCall.id))) or 0) + 1
+        calls, scores, signs = [], [], []
+        for i in range(n):
+            staff_id, site_id = staff[i % len(staff)]
+            month = firsts[rnd.randrange(len(firsts))]
+            service = service_ids[i % len(service_ids)]
+            call_id = start + i
+            calls.append({"id": call_id, "recording_id": f"IN-BENCH-{seed}-{i:08d}", "agent_id": staff_id,
+                          "team_id": teams.get(staff_id), "site_id": site_id, "service_id": service,
+                          "called_at": datetime.combine(month + timedelta(days=rnd.randrange(27)), datetime.min.time())
+                          + timedelta(hours=2 + rnd.randrange(8)), "month": month, "topic": "Bench",
+                          "customer_number": f"0813{i:08d}", "qco_id": qco, "created_by_id": qco, "created_at": datetime.now()})
+            fatal = rnd.random() < 0.05
+            scores.append({"call_id": call_id, "parameter_set_id": services[service], "calibration_id": None, "scorer_id": qco,
+                           "scorer_name": "QCO", "answers_json": "{}", "total": Decimal(0) if fatal else Decimal(70 + rnd.randrange(31)),
+                           "original_total": None, "fatal": fatal, "comment": "", "scored_at": datetime.now()})
+        for s in range(0, n, chunk):
+            db.session.execute(insert(InboundCall), calls[s:s + chunk])
+            db.session.execute(insert(Score), scores[s:s + chunk])
+        ids = list(db.session.scalars(select(Score.id).join(InboundCall, InboundCall.id == Score.call_id)
+                                      .where(InboundCall.recording_id.like(f"IN-BENCH-{seed}-%"))))
+        agents = dict(db.session.execute(select(Score.id, InboundCall.agent_id).join(InboundCall, InboundCall.id == Score.call_id)
+                                         .where(Score.id.in_(ids[: n // 3]))).all()) if ids else {}
+        for k, score_id in enumerate(ids[: n // 3]):
+            signs.append({"score_id": score_id, "validation_id": None, "agent_id": agents[score_id],
+                          "status": "disputed" if k % 10 == 0 else "acknowledged", "reason": "Bench" if k % 10 == 0 else "",
+                          "signed_at": datetime.now(), "decided_name": "", "decision_note": ""})
+        for s in range(0, len(signs), chunk):
+            db.session.execute(insert(SignOff), signs[s:s + chunk])
+        db.session.execute(insert(Calibration), [{"call_id": start + k, "reference_name": "QA", "status": "closed",
+                                                  "note": "", "opened_at": datetime.now()} for k in range(min(150, n))])
+        db.session.commit()
+        db.session.remove()

@@ -29,11 +29,13 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
                   "coaching.finding_evidence", "roster.grid_xlsx", "roster.grid_pdf",
-                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template",
-                  "capa.attachment", "capa.report_pdf", "capa.register_xlsx", "capa.register_pdf", "capa.pack_download"}
+                   "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template", "tapping.scores_xlsx",
+                   "tapping.scores_pdf", "tapping.validations_xlsx",
+                   "capa.attachment", "capa.report_pdf", "capa.register_xlsx", "capa.register_pdf", "capa.pack_download"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_IMPORTS = 400  # pending imports, waiting and decided
 MORE_CALLS = 20000
+MORE_INBOUND = 3000
 MORE_NCS = 2000
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
@@ -106,7 +108,7 @@ def _values(app) -> dict[str, object]:
             "coaching_id": db.session.scalar(select(CoachingSession.id).order_by(CoachingSession.id)),
             "warning_id": db.session.scalar(select(Warning.id).order_by(Warning.id)),
             # The demo agent's latest AGREE call (in tl's team, validated by qco).
-            "call_id": _demo_call(agent)}
+            "call_id": _demo_call(agent), **_demo_inbound(agent)}
         return training | {
             "code": doc.code, "number": doc.current.number, "a": "01", "b": doc.current.number,
             "record_id": record.id, "version": 1, "user_id": db.session.scalar(select(User.id).order_by(User.id)),
@@ -148,6 +150,16 @@ def _demo_call(agent) -> int | None:
 
     return db.session.scalar(select(Call.id).where(Call.agent_id == agent.id, Call.result == "AGREE")
                              .order_by(Call.called_at.desc()).limit(1))
+
+
+def _demo_inbound(agent) -> dict:
+    """The demo agent's disputed inbound score (QA's decision form) and the demo's calibration round."""
+    from portal.tapping.models import Calibration, InboundCall, Score, SignOff
+
+    disputed = db.session.scalar(select(InboundCall.id).join(Score, Score.call_id == InboundCall.id)
+                                 .join(SignOff, SignOff.score_id == Score.id)
+                                 .where(InboundCall.agent_id == agent.id, SignOff.status == "disputed").limit(1))
+    return {"inbound_id": disputed, "calibration_id": db.session.scalar(select(Calibration.id).order_by(Calibration.id).limit(1))}
 
 
 def _pending_import() -> int:
@@ -226,6 +238,9 @@ def _grow(app) -> None:
     from tests.bench.bench_tapping import build_calls
 
     build_calls(app, MORE_CALLS)
+    from tests.bench.bench_tapping import build_inbound
+
+    build_inbound(app, MORE_INBOUND)
     from tests.bench.bench_roster import grow_rosters
 
     grow_rosters(app)

@@ -40,6 +40,7 @@ CAPA_READERS = {"tl", "spv", "qa", "qmr", "manager", "auditor"}
 CAPA_ACT = {"tl", "spv", "qa", "qmr"}
 CAPA_MANAGERS = {"qa", "qmr"}
 CAPA_EVIDENCE = {"qmr", "auditor"}
+TAPPING_CALIBRATION = {"qco", "qa", "manager", "auditor"}
 EXPECTED_ROLES = {
     "admin.users": ADMIN_ONLY,
     "admin.user_new": ADMIN_ONLY,
@@ -209,6 +210,24 @@ EXPECTED_ROLES = {
     "tapping.qvs_xlsx": TAPPING_READERS,
     "tapping.qvs_pdf": TAPPING_READERS,
     "api.tapping_qvs": TAPPING_READERS,
+    "tapping.scores": TAPPING_READERS,
+    "tapping.scores_xlsx": TAPPING_READERS,
+    "tapping.scores_pdf": TAPPING_READERS,
+    "tapping.scorecards": TAPPING_READERS,
+    "tapping.validations_xlsx": TAPPING_READERS,
+    "tapping.inbound_new": TAPPING_QC,
+    "tapping.inbound_call": TAPPING_SELF,
+    "tapping.inbound_score": TAPPING_QC,
+    "tapping.inbound_number": TAPPING_QC,
+    "tapping.calibration_open": {"qa"},
+    "tapping.calibrations": TAPPING_CALIBRATION,
+    "tapping.calibration": TAPPING_CALIBRATION,
+    "tapping.calibration_score": TAPPING_QC,
+    "tapping.calibration_close": {"qa"},
+    "tapping.sign_validation": TAPPING_SELF,
+    "tapping.sign_score": TAPPING_SELF,
+    "tapping.disputes": {"qa"},
+    "tapping.decide": {"qa"},
     "api.documents": EVERYONE,
     "api.document": EVERYONE,
     "roster.index": ROSTER_TEAM,
@@ -274,7 +293,7 @@ SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "traini
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
                  "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf", "roster.compliance_xlsx",
-                 "tapping.call", "tapping.person_section"}
+                 "tapping.call", "tapping.person_section", "tapping.inbound_call", "tapping.calibration"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -381,6 +400,20 @@ def ids(app, factories):
         nc_file = capas.attach(nc_action, b"%PDF-1.4 bukti", "bukti.pdf", author)
         pack = EvidencePack(user_id=dc.id, clause="8.7", period_from=date(2026, 1, 1), period_to=date(2026, 11, 30))
         db.session.add(pack)
+        from portal.tapping.models import Calibration, Score, SignOff, Validation
+        from tests.tapping_factories import make_inbound, make_scorecard
+
+        inbound = make_inbound(staff)
+        scorecard = make_scorecard(inbound.service)
+        validation = Validation(call_id=call_row.id, verdict="VALID")
+        calibration = Calibration(call_id=inbound.id, reference_name="QA")
+        db.session.add_all([validation, calibration])
+        db.session.flush()
+        score = Score(call_id=inbound.id, parameter_set_id=scorecard.id, total=90, answers_json="{}")
+        db.session.add(score)
+        db.session.flush()
+        signed = SignOff(score_id=score.id, agent_id=staff.id, status="disputed", reason="Uji")
+        db.session.add(signed)
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -391,7 +424,8 @@ def ids(app, factories):
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
             "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
-            "call_id": call_row.id, "call_import_id": call_import.id,
+            "call_id": call_row.id, "call_import_id": call_import.id, "inbound_id": inbound.id,
+            "calibration_id": calibration.id, "validation_id": validation.id, "score_id": score.id, "signoff_id": signed.id,
             "nc_number": nc.number, "action_id": nc_action.id, "attachment_id": nc_file.id, "pack_id": pack.id}
 
 
