@@ -203,6 +203,53 @@ def tapping_qvs():
                     "agents": [{"agent": f.code, "name": f.label, "team": f.team or None, **f.as_json()} for f in m.agents]})
 
 
+@bp.route("/monitoring/kpis")
+@require("monitoring.read")
+def monitoring_kpis():
+    """The KPI figures of one service between two days: per KPI and period (a day; a month for a monthly KPI) the
+    value, the target and whether it was met. Day and month figures are aggregated as on the monitoring page."""
+    from datetime import date, timedelta
+
+    from flask_login import current_user
+
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("monitoring"):
+        return jsonify({"error": "not_found", "message": "the monitoring module is not enabled"}), 404
+    from portal.auth.models import Service
+    from portal.monitoring import permissions as monitoring_permissions
+    from portal.monitoring import services as monitoring
+
+    code = request.args.get("service", "").strip()
+    if not code:
+        return jsonify({"error": "bad_request", "message": "service is required (a service code)"}), 400
+    try:
+        first = date.fromisoformat(request.args["from"])
+        last = date.fromisoformat(request.args["to"])
+    except (KeyError, ValueError):
+        return jsonify({"error": "bad_request", "message": "from and to must be YYYY-MM-DD"}), 400
+    if last < first or (last - first).days > 366:
+        return jsonify({"error": "bad_request", "message": "to must follow from, at most 366 days later"}), 400
+    service = db.session.scalar(select(Service).where(Service.code == code))
+    if service is None:
+        return jsonify({"error": "not_found", "message": "no such service"}), 404
+    if not monitoring_permissions.can_see_service(current_user, service.id):
+        return jsonify({"error": "forbidden", "message": "not one of your services"}), 403
+    kpis = monitoring.kpis([service.id])
+    months = monitoring.series([k for k in kpis if k.period == "month"], first.replace(day=1), monitoring.month_end(last.replace(day=1)))
+    days = monitoring.series([k for k in kpis if k.period != "month"], first, last)
+    out = []
+    for kpi in kpis:
+        figures = (sorted(months.months.get(kpi.id, {}).values(), key=lambda f: f.start) if kpi.period == "month"
+                   else sorted(days.days.get(kpi.id, {}).values(), key=lambda f: f.start))
+        for f in figures:
+            out.append({"kpi": kpi.code, "name": kpi.name, "period": f.period_text, "value": float(f.value),
+                        "target": float(kpi.target), "met": bool(f.met), "unit": kpi.unit,
+                        "higher_is_better": kpi.higher_is_better})
+    return jsonify({"service": service.code, "from": first.isoformat(), "to": last.isoformat(), "figures": out,
+                    "count": len(out)})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -333,6 +380,29 @@ OPENAPI = {
                     "agents": {"type": "array", "items": {"$ref": "#/components/schemas/QvsAgent"}}}}}}},
                 "400": {"description": "month is not YYYY-MM"}, "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "No access to the call results"}}}},
+        "/monitoring/kpis": {"get": {
+            "summary": "KPI figures of one service against target: per KPI and period the value, the target and met",
+            "description": "A day's figure is its daily reading, else the aggregate of its interval readings (weighted by "
+                           "volume when every reading carries one, else the mean); a monthly KPI (QVS, staffing) gives one "
+                           "figure per month (period YYYY-MM). met follows the KPI's direction (higher or lower is better). "
+                           "A user sees the services they cover; managers, QA, the QMR and auditors every service.",
+            "parameters": [{"name": "service", "in": "query", "required": True, "description": "a service code, e.g. 147",
+                            "schema": {"type": "string"}},
+                           {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                           {"name": "to", "in": "query", "required": True,
+                            "description": "at most 366 days after from", "schema": {"type": "string", "format": "date"}}],
+            "responses": {"200": {"description": "One entry per KPI and period with a reading", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "service": {"type": "string"}, "from": {"type": "string", "format": "date"},
+                    "to": {"type": "string", "format": "date"}, "count": {"type": "integer"},
+                    "figures": {"type": "array", "items": {"type": "object", "properties": {
+                        "kpi": {"type": "string", "example": "SL"}, "name": {"type": "string"},
+                        "period": {"type": "string", "example": "2026-11-03", "description": "YYYY-MM-DD, or YYYY-MM for a monthly KPI"},
+                        "value": {"type": "number"}, "target": {"type": "number"}, "met": {"type": "boolean"},
+                        "unit": {"type": "string"}, "higher_is_better": {"type": "boolean"}}}}}}}}},
+                "400": {"description": "service, from or to missing or malformed"},
+                "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "Not one of your services"}, "404": {"description": "No such service"}}}},
         "/roster/compliance": {"get": {
             "summary": "Roster against realisation (F-02) of one day: per person the shift and what happened, and the "
                        "compliance (present on time / scheduled)",

@@ -25,6 +25,8 @@ def bar_chart(points: list[dict], target, width: int = 640, height: int = 220, t
     for i, p in enumerate(points):
         value = p.get("value")
         h = min(float(value or 0), top_v) / top_v * inner_h
+        if value is not None and h < 1.5:
+            h = 1.5  # a zero still shows as a bar (no bar: no reading)
         bars.append({**p, "x": round(left + i * step + step * 0.15, 1), "w": round(step * 0.7, 1),
                      "y": round(upper + inner_h - h, 1), "h": round(h, 1), "label_x": round(left + i * step + step / 2, 1)})
     ty = round(upper + inner_h - min(target_f, top_v) / top_v * inner_h, 1)

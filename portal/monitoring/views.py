@@ -57,7 +57,7 @@ def capa_link(reading_id: int) -> str | None:
 def _chart(kpi: Kpi, figures: list) -> dict:
     return bar_chart([{"value": f.value, "under": f.met is False, "label": f.start.strftime("%d") if f.kind == DAY
                        else f.start.strftime("%m/%y"), "start": f.start} for f in figures], kpi.target,
-                     top=100.0 if kpi.unit == "%" else None)
+                     top=100.0 if kpi.unit == "%" and kpi.target >= 30 else None)
 
 
 # ---------------------------------------------------------------- the monitoring page
@@ -278,7 +278,7 @@ def plans_index():
         waiting = dict(db.session.execute(select(PlanRecipient.plan_id, func.count(PlanRecipient.id)).where(
             PlanRecipient.plan_id.in_([p.id for p in found]), PlanRecipient.acknowledged_at.is_(None))
             .group_by(PlanRecipient.plan_id)).all())
-    return render("monitoring/plans.html", plans=found, status=status, mine=mine, states=plan_labels(), waiting=waiting)
+    return render("monitoring/plans.html", plans=found, state=status, mine=mine, states=plan_labels(), waiting=waiting)
 
 
 
