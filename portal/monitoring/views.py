@@ -203,42 +203,42 @@ def import_readings():
             if not form.validate():
                 raise ServiceError(_("This form has expired. Please send it again."), "file")
             row = imports.check_file(request.files.get("file"), bool(form.replace.data), current_user)
-            return redirect(url_for("monitoring.import_report", import_id=row.id), 303)
+            return redirect(url_for("monitoring.import_report", reading_import_id=row.id), 303)
         status = 422
     return render("monitoring/import.html", form=form, status=status, kpis=services.kpis(permissions.service_ids(current_user)))
 
 
-def _import(import_id: int) -> ReadingImport:
-    row = db.session.get(ReadingImport, import_id) or abort(404)
+def _import(reading_import_id: int) -> ReadingImport:
+    row = db.session.get(ReadingImport, reading_import_id) or abort(404)
     if row.created_by_id != current_user.id and not current_user.can("monitoring.all"):
         abort(403)
     return row
 
 
-@bp.route("/import/<int:import_id>")
+@bp.route("/import/<int:reading_import_id>")
 @require("monitoring.enter")
-def import_report(import_id: int):
+def import_report(reading_import_id: int):
     import json
 
-    row = _import(import_id)
+    row = _import(reading_import_id)
     return render("monitoring/import_report.html", row=row, errors=json.loads(row.errors_json or "[]"), form=ImportForm(formdata=None))
 
 
-@bp.route("/import/<int:import_id>/confirm", methods=["POST"])
+@bp.route("/import/<int:reading_import_id>/confirm", methods=["POST"])
 @require("monitoring.enter")
-def import_confirm(import_id: int):
-    row = _import(import_id)
+def import_confirm(reading_import_id: int):
+    row = _import(reading_import_id)
     form = ImportForm()
     with refusals(flash_it=True):
         n = imports.confirm(row, current_user)
         flash(_("%(n)d reading(s) imported.", n=n), "success")
-    return redirect(url_for("monitoring.import_report", import_id=row.id), 303)
+    return redirect(url_for("monitoring.import_report", reading_import_id=row.id), 303)
 
 
-@bp.route("/import/<int:import_id>/discard", methods=["POST"])
+@bp.route("/import/<int:reading_import_id>/discard", methods=["POST"])
 @require("monitoring.enter")
-def import_discard(import_id: int):
-    row = _import(import_id)
+def import_discard(reading_import_id: int):
+    row = _import(reading_import_id)
     with refusals(flash_it=True):
         imports.discard(row, current_user)
         flash(_("Nothing was imported from this file."), "success")

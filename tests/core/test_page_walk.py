@@ -29,10 +29,12 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "auth.login", "documents.import_original", "documents.import_page", "people.candidate_document", "training.certificate",
                   "training.matrix_xlsx", "training.grid_template", "coaching.warning_pdf",
                   "coaching.finding_evidence", "roster.grid_xlsx", "roster.grid_pdf",
-                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template"}
+                  "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template",
+                  "monitoring.import_template", "monitoring.shift_report_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_IMPORTS = 400  # pending imports, waiting and decided
 MORE_CALLS = 20000
+MORE_READING_DAYS = 30  # 30-minute interval readings of every interval KPI of the six services
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
 
@@ -124,7 +126,19 @@ def _values(app) -> dict[str, object]:
             "month": f"{_today(app):%Y-%m}", "day": _today(app).isoformat(),
             # The demo candidate who was offered the position (the candidate page with its hire form).
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
+            # 147's service level and the demo's recovery plan waiting for tl's acknowledgement.
+            **_monitoring(),
         }
+
+
+def _monitoring() -> dict:
+    from portal.auth.models import Service
+    from portal.monitoring.models import DISTRIBUTED, Kpi, RecoveryPlan
+
+    return {"kpi_id": db.session.scalar(select(Kpi.id).join(Service, Service.id == Kpi.service_id)
+                                        .where(Service.code == "147", Kpi.code == "SL")),
+            "plan_id": db.session.scalar(select(RecoveryPlan.id).where(RecoveryPlan.status == DISTRIBUTED)
+                                         .order_by(RecoveryPlan.id).limit(1))}
 
 
 def _today(app):
@@ -220,6 +234,9 @@ def _grow(app) -> None:
 
     grow_rosters(app)
     _grow_pending_imports(app, MORE_IMPORTS)
+    from tests.bench.bench_monitoring import build_readings
+
+    build_readings(app, MORE_READING_DAYS)
 
 
 def _grow_pending_imports(app, n: int) -> None:

@@ -28,6 +28,8 @@ KPI_READERS = {"spv", "manager", "hr", "auditor"}
 PEOPLE_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 TRAINING_READERS = {"tl", "spv", "manager", "hr", "auditor", "trainer"}
 TRAINERS = {"trainer", "hr"}
+MON_READ = {"tl", "spv", "manager", "qa", "qmr", "auditor"}
+MON_DESK = {"tl", "spv"}  # the desk control is a team leader on duty (P-10 6.1); supervisors too
 COACHING_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 COACHES = {"tl", "spv", "qco", "qa"}
 ROSTER_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
@@ -234,13 +236,35 @@ EXPECTED_ROLES = {
     "roster.days_off": {"admin", "hr"},
     "roster.day_off_delete": {"admin", "hr"},
     "api.roster_compliance": ROSTER_TEAM,
+    "monitoring.index": MON_READ,
+    "monitoring.kpi": MON_READ,
+    "monitoring.enter": MON_DESK,
+    "monitoring.compute": {"spv", "manager"},
+    "monitoring.import_readings": MON_DESK,
+    "monitoring.import_report": MON_DESK,
+    "monitoring.import_confirm": MON_DESK,
+    "monitoring.import_discard": MON_DESK,
+    "monitoring.import_template": MON_DESK,
+    "monitoring.plans": MON_READ,
+    "monitoring.plan_new": MON_DESK,
+    "monitoring.plan": MON_READ,
+    "monitoring.plan_approve": {"spv"},
+    "monitoring.plan_distribute": MON_DESK,
+    "monitoring.plan_acknowledge": MON_READ,
+    "monitoring.plan_close": MON_READ,
+    "monitoring.shift_report": MON_DESK,
+    "monitoring.shift_report_pdf": MON_DESK,
+    "monitoring.analyses": MON_READ,
+    "monitoring.analysis_open": {"spv"},
+    "api.monitoring_kpis": MON_READ,
 }
 # Sample values per endpoint where the general ones would not show the page (a draft to edit).
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
 OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
-              "people.contract_document", "tapping.import_report"}  # 404 when not such an object
+              "people.contract_document", "tapping.import_report", "monitoring.import_report", "monitoring.plan_new",
+              "monitoring.shift_report_pdf"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
@@ -249,7 +273,7 @@ SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "traini
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
                  "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf",
-                 "tapping.call", "tapping.person_section"}
+                 "tapping.call", "tapping.person_section", "monitoring.kpi", "monitoring.plan"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -346,6 +370,21 @@ def ids(app, factories):
 
         call_row = make_call(staff)
         call_import = make_import(dc)
+        from datetime import datetime
+
+        from portal.monitoring.models import DailyAnalysis, Kpi, PlanStep, Reading, RecoveryPlan
+
+        kpi = Kpi(service_id=service.id, code="SL", name="Service Level", target=80, period="interval", source="imported")
+        db.session.add(kpi)
+        db.session.flush()
+        reading = Reading(kpi_id=kpi.id, period="day", starts_at=datetime(2026, 11, 2), day=date(2026, 11, 2), value=70,
+                          target=80)
+        db.session.add(reading)
+        db.session.flush()
+        plan_row = RecoveryPlan(kpi_id=kpi.id, reading_id=reading.id, problem="SL di bawah target",
+                                steps=[PlanStep(action="Tambah agent", owner_id=author.id, due_at=datetime(2026, 11, 2, 12))])
+        analysis = DailyAnalysis(service_id=service.id, day=date(2026, 11, 2), due_on=date(2026, 11, 5))
+        db.session.add_all([plan_row, analysis])
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -356,7 +395,8 @@ def ids(app, factories):
             "copy_id": copy.id, "import_id": waiting.id, "employee_no": staff.employee_number, "team_id": team.id,
             "staff_contract_id": staff.contracts[0].id, "opening_id": candidate.opening_id, "candidate_id": candidate.id,
             "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
-            "call_id": call_row.id, "call_import_id": call_import.id}
+            "call_id": call_row.id, "call_import_id": call_import.id, "kpi_id": kpi.id, "plan_id": plan_row.id,
+            "reading_import_id": 999999, "analysis_id": analysis.id}
 
 
 def test_every_route_declares_a_policy(app):
