@@ -449,7 +449,7 @@ def around(kpi: Kpi, day: date, before: int = 7, after: int = 7) -> tuple[list[F
     return [f for f in figures if f.start < day], [f for f in figures if f.start >= day]
 
 
-def readings_of(kpi: Kpi, first: date, last: date, limit: int = 500) -> list[Reading]:
+def readings_of(kpi: Kpi, first: date, last: date, limit: int = 150) -> list[Reading]:
     return list(db.session.scalars(select(Reading).where(Reading.kpi_id == kpi.id, Reading.day >= first, Reading.day <= last)
                                    .order_by(Reading.starts_at.desc(), Reading.period).limit(limit)))
 
