@@ -59,7 +59,7 @@ def can_acknowledge(user, plan: RecoveryPlan) -> bool:
 
 def can_close(user, plan: RecoveryPlan) -> bool:
     return (plan.status == DISTRIBUTED and (user.can("monitoring.plan") or user.can("monitoring.approve"))
-            and can_see_service(user, plan.kpi.service_id))
+            and can_see_service(user, plan.kpi.service_id) and all(r.acknowledged_at for r in plan.recipients))
 
 
 def can_analyse(user, service_id: int) -> bool:

@@ -372,7 +372,7 @@ def compute(kpi: Kpi, first: date, actor) -> int:
 # ---------------------------------------------------------------- what the nonconformity register reads
 def miss_text(kpi: Kpi, value, target, period_text: str) -> str:
     """A short Indonesian sentence of a miss (or a hit)."""
-    unit = kpi.unit if kpi.unit == "%" else f" {kpi.unit}"
+    unit = f" {kpi.unit}"
     v, t = str(q2(value)).replace(".", ","), str(q2(target)).replace(".", ",")
     if kpi.met(value, target):
         return f"{kpi.name} layanan {kpi.service.code} periode {period_text}: {v}{unit}, memenuhi target {t}{unit}."
