@@ -19,10 +19,11 @@ def monitoring_items(user) -> list[InboxItem] | Counts:
     if not user.can("monitoring.read"):
         return []
     columns, kinds = [], []
-    columns.append(select(func.count(PlanRecipient.id)).join(RecoveryPlan, RecoveryPlan.id == PlanRecipient.plan_id)
-                   .where(PlanRecipient.user_id == user.id, PlanRecipient.acknowledged_at.is_(None),
-                          RecoveryPlan.status == DISTRIBUTED))
-    kinds.append("ack")
+    if user.has_role("tl"):  # plans are distributed to team leaders only
+        columns.append(select(func.count(PlanRecipient.id)).join(RecoveryPlan, RecoveryPlan.id == PlanRecipient.plan_id)
+                       .where(PlanRecipient.user_id == user.id, PlanRecipient.acknowledged_at.is_(None),
+                              RecoveryPlan.status == DISTRIBUTED))
+        kinds.append("ack")
     if user.can("monitoring.approve"):
         stmt = select(func.count(RecoveryPlan.id)).join(Kpi, Kpi.id == RecoveryPlan.kpi_id).where(RecoveryPlan.status == PROPOSED)
         clause = permissions.service_clause(user, Kpi.service_id)
@@ -37,6 +38,9 @@ def monitoring_items(user) -> list[InboxItem] | Counts:
             stmt = stmt.where(clause)
         columns.append(stmt)
         kinds.append("f05")
+
+    if not columns:
+        return []
 
     def items(values) -> list[InboxItem]:
         out = []

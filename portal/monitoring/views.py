@@ -450,14 +450,13 @@ def plan_close(plan_id: int):
 # ---------------------------------------------------------------- end-of-shift report
 def _shift_context():
     form = ShiftReportForm(request.args)
-    svcs = _visible_services()
-    form.service.choices = [(s.code, f"{s.code} · {s.name}") for s in svcs]
-    svc = next((s for s in svcs if s.code == form.service.data), svcs[0] if svcs else None)
+    found = shift_report.services_with_shifts(permissions.service_clause(current_user, Service.id))
+    form.service.choices = [(s.code, f"{s.code} · {s.name}") for s, _shifts in found]
+    svc, shifts = next(((s, sh) for s, sh in found if s.code == form.service.data), found[0] if found else (None, []))
     if svc is not None:
         form.service.data = svc.code
     day = form.day.data or local_today()
     form.day.data = day
-    shifts = shift_report.shifts_of(svc.id) if svc is not None else []
     form.shift.choices = [(str(s.id), f"{s.code} {s.starts:%H.%M}–{s.ends:%H.%M}") for s in shifts]
     shift = next((s for s in shifts if str(s.id) == (form.shift.data or "")), shifts[0] if shifts else None)
     if shift is not None:

@@ -5,26 +5,31 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from portal.core.i18n import local_today
-from portal.core.inbox import InboxItem, provider
+from portal.core.inbox import Counts, InboxItem, provider
 from portal.people import permissions, services
 from portal.people.queries import ENDING_WINDOWS
 
 
 @provider
-def contracts_ending(user) -> list[InboxItem]:
+def contracts_ending(user) -> list[InboxItem] | Counts:
     """HR sees every contract ending soon; a supervisor those of their site: one line per reminder window (60, 30 and
-    7 days before the end; each person once, in the shortest window that holds their end), one statement."""
+    7 days before the end; each person once, in the shortest window that holds their end), counted with the other
+    modules' numbers in one statement (core.inbox.Counts)."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
-    counts = services.contracts_ending_by_window(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
-    items, before = [], 0
-    for days in ENDING_WINDOWS:  # shortest first
-        n = counts[days] - before
-        before = counts[days]
-        if n:
-            items.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
-                                   url=url_for("people.index", ending=days), kind="due"))
-    return items
+    columns = services.contracts_ending_columns(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
+
+    def items(values) -> list[InboxItem]:
+        out, before = [], 0
+        for days, total in zip(ENDING_WINDOWS, values):  # shortest first
+            n = int(total or 0) - before
+            before = int(total or 0)
+            if n:
+                out.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
+                                     url=url_for("people.index", ending=days), kind="due"))
+        return out
+
+    return Counts(columns, items)
 
 
 @provider

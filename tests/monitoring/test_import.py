@@ -48,8 +48,8 @@ def test_semicolons_and_indonesian_headers(org, ctx):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("", "empty"), ("\n\n", "empty"), ("tanggal,nilai\n2026-11-10,80\n", "missing"),
-    (HEADER, "no row"),
+    ("", "kosong"), ("\n\n", "kosong"), ("tanggal,nilai\n2026-11-10,80\n", "belum ada: service, kpi"),
+    (HEADER, "tanpa baris"),
 ])
 def test_a_file_that_cannot_be_read_is_refused_whole(org, ctx, text, message):
     with pytest.raises(ServiceError) as exc:
@@ -77,9 +77,9 @@ def test_the_report_names_each_bad_row_and_nothing_is_imported(org, ctx):
                  "TAM-CT0,QVS,2026-11-01,,95,\n", org["tl"])        # 11 computed by the portal
     errors = dict((n, reason) for n, reason in json.loads(row.errors_json))
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
-    assert "not a date" in errors[3] and "not a time" in errors[4] and "not a number" in errors[5]
-    assert "out of range" in errors[6] and "unknown KPI" in errors[7] and "row 2" in errors[8]
-    assert "future" in errors[9] and "whole number" in errors[10] and "computed" in errors[11]
+    assert "bukan tanggal" in errors[3] and "bukan jam" in errors[4] and "bukan angka" in errors[5]
+    assert "di luar rentang" in errors[6] and "tidak dikenal" in errors[7] and "baris 2" in errors[8]
+    assert "masa depan" in errors[9] and "bilangan bulat" in errors[10] and "dihitung oleh portal" in errors[11]
     with pytest.raises(ServiceError):
         imports.confirm(row, org["tl"])
     assert readings() == 0
@@ -89,7 +89,7 @@ def test_a_period_already_stored_is_refused_or_replaced(org, ctx):
     put(kpi("147", "SL"), date(2026, 11, 10), 70, 100, time(8))
     text = HEADER + "147,SL,2026-11-10,08:00,85,100\n"
     refused = upload(text, org["tl"])
-    assert refused.error_count == 1 and "already stored" in json.loads(refused.errors_json)[0][1]
+    assert refused.error_count == 1 and "sudah tersimpan" in json.loads(refused.errors_json)[0][1]
     replaced = upload(text, org["tl"], replace=True)
     assert replaced.error_count == 0
     imports.confirm(replaced, org["tl"])

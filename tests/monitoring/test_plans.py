@@ -38,7 +38,7 @@ def test_the_whole_flow(org, missed):
     assert permissions.can_acknowledge(org["tl2"], plan) and not permissions.can_acknowledge(org["spv"], plan)
     with pytest.raises(ServiceError) as exc:
         plans.close(plan, "achieved", "SL pulih", org["spv"])
-    assert "acknowledgement" in exc.value.message
+    assert "menunggu konfirmasi" in exc.value.message
     plans.acknowledge(plan, org["tl"])
     with pytest.raises(ServiceError):
         plans.acknowledge(plan, org["tl"])  # twice
