@@ -220,22 +220,26 @@ def monitoring_kpis():
     from portal.monitoring import permissions as monitoring_permissions
     from portal.monitoring import services as monitoring
 
+    from portal.core.i18n import local_today
+
     code = request.args.get("service", "").strip()
-    if not code:
-        return jsonify({"error": "bad_request", "message": "service is required (a service code)"}), 400
     try:
-        first = date.fromisoformat(request.args["from"])
-        last = date.fromisoformat(request.args["to"])
-    except (KeyError, ValueError):
+        today = local_today()
+        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else today.replace(day=1)
+        last = date.fromisoformat(request.args["to"]) if request.args.get("to") else today
+    except ValueError:
         return jsonify({"error": "bad_request", "message": "from and to must be YYYY-MM-DD"}), 400
     if last < first or (last - first).days > 366:
         return jsonify({"error": "bad_request", "message": "to must follow from, at most 366 days later"}), 400
-    service = db.session.scalar(select(Service).where(Service.code == code))
-    if service is None:
-        return jsonify({"error": "not_found", "message": "no such service"}), 404
-    if not monitoring_permissions.can_see_service(current_user, service.id):
-        return jsonify({"error": "forbidden", "message": "not one of your services"}), 403
-    kpis = monitoring.kpis([service.id])
+    if code:
+        service = db.session.scalar(select(Service).where(Service.code == code))
+        if service is None:
+            return jsonify({"error": "not_found", "message": "no such service"}), 404
+        if not monitoring_permissions.can_see_service(current_user, service.id):
+            return jsonify({"error": "forbidden", "message": "not one of your services"}), 403
+        kpis = monitoring.kpis([service.id])
+    else:
+        kpis = monitoring.kpis(monitoring_permissions.service_ids(current_user))
     months = monitoring.series([k for k in kpis if k.period == "month"], first.replace(day=1), monitoring.month_end(last.replace(day=1)))
     days = monitoring.series([k for k in kpis if k.period != "month"], first, last)
     out = []
@@ -243,10 +247,10 @@ def monitoring_kpis():
         figures = (sorted(months.months.get(kpi.id, {}).values(), key=lambda f: f.start) if kpi.period == "month"
                    else sorted(days.days.get(kpi.id, {}).values(), key=lambda f: f.start))
         for f in figures:
-            out.append({"kpi": kpi.code, "name": kpi.name, "period": f.period_text, "value": float(f.value),
-                        "target": float(kpi.target), "met": bool(f.met), "unit": kpi.unit,
+            out.append({"service": kpi.service.code, "kpi": kpi.code, "name": kpi.name, "period": f.period_text,
+                        "value": float(f.value), "target": float(kpi.target), "met": bool(f.met), "unit": kpi.unit,
                         "higher_is_better": kpi.higher_is_better})
-    return jsonify({"service": service.code, "from": first.isoformat(), "to": last.isoformat(), "figures": out,
+    return jsonify({"service": code or None, "from": first.isoformat(), "to": last.isoformat(), "figures": out,
                     "count": len(out)})
 
 
@@ -386,21 +390,24 @@ OPENAPI = {
                            "volume when every reading carries one, else the mean); a monthly KPI (QVS, staffing) gives one "
                            "figure per month (period YYYY-MM). met follows the KPI's direction (higher or lower is better). "
                            "A user sees the services they cover; managers, QA, the QMR and auditors every service.",
-            "parameters": [{"name": "service", "in": "query", "required": True, "description": "a service code, e.g. 147",
+            "parameters": [{"name": "service", "in": "query", "required": False,
+                            "description": "a service code, e.g. 147 (default: every service the user sees)",
                             "schema": {"type": "string"}},
-                           {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-                           {"name": "to", "in": "query", "required": True,
-                            "description": "at most 366 days after from", "schema": {"type": "string", "format": "date"}}],
+                           {"name": "from", "in": "query", "required": False, "description": "default: the 1st of this month",
+                            "schema": {"type": "string", "format": "date"}},
+                           {"name": "to", "in": "query", "required": False,
+                            "description": "at most 366 days after from (default: today)", "schema": {"type": "string", "format": "date"}}],
             "responses": {"200": {"description": "One entry per KPI and period with a reading", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
-                    "service": {"type": "string"}, "from": {"type": "string", "format": "date"},
+                    "service": {"type": ["string", "null"]}, "from": {"type": "string", "format": "date"},
                     "to": {"type": "string", "format": "date"}, "count": {"type": "integer"},
                     "figures": {"type": "array", "items": {"type": "object", "properties": {
+                        "service": {"type": "string", "example": "147"},
                         "kpi": {"type": "string", "example": "SL"}, "name": {"type": "string"},
                         "period": {"type": "string", "example": "2026-11-03", "description": "YYYY-MM-DD, or YYYY-MM for a monthly KPI"},
                         "value": {"type": "number"}, "target": {"type": "number"}, "met": {"type": "boolean"},
                         "unit": {"type": "string"}, "higher_is_better": {"type": "boolean"}}}}}}}}},
-                "400": {"description": "service, from or to missing or malformed"},
+                "400": {"description": "from or to malformed"},
                 "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "Not one of your services"}, "404": {"description": "No such service"}}}},
         "/roster/compliance": {"get": {

@@ -330,7 +330,10 @@ def plan_new():
     if not permissions.can_propose(current_user, kpi.service_id):
         abort(403)
     if request.method == "GET":
-        start = max(datetime.now().replace(second=0, microsecond=0), reading.starts_at)
+        from portal.core.i18n import to_local
+
+        now = to_local(datetime.utcnow(), current_app.config["PORTAL_TIMEZONE"]).replace(tzinfo=None, second=0, microsecond=0)
+        start = max(now, reading.starts_at)
         form = PlanForm(formdata=None, problem=services.miss_text(kpi, reading.value, reading.target,
                                                                   services.reading_period_text(reading)[2]))
         return _new_plan_page(kpi, reading, form, _step_rows(defaults=plans.default_steps(start)))

@@ -76,7 +76,8 @@ CONTENT_TABLES = ("document", "revision", "document_link", "record_type", "contr
                   "training_course", "training_session", "training_attendee", "coaching_finding", "coaching_session",
                   "coaching_warning_level", "coaching_warning", "pending_import",
                   "tapping_call", "tapping_parameter_set", "tapping_parameter", "tapping_reason", "tapping_validation",
-                  "tapping_recall", "tapping_import")
+                  "tapping_recall", "tapping_import",
+                  "monitoring_kpi", "monitoring_reading", "monitoring_import", "monitoring_plan", "monitoring_plan_step")
 
 
 def _content(app) -> tuple[set[str], str]:
