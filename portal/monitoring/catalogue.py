@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.monitoring.models import DAY, IMPORTED, INTERVAL, MONTH, PEOPLE_STAFFING, ROSTER_COMPLIANCE, TAPPING_QVS
+from portal.monitoring.models import (
+    DAY,
+    IMPORTED,
+    INTERVAL,
+    MONTH,
+    PEOPLE_STAFFING,
+    ROSTER_COMPLIANCE,
+    TAPPING_QVS,
+)
 
 # code, name, formula, source, unit, target, higher is better, period, owner role
 SL = ("SL", "Service Level", "Panggilan terjawab ≤ 20 detik / panggilan masuk × 100", IMPORTED, "%", Decimal(80), True, INTERVAL, "spv")

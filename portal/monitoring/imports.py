@@ -19,8 +19,8 @@ from sqlalchemy import select, tuple_
 
 from portal.auth.models import Service
 from portal.core import audit, files
-from portal.core.service import ServiceError
 from portal.core.i18n import local_today
+from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.monitoring import services
 from portal.monitoring.models import DAY, INTERVAL, MONTH, Kpi, Reading, ReadingImport

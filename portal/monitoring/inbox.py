@@ -14,7 +14,14 @@ from portal.core.inbox import Counts, InboxItem, provider
 def monitoring_items(user) -> list[InboxItem] | Counts:
     from portal.core.i18n import local_today
     from portal.monitoring import f05, permissions
-    from portal.monitoring.models import DISTRIBUTED, PROPOSED, DailyAnalysis, Kpi, PlanRecipient, RecoveryPlan
+    from portal.monitoring.models import (
+        DISTRIBUTED,
+        PROPOSED,
+        DailyAnalysis,
+        Kpi,
+        PlanRecipient,
+        RecoveryPlan,
+    )
 
     if not user.can("monitoring.read"):
         return []

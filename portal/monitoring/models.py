@@ -7,7 +7,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Service, User
@@ -144,9 +152,9 @@ class RecoveryPlan(db.Model):
     reading: Mapped[Reading | None] = relationship(lazy="joined")
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
-    steps: Mapped[list["PlanStep"]] = relationship(order_by="PlanStep.position", cascade="all, delete-orphan",
+    steps: Mapped[list[PlanStep]] = relationship(order_by="PlanStep.position", cascade="all, delete-orphan",
                                                    back_populates="plan")
-    recipients: Mapped[list["PlanRecipient"]] = relationship(cascade="all, delete-orphan", back_populates="plan")
+    recipients: Mapped[list[PlanRecipient]] = relationship(cascade="all, delete-orphan", back_populates="plan")
 
     @property
     def number(self) -> str:

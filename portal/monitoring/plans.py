@@ -16,8 +16,19 @@ from portal.core.db import utcnow
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.monitoring import catalogue
-from portal.monitoring.models import (APPROVED, CLOSED, DISTRIBUTED, OUTCOMES, PROPOSED, REJECTED, Kpi, PlanRecipient,
-                                      PlanStep, Reading, RecoveryPlan)
+from portal.monitoring.models import (
+    APPROVED,
+    CLOSED,
+    DISTRIBUTED,
+    OUTCOMES,
+    PROPOSED,
+    REJECTED,
+    Kpi,
+    PlanRecipient,
+    PlanStep,
+    Reading,
+    RecoveryPlan,
+)
 
 MAX_STEPS = 8
 

@@ -21,12 +21,22 @@ from sqlalchemy import case, func, select
 
 from portal.auth.models import Service
 from portal.core import audit
+from portal.core.db import utcnow
 from portal.core.i18n import local_today
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.monitoring import catalogue
-from portal.monitoring.models import (COMPUTED, DAY, INTERVAL, MONTH, PEOPLE_STAFFING, ROSTER_COMPLIANCE, TAPPING_QVS,
-                                      DailyAnalysis, Kpi, Reading)
+from portal.monitoring.models import (
+    DAY,
+    INTERVAL,
+    MONTH,
+    PEOPLE_STAFFING,
+    ROSTER_COMPLIANCE,
+    TAPPING_QVS,
+    DailyAnalysis,
+    Kpi,
+    Reading,
+)
 
 TWO = Decimal("0.01")
 HK = 3  # the daily analysis is due within three working days (P-10 7.5)
@@ -210,7 +220,7 @@ def _check_value(kpi: Kpi, value) -> Decimal:
         raise ServiceError(_("Enter the value as a number, e.g. 82,5."), "value")
     if number < 0 or (kpi.unit == "%" and number > 100):
         raise ServiceError(_("A percentage lies between 0 and 100."), "value")
-    if number >= Decimal("100000000"):
+    if number >= Decimal(100000000):
         raise ServiceError(_("The value is too large."), "value")
     return q2(number)
 
@@ -249,7 +259,7 @@ def store(kpi: Kpi, period: str, starts_at: datetime, value: Decimal, volume: in
     row.day = starts_at.date()
     row.value, row.volume, row.target, row.source, row.note = value, volume, kpi.target, source, note
     row.import_id, row.entered_by_id = import_id, getattr(actor, "id", None)
-    row.entered_at = datetime.utcnow()
+    row.entered_at = utcnow()
     db.session.flush()
     if audit_it:
         audit.record("reading.replaced" if old else "reading.entered", row, old=old,

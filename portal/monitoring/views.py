@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -19,11 +28,34 @@ from portal.core.permissions import ROLES, require
 from portal.core.service import ServiceError
 from portal.extensions import db
 from portal.monitoring import f05, imports, permissions, plans, services, shift_report
-from portal.monitoring.forms import (CloseForm, ComputeForm, DecisionForm, DistributeForm, ImportForm, PlanForm,
-                                     ReadingForm, ShiftReportForm)
-from portal.monitoring.labels import outcome_labels, period_labels, plan_labels, reading_source_labels, source_labels
-from portal.monitoring.models import (DAY, INTERVAL, MONTH, PLAN_STATES, DailyAnalysis, Kpi, PlanRecipient, Reading,
-                                      ReadingImport, RecoveryPlan)
+from portal.monitoring.forms import (
+    CloseForm,
+    ComputeForm,
+    DecisionForm,
+    DistributeForm,
+    ImportForm,
+    PlanForm,
+    ReadingForm,
+    ShiftReportForm,
+)
+from portal.monitoring.labels import (
+    outcome_labels,
+    period_labels,
+    plan_labels,
+    reading_source_labels,
+    source_labels,
+)
+from portal.monitoring.models import (
+    DAY,
+    MONTH,
+    PLAN_STATES,
+    DailyAnalysis,
+    Kpi,
+    PlanRecipient,
+    Reading,
+    ReadingImport,
+    RecoveryPlan,
+)
 
 bp = Blueprint("monitoring", __name__)
 STEP_ROWS = 5
@@ -81,9 +113,7 @@ def index():
         rows = []
         for kpi in [k for k in kpi_list if k.service_id == svc.id]:
             if kpi.period == MONTH:
-                trend_first = (first - timedelta(days=31 * 5)).replace(day=1)
-                figures = [s.month(kpi, first)]
-                chart = None
+                chart = None  # one figure a month: its trend is on the KPI's page
             else:
                 figures = [s.day(kpi, d) for d in days if d <= today]
                 chart = _chart(kpi, figures) if any(f.value is not None for f in figures) else None
@@ -228,7 +258,6 @@ def import_report(reading_import_id: int):
 @require("monitoring.enter")
 def import_confirm(reading_import_id: int):
     row = _import(reading_import_id)
-    form = ImportForm()
     with refusals(flash_it=True):
         n = imports.confirm(row, current_user)
         flash(_("%(n)d reading(s) imported.", n=n), "success")
@@ -330,9 +359,10 @@ def plan_new():
     if not permissions.can_propose(current_user, kpi.service_id):
         abort(403)
     if request.method == "GET":
+        from portal.core.db import utcnow
         from portal.core.i18n import to_local
 
-        now = to_local(datetime.utcnow(), current_app.config["PORTAL_TIMEZONE"]).replace(tzinfo=None, second=0, microsecond=0)
+        now = to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"]).replace(tzinfo=None, second=0, microsecond=0)
         start = max(now, reading.starts_at)
         form = PlanForm(formdata=None, problem=services.miss_text(kpi, reading.value, reading.target,
                                                                   services.reading_period_text(reading)[2]))
@@ -481,7 +511,7 @@ def shift_report_page():
 def shift_report_pdf():
     from portal.core.pdf import render_pdf
 
-    form, report = _shift_context()
+    _form, report = _shift_context()
     if report is None:
         abort(404)
     from portal.core.db import utcnow

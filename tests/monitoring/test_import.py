@@ -75,7 +75,7 @@ def test_the_report_names_each_bad_row_and_nothing_is_imported(org, ctx):
                  "147,SL,2099-01-01,,80,\n"                         # 9 future
                  "147,SL,2026-11-10,10:00,80,1.5\n"                 # 10 volume not whole
                  "TAM-CT0,QVS,2026-11-01,,95,\n", org["tl"])        # 11 computed by the portal
-    errors = dict((n, reason) for n, reason in json.loads(row.errors_json))
+    errors = {n: reason for n, reason in json.loads(row.errors_json)}
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     assert "bukan tanggal" in errors[3] and "bukan jam" in errors[4] and "bukan angka" in errors[5]
     assert "di luar rentang" in errors[6] and "tidak dikenal" in errors[7] and "baris 2" in errors[8]

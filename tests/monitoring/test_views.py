@@ -3,14 +3,13 @@ input kept (422), the recovery plan through its pages, the "open nonconformity" 
 F-05 opened from the readings, the home-page counts and the JSON API's contract."""
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.core.i18n import local_today
 from portal.extensions import db
-from portal.monitoring import plans
 from portal.monitoring.models import DailyAnalysis, RecoveryPlan
 from tests.monitoring.conftest import kpi, put
 
