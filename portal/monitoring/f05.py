@@ -25,7 +25,7 @@ def _fmt(value, unit: str) -> str:
     if value is None:
         return "—"
     text = str(value).replace(".", ",")
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    return f"{text} {unit}"
 
 
 def data_for(service_id: int, day: date) -> dict:
