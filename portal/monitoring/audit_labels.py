@@ -9,6 +9,7 @@ from portal.core.modules import AuditAction, AuditObject
 
 ACTIONS = {
     "kpi.created": AuditAction(_l("KPI defined"), _l("%(actor)s defined the KPI %(object)s")),
+    "kpi.changed": AuditAction(_l("KPI changed"), _l("%(actor)s changed the KPI %(object)s")),
     "kpi.computed": AuditAction(_l("KPI computed"), _l("%(actor)s computed the readings of the KPI %(object)s")),
     "reading.entered": AuditAction(_l("KPI reading entered"), _l("%(actor)s entered a reading of %(object)s")),
     "reading.replaced": AuditAction(_l("KPI reading replaced"), _l("%(actor)s replaced a reading of %(object)s")),

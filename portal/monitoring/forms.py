@@ -61,3 +61,11 @@ class ShiftReportForm(FlaskForm):
     service = SelectField(_l("Service"))
     day = DateField(_l("Date"), validators=[Optional()])
     shift = SelectField(_l("Shift"), validate_choice=False)
+
+
+class KpiForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name of the KPI.")), Length(max=120)])
+    formula = TextAreaField(_l("Formula or source"), validators=[Optional(), Length(max=2000)])
+    target = StringField(_l("Target"), validators=[DataRequired(_l("Enter the value.")), Length(max=20)])
+    direction = SelectField(_l("Direction"))
+    owner_role = SelectField(_l("Owner"))

@@ -51,11 +51,12 @@ module = Module(
         "monitoring.plan": _l("Propose, distribute and close recovery plans"),
         "monitoring.approve": _l("Approve recovery plans"),
         "monitoring.analysis": _l("Write the supervisor's daily analysis (F-05)"),
+        "monitoring.setup": _l("Change the KPI definitions (targets, direction, owner)"),
     },
     grants={
         "tl": DESK,
         "spv": DESK | {"monitoring.compute", "monitoring.approve", "monitoring.analysis"},
-        "manager": READ | {"monitoring.all", "monitoring.compute"},
+        "manager": READ | {"monitoring.all", "monitoring.compute", "monitoring.setup"},
         "qa": READ | {"monitoring.all"},
         "qmr": READ | {"monitoring.all"},
         "auditor": READ | {"monitoring.all"},
@@ -63,6 +64,7 @@ module = Module(
     nav=[
         NavItem(_l("KPI monitoring"), "monitoring.index", "monitoring.read", SECTION),
         NavItem(_l("Recovery plans"), "monitoring.plans", "monitoring.read", SECTION),
+        NavItem(_l("KPI definitions"), "monitoring.kpis", "monitoring.read", SECTION),
         NavItem(_l("Import KPI readings"), "monitoring.import_readings", "monitoring.enter", SECTION),
         NavItem(_l("End-of-shift report"), "monitoring.shift_report", "monitoring.enter", SECTION),
         NavItem(_l("Daily analysis (F-05)"), "monitoring.analyses", "monitoring.read", SECTION),

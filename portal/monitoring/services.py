@@ -469,3 +469,32 @@ def latest_month_with_data(kpi_ids) -> date | None:
     return day.replace(day=1) if day else None
 
 
+
+
+def update_kpi(kpi: Kpi, data: dict, actor) -> Kpi:
+    """Change a KPI's definition (name, formula, target, direction, owner role); the readings already stored keep the
+    target of their day. One audit event with the old and new values."""
+    from portal.core.permissions import ROLES
+
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ServiceError(_("Enter the name of the KPI."), "name")
+    target = parse_decimal(data.get("target"))
+    if target is None:
+        raise ServiceError(_("Enter the value as a number, e.g. 82,5."), "target")
+    if target < 0 or (kpi.unit == "%" and target > 100):
+        raise ServiceError(_("A percentage lies between 0 and 100."), "target")
+    if data.get("owner_role") not in ROLES:
+        raise ServiceError(_("Choose the role that owns the KPI."), "owner_role")
+    new = {"name": name[:120], "formula": (data.get("formula") or "").strip()[:2000], "target": q2(target),
+           "higher_is_better": bool(data.get("higher_is_better")), "owner_role": data["owner_role"]}
+    old = {key: getattr(kpi, key) for key in new}
+    changed = {key: value for key, value in new.items() if old[key] != value}
+    if not changed:
+        return kpi
+    for key, value in changed.items():
+        setattr(kpi, key, value)
+    db.session.flush()
+    audit.record("kpi.changed", kpi, old={k: str(old[k]) for k in changed}, new={k: str(v) for k, v in changed.items()},
+                 actor=actor)
+    return kpi

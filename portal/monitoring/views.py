@@ -34,6 +34,7 @@ from portal.monitoring.forms import (
     DecisionForm,
     DistributeForm,
     ImportForm,
+    KpiForm,
     PlanForm,
     ReadingForm,
     ShiftReportForm,
@@ -59,6 +60,7 @@ from portal.monitoring.models import (
 
 bp = Blueprint("monitoring", __name__)
 STEP_ROWS = 5
+OWNER_ROLES = ("tl", "spv", "qa", "qmr", "manager")  # who may own a KPI
 
 
 def _month_arg() -> date:
@@ -220,6 +222,43 @@ def compute(kpi_id: int):
         flash(_("%(n)d reading(s) computed.", n=n), "success")
         return redirect(url_for("monitoring.kpi", kpi_id=kpi.id, month=f"{first:%Y-%m}"), 303)
     return kpi_page(kpi, first, compute_form=form, status=422)
+
+
+# ---------------------------------------------------------------- definitions
+@bp.route("/kpis", endpoint="kpis")
+@require("monitoring.read")
+def kpi_list():
+    return render("monitoring/kpis.html", kpis=services.kpis(permissions.service_ids(current_user)),
+                  can_edit=current_user.can("monitoring.setup"), sources=source_labels(), periods=period_labels(),
+                  roles=ROLES)
+
+
+def _kpi_form(kpi: Kpi, formdata=None) -> KpiForm:
+    if formdata is None:
+        form = KpiForm(formdata=None, name=kpi.name, formula=kpi.formula, target=str(kpi.target).replace(".", ","),
+                       direction="higher" if kpi.higher_is_better else "lower", owner_role=kpi.owner_role)
+    else:
+        form = KpiForm(formdata)
+    form.direction.choices = [("higher", _("higher is better")), ("lower", _("lower is better"))]
+    form.owner_role.choices = [(code, str(label)) for code, label in ROLES.items() if code in OWNER_ROLES]
+    return form
+
+
+@bp.route("/kpi/<int:kpi_id>/edit", methods=["GET", "POST"])
+@require("monitoring.setup")
+def kpi_edit(kpi_id: int):
+    kpi = _kpi(kpi_id)
+    if request.method == "GET":
+        return render("monitoring/kpi_edit.html", kpi=kpi, form=_kpi_form(kpi))
+    form = _kpi_form(kpi, request.form)
+    if form.validate():
+        with refusals(form):
+            services.update_kpi(kpi, {"name": form.name.data, "formula": form.formula.data, "target": form.target.data,
+                                      "higher_is_better": form.direction.data == "higher",
+                                      "owner_role": form.owner_role.data}, current_user)
+            flash(_("The KPI was saved."), "success")
+            return redirect(url_for("monitoring.kpis"), 303)
+    return render("monitoring/kpi_edit.html", kpi=kpi, form=form, status=422)
 
 
 # ---------------------------------------------------------------- CSV import

@@ -238,6 +238,8 @@ EXPECTED_ROLES = {
     "api.roster_compliance": ROSTER_TEAM,
     "monitoring.index": MON_READ,
     "monitoring.kpi": MON_READ,
+    "monitoring.kpis": MON_READ,
+    "monitoring.kpi_edit": {"manager"},
     "monitoring.enter": MON_DESK,
     "monitoring.compute": {"spv", "manager"},
     "monitoring.import_readings": MON_DESK,
@@ -273,7 +275,8 @@ SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "traini
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
                  "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf",
-                 "tapping.call", "tapping.person_section", "monitoring.kpi", "monitoring.plan"}
+                 "tapping.call", "tapping.person_section", "monitoring.kpi", "monitoring.plan",
+                 "monitoring.kpi_edit"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 

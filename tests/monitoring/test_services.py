@@ -167,3 +167,21 @@ def test_kpi_met_periods_of_a_monthly_kpi_reads_the_following_months(org, ctx):
     put(qvs, date(2026, 10, 1), 95)
     assert services.kpi_met_periods(qvs.id, date(2026, 8, 15), 2) is True
     assert services.kpi_met_periods(qvs.id, date(2026, 7, 31), 2) is False
+
+
+def test_a_new_target_leaves_the_stored_readings_their_own(org, ctx):
+    sl = kpi("147", "SL")
+    row = put(sl, D, 78)
+    assert not row.met
+    services.update_kpi(sl, {"name": "Service Level", "formula": sl.formula, "target": "75", "higher_is_better": True,
+                             "owner_role": "spv"}, org["manager"])
+    assert sl.target == Decimal(75) and row.target == Decimal(80) and not row.met  # the reading keeps its day's target
+    assert services.series([sl], D, D).day(sl, D).met  # the page's figures read the KPI's target
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "kpi.changed"))
+    assert event.old == {"target": "80.00"} and event.new == {"target": "75.00"}
+    with pytest.raises(ServiceError) as exc:
+        services.update_kpi(sl, {"name": "SL", "target": "120", "higher_is_better": True, "owner_role": "spv"}, org["manager"])
+    assert exc.value.field == "target"
+    with pytest.raises(ServiceError) as exc:
+        services.update_kpi(sl, {"name": "SL", "target": "80", "higher_is_better": True, "owner_role": "boss"}, org["manager"])
+    assert exc.value.field == "owner_role"

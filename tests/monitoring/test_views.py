@@ -201,3 +201,24 @@ def test_the_shift_report_and_its_pdf(client, org, data, app):
     assert page.status_code == 200 and 'data-testid="shift-report"' in page.get_data(as_text=True)
     pdf = client.get(f"/monitoring/shift-report.pdf?service=147&day={data['today']}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_only_the_manager_changes_a_kpi_definition(client, make_client, org, data):
+    login(client, org["spv"])
+    html = client.get("/monitoring/kpis").get_data(as_text=True)
+    assert 'data-testid="def-147-SL"' in html and 'data-testid="edit-' not in html
+    assert client.get(f"/monitoring/kpi/{data['sl']}/edit").status_code == 403
+    manager = make_client()
+    login(manager, org["manager"])
+    assert f'data-testid="edit-{data["sl"]}"' in manager.get("/monitoring/kpis").get_data(as_text=True)
+    bad = manager.post_form(f"/monitoring/kpi/{data['sl']}/edit", {"name": "Service Level", "target": "delapan",
+                                                                  "direction": "higher", "owner_role": "spv"})
+    assert bad.status_code == 422 and 'value="delapan"' in bad.get_data(as_text=True)
+    ok = manager.post_form(f"/monitoring/kpi/{data['sl']}/edit", {"name": "Service Level", "target": "82,5",
+                                                                 "direction": "higher", "owner_role": "spv"})
+    assert ok.status_code == 303
+    from decimal import Decimal
+
+    from portal.monitoring.models import Kpi
+
+    assert db.session.get(Kpi, data["sl"]).target == Decimal("82.50")
