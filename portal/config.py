@@ -12,7 +12,7 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-ALL_MODULES = ["auth", "main", "printing", "documents", "records", "people", "training", "coaching", "roster", "tapping", "exports", "capa", "api", "admin", "audit"]
+ALL_MODULES = ["auth", "main", "printing", "documents", "records", "people", "training", "coaching", "roster", "tapping", "exports", "capa", "monitoring", "api", "admin", "audit"]
 REQUIRED_MODULES = ["auth", "main", "printing"]
 
 

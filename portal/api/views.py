@@ -203,6 +203,57 @@ def tapping_qvs():
                     "agents": [{"agent": f.code, "name": f.label, "team": f.team or None, **f.as_json()} for f in m.agents]})
 
 
+@bp.route("/monitoring/kpis")
+@require("monitoring.read")
+def monitoring_kpis():
+    """The KPI figures of one service between two days: per KPI and period (a day; a month for a monthly KPI) the
+    value, the target and whether it was met. Day and month figures are aggregated as on the monitoring page."""
+    from datetime import date, timedelta
+
+    from flask_login import current_user
+
+    from portal.core.modules import is_enabled
+
+    if not is_enabled("monitoring"):
+        return jsonify({"error": "not_found", "message": "the monitoring module is not enabled"}), 404
+    from portal.auth.models import Service
+    from portal.monitoring import permissions as monitoring_permissions
+    from portal.monitoring import services as monitoring
+
+    from portal.core.i18n import local_today
+
+    code = request.args.get("service", "").strip()
+    try:
+        today = local_today()
+        first = date.fromisoformat(request.args["from"]) if request.args.get("from") else today.replace(day=1)
+        last = date.fromisoformat(request.args["to"]) if request.args.get("to") else today
+    except ValueError:
+        return jsonify({"error": "bad_request", "message": "from and to must be YYYY-MM-DD"}), 400
+    if last < first or (last - first).days > 366:
+        return jsonify({"error": "bad_request", "message": "to must follow from, at most 366 days later"}), 400
+    if code:
+        service = db.session.scalar(select(Service).where(Service.code == code))
+        if service is None:
+            return jsonify({"error": "not_found", "message": "no such service"}), 404
+        if not monitoring_permissions.can_see_service(current_user, service.id):
+            return jsonify({"error": "forbidden", "message": "not one of your services"}), 403
+        kpis = monitoring.kpis([service.id])
+    else:
+        kpis = monitoring.kpis(monitoring_permissions.service_ids(current_user))
+    months = monitoring.series([k for k in kpis if k.period == "month"], first.replace(day=1), monitoring.month_end(last.replace(day=1)))
+    days = monitoring.series([k for k in kpis if k.period != "month"], first, last)
+    out = []
+    for kpi in kpis:
+        figures = (sorted(months.months.get(kpi.id, {}).values(), key=lambda f: f.start) if kpi.period == "month"
+                   else sorted(days.days.get(kpi.id, {}).values(), key=lambda f: f.start))
+        for f in figures:
+            out.append({"service": kpi.service.code, "kpi": kpi.code, "name": kpi.name, "period": f.period_text,
+                        "value": float(f.value), "target": float(kpi.target), "met": bool(f.met), "unit": kpi.unit,
+                        "higher_is_better": kpi.higher_is_better})
+    return jsonify({"service": code or None, "from": first.isoformat(), "to": last.isoformat(), "figures": out,
+                    "count": len(out)})
+
+
 @bp.route("/openapi.json")
 @public
 def openapi():
@@ -333,6 +384,32 @@ OPENAPI = {
                     "agents": {"type": "array", "items": {"$ref": "#/components/schemas/QvsAgent"}}}}}}},
                 "400": {"description": "month is not YYYY-MM"}, "401": {"description": "Not signed in / no valid token"},
                 "403": {"description": "No access to the call results"}}}},
+        "/monitoring/kpis": {"get": {
+            "summary": "KPI figures of one service against target: per KPI and period the value, the target and met",
+            "description": "A day's figure is its daily reading, else the aggregate of its interval readings (weighted by "
+                           "volume when every reading carries one, else the mean); a monthly KPI (QVS, staffing) gives one "
+                           "figure per month (period YYYY-MM). met follows the KPI's direction (higher or lower is better). "
+                           "A user sees the services they cover; managers, QA, the QMR and auditors every service.",
+            "parameters": [{"name": "service", "in": "query", "required": False,
+                            "description": "a service code, e.g. 147 (default: every service the user sees)",
+                            "schema": {"type": "string"}},
+                           {"name": "from", "in": "query", "required": False, "description": "default: the 1st of this month",
+                            "schema": {"type": "string", "format": "date"}},
+                           {"name": "to", "in": "query", "required": False,
+                            "description": "at most 366 days after from (default: today)", "schema": {"type": "string", "format": "date"}}],
+            "responses": {"200": {"description": "One entry per KPI and period with a reading", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "service": {"type": ["string", "null"]}, "from": {"type": "string", "format": "date"},
+                    "to": {"type": "string", "format": "date"}, "count": {"type": "integer"},
+                    "figures": {"type": "array", "items": {"type": "object", "properties": {
+                        "service": {"type": "string", "example": "147"},
+                        "kpi": {"type": "string", "example": "SL"}, "name": {"type": "string"},
+                        "period": {"type": "string", "example": "2026-11-03", "description": "YYYY-MM-DD, or YYYY-MM for a monthly KPI"},
+                        "value": {"type": "number"}, "target": {"type": "number"}, "met": {"type": "boolean"},
+                        "unit": {"type": "string"}, "higher_is_better": {"type": "boolean"}}}}}}}}},
+                "400": {"description": "from or to malformed"},
+                "401": {"description": "Not signed in / no valid token"},
+                "403": {"description": "Not one of your services"}, "404": {"description": "No such service"}}}},
         "/roster/compliance": {"get": {
             "summary": "Roster against realisation (F-02) of one day: per person the shift and what happened, and the "
                        "compliance (present on time / scheduled)",

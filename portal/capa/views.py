@@ -16,7 +16,7 @@ from portal.capa import evidence, labels, links, permissions, queries, sources
 from portal.capa import services as capa
 from portal.capa.forms import (ActionForm, CheckSetForm, DoneForm, EvidenceForm, LinkForm, NcForm, PackForm, PlainForm,
                                RootCauseForm, VerifyForm)
-from portal.capa.models import CLASSIFICATIONS, CLAUSES, FISHBONE, SOURCES, STATUSES, Action, Attachment, EvidencePack, Nonconformity
+from portal.capa.models import CLASSIFICATIONS, FISHBONE, SOURCES, STATUSES, Action, EvidencePack, Nonconformity
 from portal.core import files
 from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
@@ -24,7 +24,6 @@ from portal.core.i18n import local_today
 from portal.core.paging import by_key
 from portal.core.permissions import require
 from portal.core.service import ServiceError
-from portal.core.urls import db_int
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.extensions import db
 
@@ -386,12 +385,12 @@ def report_pdf(nc_number: str):
 @bp.route("/trends")
 @require("capa.read")
 def trends():
-    from portal.core.charts import bar_chart
+    from portal.core.charts import count_chart
 
     t = queries.trends(local_today())
     most = max(t.totals.values(), default=0)
-    chart = bar_chart([(m.strftime("%m/%y"), t.totals.get(m, 0)) for m in t.months], title=_("Nonconformities per month"),
-                      ceiling=max(4, -(-most // 4) * 4))  # whole numbers on the axis
+    chart = count_chart([(m.strftime("%m/%y"), t.totals.get(m, 0)) for m in t.months], title=_("Nonconformities per month"),
+                        ceiling=max(4, -(-most // 4) * 4))  # whole numbers on the axis
     return render("capa/trends.html", t=t, chart=chart, dims=[("source", _("By source"), labels.source_labels()),
                                                               ("classification", _("By classification"), labels.classification_labels()),
                                                               ("clause", _("By SOP"), {}), ("site", _("By site"), {}),

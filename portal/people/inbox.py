@@ -13,32 +13,23 @@ from portal.people.queries import ENDING_WINDOWS
 @provider
 def contracts_ending(user) -> list[InboxItem] | Counts:
     """HR sees every contract ending soon; a supervisor those of their site: one line per reminder window (60, 30 and
-    7 days before the end; each person once, in the shortest window that holds their end). The counts join the other
-    providers' numbers in one statement (core.inbox.Counts)."""
+    7 days before the end; each person once, in the shortest window that holds their end), counted with the other
+    modules' numbers in one statement (core.inbox.Counts)."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
-    from sqlalchemy import func, select
-
-    from portal.people.models import Staff
-
-    scope, today = permissions.staff_scope(user), local_today()
-
-    def column(days):
-        stmt = select(func.count(Staff.id)).where(services.ending_clause(today, days))
-        return stmt if scope is None else stmt.where(scope)
+    columns = services.contracts_ending_columns(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
 
     def items(values) -> list[InboxItem]:
-        counts = dict(zip(ENDING_WINDOWS, (int(v or 0) for v in values)))
         out, before = [], 0
-        for days in ENDING_WINDOWS:  # shortest first
-            n = counts[days] - before
-            before = counts[days]
+        for days, total in zip(ENDING_WINDOWS, values):  # shortest first
+            n = int(total or 0) - before
+            before = int(total or 0)
             if n:
                 out.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
                                      url=url_for("people.index", ending=days), kind="due"))
         return out
 
-    return Counts([column(days) for days in ENDING_WINDOWS], items)
+    return Counts(columns, items)
 
 
 @provider

@@ -368,6 +368,15 @@ def contracts_ending_by_window(scope, today: date, windows: tuple[int, ...]) -> 
     return dict(zip(windows, (n or 0 for n in db.session.execute(stmt).one())))
 
 
+def contracts_ending_columns(scope, today: date, windows: tuple[int, ...]) -> list:
+    """The scalar SELECTs of contracts_ending_by_window, one per window (for core.inbox.Counts)."""
+    out = []
+    for days in windows:
+        stmt = select(db.func.count(Staff.id)).select_from(Staff).where(ending_clause(today, days))
+        out.append(stmt.where(scope) if scope is not None else stmt)
+    return out
+
+
 def end_expired(today: date | None = None) -> list[Staff]:
     """People whose last contract ended before today, with no later contract: they leave on its last day, their
     team membership closes that day, and their portal login stops (the day after the end)."""

@@ -170,19 +170,9 @@ def return_reasons(month: date, scope=None) -> list[tuple[str, str, int]]:
 
 
 def chart(points: list[tuple[date, Figures, Decimal]], width: int = 640, height: int = 220) -> dict:
-    """Coordinates of the trend chart (an SVG drawn by the template): bars of the score, the target line."""
-    left, bottom, top = 44, 28, 12
-    inner_w, inner_h = width - left - 8, height - bottom - top
-    step = inner_w / max(len(points), 1)
-    bars = []
-    for i, (month, figures, target) in enumerate(points):
-        score = figures.score
-        h = float(score or 0) / 100 * inner_h
-        bars.append({"x": round(left + i * step + step * 0.15, 1), "w": round(step * 0.7, 1), "y": round(top + inner_h - h, 1),
-                     "h": round(h, 1), "score": score, "month": month, "agree": figures.agree,
-                     "under": score is not None and score < target, "label_x": round(left + i * step + step / 2, 1)})
+    """Coordinates of the trend chart (an SVG drawn by the template, core.charts): bars of the score, the target line."""
+    from portal.core.charts import bar_chart
+
     target = points[-1][2] if points else Decimal(95)
-    ty = round(top + inner_h - float(target) / 100 * inner_h, 1)
-    ticks = [{"y": round(top + inner_h - v / 100 * inner_h, 1), "v": v} for v in (0, 25, 50, 75, 100)]
-    return {"width": width, "height": height, "bars": bars, "target_y": ty, "target": target, "left": left,
-            "right": width - 8, "base": top + inner_h, "ticks": ticks}
+    return bar_chart([{"value": f.score, "score": f.score, "month": m, "agree": f.agree,
+                       "under": f.score is not None and f.score < t} for m, f, t in points], target, width, height)

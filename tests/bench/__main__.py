@@ -10,6 +10,7 @@ BENCH_DATABASE_URL=postgresql://user@host:port/db.
     python -m tests.bench people                                             # the staffing report at 5,000 staff
     python -m tests.bench roster                                             # the roster grid, 60 people × 31 days
     python -m tests.bench tapping [rows]                                     # the monthly QVS over a million calls
+    python -m tests.bench monitoring [days] [minutes]                        # the monitoring page over a year of intervals
 
 --quick uses smaller data (for a smoke run); the published figures are from a run without it.
 """
@@ -64,6 +65,12 @@ def main(argv: list[str]) -> int:
 
         sys.argv = [sys.argv[0]] + argv[1:]
         tapping()
+        return 0
+    if argv and argv[0] == "monitoring":
+        from tests.bench.bench_monitoring import main as monitoring
+
+        sys.argv = [sys.argv[0]] + argv[1:]
+        monitoring()
         return 0
     if argv and argv[0] == "load":
         from tests.bench.load import main as load

@@ -77,7 +77,8 @@ CONTENT_TABLES = ("document", "revision", "document_link", "record_type", "contr
                   "coaching_warning_level", "coaching_warning", "pending_import",
                   "tapping_call", "tapping_parameter_set", "tapping_parameter", "tapping_reason", "tapping_validation",
                    "tapping_recall", "tapping_import", "tapping_inbound_call", "tapping_score", "tapping_calibration",
-                   "tapping_signoff", "capa_nc", "capa_action", "capa_check", "capa_attachment")
+                   "tapping_signoff", "capa_nc", "capa_action", "capa_check", "capa_attachment",
+                   "monitoring_kpi", "monitoring_reading", "monitoring_import", "monitoring_plan", "monitoring_plan_step")
 
 
 def _content(app) -> tuple[set[str], str]:

@@ -31,12 +31,14 @@ SKIP_ENDPOINTS = {"static", "people.staffing_pdf", "people.contract_document", "
                   "coaching.finding_evidence", "roster.grid_xlsx", "roster.grid_pdf",
                    "tapping.qvs_xlsx", "tapping.qvs_pdf", "tapping.import_template", "tapping.scores_xlsx",
                    "tapping.scores_pdf", "tapping.validations_xlsx",
-                   "capa.attachment", "capa.report_pdf", "capa.register_xlsx", "capa.register_pdf", "capa.pack_download"}
+                   "capa.attachment", "capa.report_pdf", "capa.register_xlsx", "capa.register_pdf", "capa.pack_download",
+                   "monitoring.import_template", "monitoring.shift_report_pdf"}
 MORE_DOCUMENTS, MORE_RECORDS, MORE_STAFF = 600, 1500, 3000
 MORE_IMPORTS = 400  # pending imports, waiting and decided
 MORE_CALLS = 20000
 MORE_INBOUND = 3000
 MORE_NCS = 2000
+MORE_READING_DAYS = 30  # 30-minute interval readings of every interval KPI of the six services
 DEMO_RECORDS_MAX = 100  # the demo loads a handful of records; the grown ones come after
 
 
@@ -130,7 +132,19 @@ def _values(app) -> dict[str, object]:
             "candidate_id": db.session.scalar(select(Candidate.id).where(Candidate.stage == "offered").order_by(Candidate.id)),
             # The demo's first nonconformity (actions in progress, one of them overdue for tl).
             "nc_number": _demo_nc(),
+            # 147's service level and the demo's recovery plan waiting for tl's acknowledgement.
+            **_monitoring(),
         }
+
+
+def _monitoring() -> dict:
+    from portal.auth.models import Service
+    from portal.monitoring.models import DISTRIBUTED, Kpi, RecoveryPlan
+
+    return {"kpi_id": db.session.scalar(select(Kpi.id).join(Service, Service.id == Kpi.service_id)
+                                        .where(Service.code == "147", Kpi.code == "SL")),
+            "plan_id": db.session.scalar(select(RecoveryPlan.id).where(RecoveryPlan.status == DISTRIBUTED)
+                                         .order_by(RecoveryPlan.id).limit(1))}
 
 
 def _today(app):
@@ -248,6 +262,9 @@ def _grow(app) -> None:
 
     build_ncs(app, MORE_NCS)
     _grow_pending_imports(app, MORE_IMPORTS)
+    from tests.bench.bench_monitoring import build_readings
+
+    build_readings(app, MORE_READING_DAYS)
 
 
 def _grow_pending_imports(app, n: int) -> None:

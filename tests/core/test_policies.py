@@ -28,6 +28,8 @@ KPI_READERS = {"spv", "manager", "hr", "auditor"}
 PEOPLE_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 TRAINING_READERS = {"tl", "spv", "manager", "hr", "auditor", "trainer"}
 TRAINERS = {"trainer", "hr"}
+MON_READ = {"tl", "spv", "manager", "qa", "qmr", "auditor"}
+MON_DESK = {"tl", "spv"}  # the desk control is a team leader on duty (P-10 6.1); supervisors too
 COACHING_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
 COACHES = {"tl", "spv", "qco", "qa"}
 ROSTER_SELF = {"agent", "tl", "spv", "qco", "qa", "trainer", "hr", "manager"}
@@ -278,13 +280,37 @@ EXPECTED_ROLES = {
     "capa.evidence": CAPA_EVIDENCE,
     "capa.pack": CAPA_EVIDENCE,
     "capa.pack_download": CAPA_EVIDENCE,
+    "monitoring.index": MON_READ,
+    "monitoring.kpi": MON_READ,
+    "monitoring.kpis": MON_READ,
+    "monitoring.kpi_edit": {"manager"},
+    "monitoring.enter": MON_DESK,
+    "monitoring.compute": {"spv", "manager"},
+    "monitoring.import_readings": MON_DESK,
+    "monitoring.import_report": MON_DESK,
+    "monitoring.import_confirm": MON_DESK,
+    "monitoring.import_discard": MON_DESK,
+    "monitoring.import_template": MON_DESK,
+    "monitoring.plans": MON_READ,
+    "monitoring.plan_new": MON_DESK,
+    "monitoring.plan": MON_READ,
+    "monitoring.plan_approve": {"spv"},
+    "monitoring.plan_distribute": MON_DESK,
+    "monitoring.plan_acknowledge": MON_READ,
+    "monitoring.plan_close": MON_READ,
+    "monitoring.shift_report": MON_DESK,
+    "monitoring.shift_report_pdf": MON_DESK,
+    "monitoring.analyses": MON_READ,
+    "monitoring.analysis_open": {"spv"},
+    "api.monitoring_kpis": MON_READ,
 }
 # Sample values per endpoint where the general ones would not show the page (a draft to edit).
 ARG_OVERRIDES = {"documents.edit_revision": {"number": "01"}, "records.new": {"code": "IN.OCC.TELK.F-04"},
                  "records.archived_pdf": {"version": 1}}
 # An export job is its owner's: another allowed user gets 404 (not 403) for the matrix's sample job.
 OWN_OBJECT = {"exports.show", "exports.download", "printing.pdf_progress", "people.candidate_document",
-              "people.contract_document", "tapping.import_report", "capa.pack", "capa.pack_download"}  # 404 when not such an object
+              "people.contract_document", "tapping.import_report", "capa.pack", "capa.pack_download",
+              "monitoring.import_report", "monitoring.plan_new", "monitoring.shift_report_pdf"}  # 404 when not such an object
 # A person or team is seen within a scope (HR and the all-sites readers: everyone; a supervisor: their site; a team
 # leader: their teams): an allowed role outside the sample's scope gets 403. tests/people checks each scope.
 # A personal file (a signed contract) opens for HR, the person and their manager chain only; 404 when none is stored.
@@ -293,7 +319,8 @@ SCOPED_OBJECT = {"people.show", "people.team", "people.contract_extend", "traini
                  "coaching.show", "coaching.warning", "coaching.warning_pdf", "training.person_section",
                  "coaching.person_section", "roster.grid", "roster.totals", "roster.compare", "roster.compliance", "roster.day",
                  "roster.person_section", "roster.grid_xlsx", "roster.grid_pdf", "roster.compliance_xlsx",
-                 "tapping.call", "tapping.person_section", "tapping.inbound_call", "tapping.calibration"}
+                 "tapping.call", "tapping.person_section", "tapping.inbound_call", "tapping.calibration",
+                 "monitoring.kpi", "monitoring.plan", "monitoring.kpi_edit"}
 PUBLIC = {"static", "auth.login", "auth.logout", "main.healthz", "main.favicon", "main.set_language", "api.openapi", "printing.verify"}
 
 
@@ -414,6 +441,21 @@ def ids(app, factories):
         db.session.flush()
         signed = SignOff(score_id=score.id, agent_id=staff.id, status="disputed", reason="Uji")
         db.session.add(signed)
+        from datetime import datetime
+
+        from portal.monitoring.models import DailyAnalysis, Kpi, PlanStep, Reading, RecoveryPlan
+
+        kpi = Kpi(service_id=service.id, code="SL", name="Service Level", target=80, period="interval", source="imported")
+        db.session.add(kpi)
+        db.session.flush()
+        reading = Reading(kpi_id=kpi.id, period="day", starts_at=datetime(2026, 11, 2), day=date(2026, 11, 2), value=70,
+                          target=80)
+        db.session.add(reading)
+        db.session.flush()
+        plan_row = RecoveryPlan(kpi_id=kpi.id, reading_id=reading.id, problem="SL di bawah target",
+                                steps=[PlanStep(action="Tambah agent", owner_id=author.id, due_at=datetime(2026, 11, 2, 12))])
+        analysis = DailyAnalysis(service_id=service.id, day=date(2026, 11, 2), due_on=date(2026, 11, 5))
+        db.session.add_all([plan_row, analysis])
         db.session.commit()
     return {"month": "2026-11", "day": "2026-11-02", "staff_id": staff.id, "day_off_id": day_off.id,
             "course_id": course.id, "session_id": tsession.id, "attendee_id": tsession.attendees[0].id,
@@ -426,7 +468,8 @@ def ids(app, factories):
             "document_id": document.id, "extension_id": extension.id, "position_code": "AGENT",
             "call_id": call_row.id, "call_import_id": call_import.id, "inbound_id": inbound.id,
             "calibration_id": calibration.id, "validation_id": validation.id, "score_id": score.id, "signoff_id": signed.id,
-            "nc_number": nc.number, "action_id": nc_action.id, "attachment_id": nc_file.id, "pack_id": pack.id}
+            "nc_number": nc.number, "action_id": nc_action.id, "attachment_id": nc_file.id, "pack_id": pack.id,
+            "kpi_id": kpi.id, "plan_id": plan_row.id, "reading_import_id": 999999, "analysis_id": analysis.id}
 
 
 def test_every_route_declares_a_policy(app):
