@@ -67,11 +67,18 @@ class LinkForm(FlaskForm):
     number = StringField(_l("Revision"), validators=[Length(max=4)])
 
 
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
 class CheckSetForm(FlaskForm):
     check_due = DateField(_l("Check due on"), validators=[Optional()])
     check_kind = SelectField(_l("Criterion"), validate_choice=False)
     check_criterion = TextAreaField(_l("What shows the actions worked"), validators=[Length(max=2000)])
-    kpi_id = IntegerField(_l("KPI (for a KPI criterion)"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
+    kpi_id = SelectField(_l("KPI (for a KPI criterion)"), coerce=_int_or_none, validate_choice=False)
     periods = IntegerField(_l("Following periods that must meet target"), validators=[Optional(), NumberRange(min=1, max=24)])
 
 

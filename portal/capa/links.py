@@ -46,6 +46,10 @@ class Criterion:
     kind: str
     label: object
     evaluator: Callable[[dict, date], CriterionResult] | None  # None: recorded by hand (the manual criterion)
+    # The things the criterion reads, for the check form's choice (e.g. the KPIs: [(id, "147 · Service Level")]).
+    choices: Callable[[], list[tuple[int, str]]] | None = None
+    # Parameters to propose for an NC opened from a source (kind, ref): e.g. the missed reading's KPI.
+    defaults: Callable[[str, str], dict] | None = None
 
 
 _sources: dict[str, Source] = {}
@@ -57,9 +61,13 @@ def register_source(kind: str, *, label, loader: Callable[[str], SourceEvidence 
     _sources[kind] = Source(kind, label, loader)
 
 
-def register_criterion(kind: str, *, label, evaluator: Callable[[dict, date], CriterionResult] | None) -> None:
-    """Register (or replace) an effectiveness criterion; evaluator None means a person records the result."""
-    _criteria[kind] = Criterion(kind, label, evaluator)
+def register_criterion(kind: str, *, label, evaluator: Callable[[dict, date], CriterionResult] | None,
+                       choices: Callable[[], list[tuple[int, str]]] | None = None,
+                       defaults: Callable[[str, str], dict] | None = None) -> None:
+    """Register (or replace) an effectiveness criterion; evaluator None means a person records the result.
+    `choices()`: what the check form offers to read (the KPIs); `defaults(source_kind, source_ref)`: parameters
+    proposed for an NC opened from that source."""
+    _criteria[kind] = Criterion(kind, label, evaluator, choices, defaults)
 
 
 def sources() -> dict[str, Source]:

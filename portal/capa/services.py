@@ -19,7 +19,7 @@ from portal.auth.models import Service, Site, User
 from portal.capa import links as registry
 from portal.capa.permissions import can_edit_action
 from portal.capa.models import (ACTION_DONE, ACTION_OPEN, ACTION_REOPENED, ACTIONS, ANALYSED, CLASSIFICATIONS, CLOSED,
-                                EFFECTIVE, FISHBONE, INEFFECTIVE, MANUAL, OPEN, PENDING, REOPENED, SOURCES, VERIFYING,
+                                EFFECTIVE, FISHBONE, INEFFECTIVE, OPEN, REOPENED, SOURCES, VERIFYING,
                                 Action, Attachment, Check, Nonconformity)
 from portal.core import audit, files
 from portal.core.db import utcnow

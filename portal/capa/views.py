@@ -150,8 +150,14 @@ def _show(nc: Nonconformity, status: int = 200, **forms):
         check_form.check_criterion.data = nc.check_criterion
         check_form.kpi_id.data = nc.check_params.get("kpi_id")
         check_form.periods.data = nc.check_params.get("n")
+        kpi = links.criteria().get("kpi")
+        if not nc.check_params and kpi is not None and kpi.defaults is not None and nc.source_kind:
+            proposed = kpi.defaults(nc.source_kind, nc.source_ref or "")  # an NC opened from a missed KPI reading
+            if proposed:
+                check_form.check_kind.data = nc.check_kind if nc.check_kind != "manual" else "kpi"
+                check_form.kpi_id.data, check_form.periods.data = proposed.get("kpi_id"), proposed.get("n")
     if check_form is not None:
-        check_form.check_kind.choices = [(k, str(c.label)) for k, c in links.criteria().items()]
+        _check_choices(check_form)
     can_verify = permissions.can_verify(current_user, nc)
     verify_form = forms.get("verify_form") or (VerifyForm(formdata=None) if can_verify else None)
     gate = capa.gate_refusal(nc, current_user) if can_verify else None
@@ -315,6 +321,12 @@ def attachment(nc_number: str, attachment_id: int):
     return files.send_stored(path, stem, row.file_path.rsplit(".", 1)[-1])
 
 
+def _check_choices(form) -> None:
+    form.check_kind.choices = [(k, str(c.label)) for k, c in links.criteria().items()]
+    kpi = links.criteria().get("kpi")
+    form.kpi_id.choices = [("", "—")] + ([(i, label) for i, label in kpi.choices()] if kpi and kpi.choices else [])
+
+
 @bp.route("/<nc_number>/check", methods=["POST"])
 @require("capa.manage")
 def check_set(nc_number: str):
@@ -322,7 +334,7 @@ def check_set(nc_number: str):
     if not permissions.can_manage(current_user, nc):
         abort(403)
     form = CheckSetForm()
-    form.check_kind.choices = [(k, str(c.label)) for k, c in links.criteria().items()]
+    _check_choices(form)
     if form.validate_on_submit():
         with refusals(form):
             params = {}

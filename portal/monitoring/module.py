@@ -34,6 +34,12 @@ def _demo():
     return demo.load()
 
 
+def _setup(app):
+    from portal.monitoring import capa_link
+
+    capa_link.register(app)
+
+
 def _cli():
     from portal.monitoring.cli import monitoring_cli
 
@@ -74,4 +80,5 @@ module = Module(
     audit_objects=audit_labels.OBJECTS,
     demo=_demo,
     cli=_cli,
+    setup=_setup,
 )
