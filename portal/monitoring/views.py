@@ -82,8 +82,9 @@ def _visible_services() -> list[Service]:
 
 
 def capa_link(reading_id: int) -> str | None:
-    """The "open a nonconformity" link of a missed reading, when the nonconformity register is installed."""
-    if "capa.new" not in current_app.view_functions:
+    """The "open a nonconformity" link of a missed reading, when the nonconformity register is installed and the user
+    may raise one."""
+    if "capa.new" not in current_app.view_functions or not current_user.can("capa.raise"):
         return None
     return url_for("capa.new", source="kpi", ref=reading_id)
 

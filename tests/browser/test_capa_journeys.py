@@ -111,3 +111,75 @@ def test_the_owner_who_may_verify_is_refused_next_to_the_field(browser, base_url
     expect(qa.locator("#result-err")).to_contain_text("orang lain")
     expect(qa.get_by_test_id("nc-status")).to_have_attribute("data-status", "verifying")
     ctx.close()
+
+
+def _reading(live_server, day, at, value, replace: bool = True) -> int:
+    """A 147 service-level reading stored as the contact-center system's import would (the days after the NC stand
+    for the weeks that pass in a real loop)."""
+    from portal.auth.models import Service
+    from portal.extensions import db
+    from portal.monitoring import services
+    from portal.monitoring.models import Kpi
+    from sqlalchemy import select
+
+    with live_server.app.test_request_context():
+        kpi = db.session.scalar(select(Kpi).join(Service, Service.id == Kpi.service_id)
+                                .where(Service.code == "147", Kpi.code == "SL"))
+        period = "interval" if at is not None else "day"
+        row = services.store(kpi, period, services.period_start(period, day, at), services.q2(value), 400, None, "imported",
+                             replace=replace)
+        db.session.commit()
+        return row.id
+
+
+def test_qmr_raises_an_nc_from_a_kpi_miss_and_the_kpi_check_closes_it(browser, base_url, live_server):
+    """The closed loop: a missed 147 SL reading opens an NC in one click with its evidence; the effectiveness check
+    proposed is the KPI's own (three following days); once the action is done and the days after meet target, "read
+    now" records the check effective and the NC closes."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    miss = _reading(live_server, today, time(4, 30), "61.5")
+    ctx, qmr, errors = _as(browser, base_url, "qmr")
+    qmr.goto(f"{base_url}/capa/new?source=kpi&ref={miss}")
+    expect(qmr.get_by_test_id("source-evidence")).to_contain_text("Pencapaian KPI")
+    expect(qmr.locator("#title")).to_have_value(re.compile("Service Level 147 tidak mencapai target"))
+    qmr.locator("#classification").select_option("major")
+    qmr.get_by_test_id("save-nc").click()
+    qmr.wait_for_url(re.compile(r"/capa/NC-\d{4}-\d{4}$"))
+    number = qmr.url.rsplit("/", 1)[1]
+    qmr.get_by_text("Catat akar masalah").click()
+    qmr.locator("#root_cause").fill("Dua agent sakit tanpa pengganti pada shift pagi.")
+    qmr.get_by_test_id("save-root-cause").click()
+    qmr.get_by_text("Tambahkan tindakan korektif").click()
+    qmr.locator("#description").fill("Daftar agent cadangan shift pagi disusun dan dipakai.")
+    qmr.locator("#owner").select_option(label="Dewi Lestari")
+    qmr.locator("#due_on").fill((today + timedelta(days=7)).isoformat())
+    qmr.get_by_test_id("add-action").click()
+    qmr.get_by_text("Tetapkan verifikasi efektivitas").click()
+    expect(qmr.locator("#check_kind")).to_have_value("kpi")  # proposed from the missed reading's KPI
+    expect(qmr.locator("#kpi_id option:checked")).to_have_text("147 · Service Level")
+    qmr.locator("#check_criterion").fill("SL 147 mencapai target tiga hari berturut-turut.")
+    qmr.get_by_test_id("save-check").click()
+    expect(qmr.get_by_test_id("check-facts")).to_contain_text("tiga hari")
+    ctx.close()
+
+    ctx, tl, tl_errors = _as(browser, base_url, "tl")
+    tl.goto(f"{base_url}/capa/{number}")
+    tl.locator("textarea[name=note]").fill("Daftar cadangan berlaku mulai besok.")
+    tl.get_by_test_id("action-done").click()
+    expect(tl.get_by_test_id("nc-status")).to_have_attribute("data-status", "verifying")
+    ctx.close()
+
+    ctx, qa, qa_errors = _as(browser, base_url, "qa")
+    qa.goto(f"{base_url}/capa/{number}")
+    qa.get_by_test_id("read-check").click()  # no reading after today yet: nothing recorded
+    expect(qa.get_by_test_id("nc-status")).to_have_attribute("data-status", "verifying")
+    for i, value in enumerate(("82.0", "84.5", "81.2"), start=1):
+        _reading(live_server, today + timedelta(days=i), None, value)
+    qa.get_by_test_id("read-check").click()
+    expect(qa.get_by_test_id("nc-status")).to_have_attribute("data-status", "closed")
+    expect(qa.get_by_test_id("checks")).to_contain_text("mencapai target pada setiap 3 periode")
+    ctx.close()
+    assert not (errors + tl_errors + qa_errors)
