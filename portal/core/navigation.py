@@ -24,7 +24,13 @@ def nav_for(user) -> list[NavItem]:
             wanted = item.permission if isinstance(item.permission, tuple) else (item.permission,)
             return any(p in granted for p in wanted)
 
-        found = cache[granted] = [item for item in modules.nav_items() if allowed(item)]
+        items = [item for item in modules.nav_items() if allowed(item)]
+        # One heading per section: a module later in the list that adds to an earlier section (exports under
+        # "Records") joins it instead of opening the section a second time.
+        first: dict[str, int] = {}
+        for i, item in enumerate(items):
+            first.setdefault(str(getattr(item.section, "_args", (item.section,))[0]), i)
+        found = cache[granted] = sorted(items, key=lambda it: first[str(getattr(it.section, "_args", (it.section,))[0])])
     return found
 
 
