@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.capa import links
+from portal.core.i18n import fmt_date
 from portal.core.modules import is_enabled
 from portal.extensions import db
 
@@ -96,6 +97,38 @@ def load_coaching(ref: str) -> links.SourceEvidence | None:
         site_id=finding.staff.site_id, occurred_on=finding.found_on, source="behaviour_test")
 
 
+def load_critical(ref: str) -> links.SourceEvidence | None:
+    """A failed critical item of an inbound score (tapping's scorecards): the call, the item(s) and the QCO's comments."""
+    from portal.tapping.models import NOT_MET, Score
+    from portal.tapping.services import local_day
+
+    if not ref.isdigit() or len(ref) > 9:
+        return None
+    score = db.session.get(Score, int(ref))
+    if score is None or not score.fatal or score.calibration_id is not None:
+        return None
+    call = score.call
+    answers = score.answers
+    failed = [(p, answers[p.id][1]) for p in score.parameter_set.parameters
+              if p.critical and answers.get(p.id, ("",))[0] == NOT_MET]
+    if not failed:
+        return None
+    day = local_day(call.called_at)
+    items = "; ".join(f"{p.text}: {comment}" if comment else p.text for p, comment in failed)
+    return links.SourceEvidence(
+        title=_("Critical item failed on call %(rec)s (%(agent)s)", rec=call.recording_id, agent=call.agent.full_name),
+        description=_("Scored %(date)s against %(card)s: %(items)s", date=fmt_date(day), card=str(score.parameter_set),
+                      items=items),
+        links=[(_("Call %(rec)s", rec=call.recording_id), url_for("tapping.inbound_call", inbound_id=call.id))],
+        site_id=call.site_id, service_id=call.service_id, occurred_on=day, source="tapping")
+
+
+def _raise_from_score(score, user) -> list[tuple[str, str]]:
+    if score is None or not score.fatal or not user.can("capa.raise"):
+        return []
+    return [(str(_l("Open nonconformity")), url_for("capa.new", source="tapping_critical", ref=str(score.id)))]
+
+
 def _raise_from_finding(finding, user) -> list[tuple[str, str]]:
     if not user.can("capa.raise"):
         return []
@@ -114,6 +147,8 @@ def register(app) -> None:
     if is_enabled("tapping", app):
         links.register_source("tapping", label=_l("Tapping RETURN cluster"), loader=load_tapping)
         actions.register("tapping.qvs_month", _raise_from_returns)
+        links.register_source("tapping_critical", label=_l("Failed critical item"), loader=load_critical)
+        actions.register("tapping.score", _raise_from_score)
     if is_enabled("coaching", app):
         links.register_source("coaching", label=_l("Floor-monitoring finding"), loader=load_coaching)
         actions.register("coaching.finding", _raise_from_finding)

@@ -249,3 +249,23 @@ def test_a_disputed_return_is_rejected_by_qa_and_the_verdict_stays(client, make_
     page = _text(client.get(f"/tapping/calls/{call.id}"))
     assert "bantahan ditolak" in page and "Biaya sudah saya sebut" in page and "Biaya tidak terdengar" in page
     assert db.session.get(type(call), call.id).stage == "returned"  # the RETURN stands: the recall is still due
+
+
+def test_a_failed_critical_item_opens_an_nc_in_one_click(app, client, make_client, org, line):
+    """The closed loop from a fatal score: QA (who may raise NCs) finds "Open nonconformity" on the call page, and the
+    new-NC form carries the call, the failed item and the QCO's comment; the QCO (who may not) sees no such button."""
+    with app.test_request_context():
+        call = make_inbound(org["agent_staff"], line["service"], called_at=utcnow() - timedelta(hours=5), qco_id=org["qco"].id)
+        answers = {p.id: ("N", "Verifikasi data dilewati") if p.clause == "S-03 B.2" else ("Y", "") for p in line["pset"].parameters}
+        score = scoring.score_call(call, {"answers": answers}, org["qco"])
+        db.session.commit()
+        assert score.fatal
+        call_id, score_id, recording = call.id, score.id, call.recording_id
+    client.login(org["qa"].username)
+    page = _text(client.get(f"/tapping/inbound/{call_id}"))
+    assert 'data-testid="score-action"' in page and f"/capa/new?source=tapping_critical&amp;ref={score_id}" in page
+    form = _text(client.get(f"/capa/new?source=tapping_critical&ref={score_id}"))
+    assert f"Butir kritis gagal pada call {recording}" in form and "Verifikasi data dilewati" in form
+    qco = make_client()
+    qco.login(org["qco"].username)
+    assert 'data-testid="score-action"' not in _text(qco.get(f"/tapping/inbound/{call_id}"))
