@@ -70,7 +70,28 @@ def load() -> list[str]:
     out += _computed(spv, today)
     out += _plans(kpis, tl, spv, users["manager"], today)
     out += _analyses(kpis, spv, today)
+    out += _capa_check(kpis, users["manager"])
     return out
+
+
+def _capa_check(kpis, actor) -> list[str]:
+    """The closed loop in the demo: capa's KPI-analysis NC about 147's short-call rate, waiting for its effectiveness
+    check, reads the KPI itself (three following days meeting target) instead of a verifier's note."""
+    from portal.core.modules import is_enabled
+
+    scr = kpis.get(("147", "SCR"))
+    if scr is None or not is_enabled("capa"):
+        return []
+    from portal.capa import services as capa
+    from portal.capa.models import Nonconformity
+
+    nc = db.session.scalar(select(Nonconformity).where(Nonconformity.source == "kpi", Nonconformity.status == "verifying")
+                           .order_by(Nonconformity.id).limit(1))
+    if nc is None or nc.check_kind == "kpi":
+        return []
+    capa.set_check(nc, nc.check_due, "kpi", {"kpi_id": scr.id, "n": 3},
+                   "Short call rate 147 ≤ 3 % tiga hari berturut-turut setelah refreshment (dibaca otomatis).", actor)
+    return [f"{nc.number}: effectiveness check reads 147 SCR"]
 
 
 def _computed(spv, today) -> list[str]:
