@@ -1,6 +1,8 @@
 """What the document register puts on each user's home page."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import g, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -19,13 +21,19 @@ def _summary(user) -> dict[str, int]:
     cached = g.get("_documents_summary")
     if cached is not None:
         return cached
-    by_status = {status: select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
-                 for status in (DRAFT, SUBMITTED, CHECKED)}
-    unread = services.unread_count(user)  # from the small sides, not a test of every revision
-    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
-    row = db.session.execute(select(unread, open_requests, *by_status.values())).one()
-    g._documents_summary = summary = {"unread": row[0], "open_requests": row[1], **dict(zip(by_status, row[2:]))}
+    row = db.session.execute(_summary_statement(bool(user.services)), services.unread_parameters(user)).one()
+    g._documents_summary = summary = dict(zip(("unread", "open_requests", DRAFT, SUBMITTED, CHECKED), row))
     return summary
+
+
+@cache
+def _summary_statement(with_services: bool):
+    """`_summary`'s statement with the user as bound parameters, built once per shape (not on every home page)."""
+    by_status = [select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
+                 for status in (DRAFT, SUBMITTED, CHECKED)]
+    unread = services.unread_count_expression(with_services)  # from the small sides, not a test of every revision
+    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
+    return select(unread, open_requests, *by_status)
 
 
 @provider
