@@ -5,7 +5,7 @@ from functools import cache
 
 from flask import g, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.core.inbox import InboxItem, provider
@@ -85,13 +85,19 @@ def change_requests(user) -> list[InboxItem]:
         if count:
             items.append(InboxItem(title=_("%(n)d change request(s) to decide", n=count),
                                    url=url_for("documents.change_requests"), kind="decide"))
-    for cr in db.session.scalars(select(ChangeRequest).options(joinedload(ChangeRequest.document).lazyload("*"))
-                                 .where(ChangeRequest.proposer_id == user.id, ChangeRequest.status != "open",
-                                        ChangeRequest.seen_by_proposer.is_(False)).limit(20)):
+    for cr in db.session.scalars(_decided_requests_statement(), {"proposer_id": user.id}):
         outcome = _("accepted") if cr.status == "accepted" else _("rejected")
         items.append(InboxItem(title=_("Your change request for %(code)s was %(outcome)s", code=cr.document.code, outcome=outcome),
                                url=url_for("documents.my_requests"), detail=cr.decision_reason, kind="outcome"))
     return items
+
+
+@cache
+def _decided_requests_statement():
+    """The user's change requests decided and not yet seen, built once (its options are costly to build)."""
+    return (select(ChangeRequest).options(joinedload(ChangeRequest.document).lazyload("*"))
+            .where(ChangeRequest.proposer_id == bindparam("proposer_id"), ChangeRequest.status != "open",
+                   ChangeRequest.seen_by_proposer.is_(False)).limit(20))
 
 
 @provider
