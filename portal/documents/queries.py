@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -147,11 +148,17 @@ def document_for_page(code: str) -> Document | None:
     sites — four statements."""
     from portal.documents.services import normalise_code
 
-    return db.session.scalars(
-        select(Document).options(joinedload(Document.revisions).options(joinedload(Revision.signatures),
-                                                                         selectinload(Revision.records)),
-                                 joinedload(Document.links), selectinload(Document.services), selectinload(Document.sites))
-        .where(Document.code_key == normalise_code(code).upper())).unique().first()
+    return db.session.scalars(_page_statement(), {"code_key": normalise_code(code).upper()}).unique().first()
+
+
+@cache
+def _page_statement():
+    """`document_for_page`'s statement, built once: its loader options cost more to build than to run."""
+    return (select(Document).options(joinedload(Document.revisions).options(joinedload(Revision.signatures),
+                                                                            selectinload(Revision.records)),
+                                     joinedload(Document.links), selectinload(Document.services),
+                                     selectinload(Document.sites))
+            .where(Document.code_key == bindparam("code_key")))
 
 
 def related_and_citing(doc: Document) -> tuple[dict[str, Document], list[Document]]:
