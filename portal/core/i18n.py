@@ -18,12 +18,14 @@ def get_locale() -> str:
     """The signed-in user's language, else the one chosen on the login page, else Indonesian (worked out once per
     request and user: a list page formats many dates)."""
     if has_request_context():
-        key = (id(g.get("_login_user")), session.get("lang"), getattr(g.get("_login_user"), "locale", None))
-        cached = g.get("_portal_locale")
+        store = g._get_current_object()  # one context lookup, not one per attribute
+        user = store.get("_login_user")
+        key = (id(user), session.get("lang"), getattr(user, "locale", None))
+        cached = store.get("_portal_locale")
         if cached is not None and cached[0] == key:
             return cached[1]
-        g._portal_locale = (key, _locale())
-        return g._portal_locale[1]
+        store._portal_locale = cached = (key, _locale())
+        return cached[1]
     return _locale()
 
 
@@ -98,8 +100,14 @@ def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bo
     pattern = "dd MMMM yyyy HH.mm.ss" if seconds else "dd MMMM yyyy HH.mm"
     if get_locale() == "en":
         pattern = pattern.replace(".", ":")
-    text = format_datetime(local, pattern, tzinfo=local.tzinfo, locale=get_locale())
-    return f"{text} {TZ_LABELS.get(tz_name, tz_name)}"
+    return f"{_format_datetime(local, tz_name, pattern, get_locale())} {TZ_LABELS.get(tz_name, tz_name)}"
+
+
+@lru_cache(maxsize=4096)
+def _format_datetime(local: datetime, tz_name: str, pattern: str, locale: str) -> str:
+    # Babel's formatting is slow; this is a pure function of its arguments. The zone's name is part of the key:
+    # aware datetimes of the same instant in two zones are equal (and hash alike) but read differently.
+    return format_datetime(local, pattern, tzinfo=local.tzinfo, locale=locale)
 
 
 def register(app) -> None:
