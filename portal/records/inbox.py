@@ -10,9 +10,9 @@ from sqlalchemy.orm import lazyload
 
 from portal.core.i18n import fmt_date
 from portal.core.inbox import InboxItem, provider
+from portal.documents.models import Document
 from portal.extensions import db
 from portal.records import services
-from portal.documents.models import Document
 from portal.records.models import DRAFT, SUBMITTED, Record, record_number
 from portal.records.queries import visible_records
 

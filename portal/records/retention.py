@@ -5,8 +5,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
+from functools import lru_cache
 
 UNITS = {"tahun": "years", "thn": "years", "year": "years", "years": "years",
          "bulan": "months", "bln": "months", "month": "months", "months": "months",
