@@ -580,7 +580,7 @@ def unread_count(user: User):
     the small sides: every effective revision (a count on an index), less those of documents restricted to other
     sites or services (from the link tables), less those the user has acknowledged among the rest (from the user's
     acknowledgements). The same number, without testing four EXISTS on every revision of the register."""
-    return unread_count_expression(bool(user.services)).params(unread_parameters(user))
+    return _unread_count(user.site_id, user.id, [s.id for s in user.services] or None)
 
 
 def unread_parameters(user: User) -> dict:
@@ -592,14 +592,19 @@ def unread_parameters(user: User) -> dict:
 def unread_count_expression(with_services: bool):
     """`unread_count` with the user as bound parameters (`unread_parameters(user)`), built once per shape: the home
     page runs it on every visit, and building it (and its cache key) cost more than the database's counting."""
+    return _unread_count(bindparam("reader_site_id"), bindparam("reader_id"),
+                         bindparam("reader_service_ids", expanding=True) if with_services else None)
+
+
+def _unread_count(site_id, user_id, service_ids):
+    """`unread_count` for a site, a user and their services (values or bound parameters; no services: None)."""
     from sqlalchemy import case, func
 
     site_excluded = (select(document_site.c.document_id).group_by(document_site.c.document_id)
-                     .having(func.sum(case((document_site.c.site_id == bindparam("reader_site_id"), 1), else_=0)) == 0))
-    if with_services:
-        in_services = document_service.c.service_id.in_(bindparam("reader_service_ids", expanding=True))
+                     .having(func.sum(case((document_site.c.site_id == site_id, 1), else_=0)) == 0))
+    if service_ids is not None:
         service_excluded = (select(document_service.c.document_id).group_by(document_service.c.document_id)
-                            .having(func.sum(case((in_services, 1), else_=0)) == 0))
+                            .having(func.sum(case((document_service.c.service_id.in_(service_ids), 1), else_=0)) == 0))
     else:
         service_excluded = select(document_service.c.document_id).distinct()
     excluded = site_excluded.union(service_excluded).subquery()
@@ -609,7 +614,7 @@ def unread_count_expression(with_services: bool):
         select(Revision.id).where(Revision.document_id == excluded.c.document_id, Revision.status == EFFECTIVE).exists())
         .scalar_subquery())
     acked = (select(func.count()).select_from(Acknowledgement).where(
-        Acknowledgement.user_id == bindparam("reader_id"),
+        Acknowledgement.user_id == user_id,
         select(Revision.id).where(Revision.id == Acknowledgement.revision_id, Revision.status == EFFECTIVE,
                                   Revision.document_id.not_in(select(excluded.c.document_id))).exists())
         .scalar_subquery())
