@@ -50,7 +50,13 @@ def register_query(args):
 # revisions lazily (one statement per row). These helpers load what a list shows in one statement each.
 def bare(stmt):
     """A Document query that leaves services and sites unloaded until used."""
-    return stmt.options(lazyload(Document.services), lazyload(Document.sites), lazyload(Document.revisions))
+    return stmt.options(*_bare_options())
+
+
+@cache
+def _bare_options() -> tuple:
+    """`bare`'s loader options, made once (they are immutable; building them cost more than applying them)."""
+    return lazyload(Document.services), lazyload(Document.sites), lazyload(Document.revisions)
 
 
 def issued_revisions(statuses=(EFFECTIVE, WITHDRAWN), with_records: bool = False) -> dict[int, Revision]:
