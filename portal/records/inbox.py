@@ -29,16 +29,21 @@ def drafts(user) -> list[InboxItem]:
                              if reason else _("Draft record to finish: %(n)s %(code)s", n=record_number(record_id), code=code)),
                       url=url_for("records.show", record_id=record_id), detail=reason or title,
                       due=fmt_date(period_start), kind="draft")
-            for record_id, code, reason, period_start, title in db.session.execute(_drafts_statement(), {"user_id": user.id})]
+            for record_id, code, reason, period_start, title in db.session.execute(
+                _drafts_statement(db.session.get_bind().dialect.name == "sqlite"), {"user_id": user.id})]
 
 
 @cache
-def _drafts_statement():
+def _drafts_statement(sqlite: bool):
     """The columns a draft's home-page line shows (no Record objects, whose joined relations cost more to set up
     than the line itself), built once."""
+    # SQLite has no statistics: it would walk every record the user ever filled (ix_record_created_by_id) to find
+    # the few drafts (1.7 ms for 5,000 records). `+ 0` takes that index away, so it reads the drafts by the status
+    # index (0.01 ms). PostgreSQL weighs both itself.
+    author = (Record.created_by_id + 0) if sqlite else Record.created_by_id
     return (select(Record.id, Record.form_code, Record.return_reason, Record.period_start, Document.title)
             .join(Document, Document.id == Record.form_document_id)
-            .where(Record.created_by_id == bindparam("user_id"), Record.status == DRAFT)
+            .where(author == bindparam("user_id"), Record.status == DRAFT)
             .order_by(Record.period_start).limit(50))
 
 
