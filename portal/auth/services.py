@@ -6,11 +6,12 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import ApiToken, LoginAttempt, Service, Site, User, UserSession
@@ -314,10 +315,16 @@ def find_session(token: str | None) -> UserSession | None:
     """The session row for a cookie token, open or not."""
     if not token:
         return None
-    # The session, its user, the user's site, roles and services in one statement: every request pays it.
-    return db.session.scalars(
-        select(UserSession).options(joinedload(UserSession.user).options(joinedload(User.role_rows), joinedload(User.services)))
-        .where(UserSession.token_hash == _token_hash(token))).unique().first()
+    return db.session.scalars(_session_statement(), {"token_hash": _token_hash(token)}).unique().first()
+
+
+@cache
+def _session_statement():
+    """The session, its user, the user's site, roles and services in one statement: every request pays it, so it is
+    built once (with a bound parameter) and SQLAlchemy neither rebuilds its options nor recomputes its cache key."""
+    return (select(UserSession)
+            .options(joinedload(UserSession.user).options(joinedload(User.role_rows), joinedload(User.services)))
+            .where(UserSession.token_hash == bindparam("token_hash")))
 
 
 def session_is_idle(row: UserSession) -> bool:

@@ -2,9 +2,11 @@
 Supervisors and managers find the escalation proposals in the navigation (their home page is at its statement budget)."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.core.inbox import InboxItem, provider
 from portal.extensions import db
@@ -12,13 +14,19 @@ from portal.extensions import db
 
 @provider
 def coaching_to_acknowledge(user) -> list[InboxItem]:
-    from portal.coaching.models import CoachingSession
-    from portal.people.models import Staff
-
     if not user.can("coaching.self") or user.can("coaching.decide"):
         return []
-    n = db.session.scalar(select(func.count(CoachingSession.id)).join(Staff, Staff.id == CoachingSession.staff_id)
-                          .where(Staff.user_id == user.id, CoachingSession.acknowledged_at.is_(None))) or 0
+    n = db.session.scalar(_unacknowledged_statement(), {"user_id": user.id}) or 0
     if not n:
         return []
     return [InboxItem(title=_("%(n)d coaching session(s) to acknowledge", n=n), url=url_for("coaching.index"), kind="sign")]
+
+
+@cache
+def _unacknowledged_statement():
+    """The count of the user's sessions not yet acknowledged, built once (every agent's home page runs it)."""
+    from portal.coaching.models import CoachingSession
+    from portal.people.models import Staff
+
+    return (select(func.count(CoachingSession.id)).join(Staff, Staff.id == CoachingSession.staff_id)
+            .where(Staff.user_id == bindparam("user_id"), CoachingSession.acknowledged_at.is_(None)))

@@ -8,7 +8,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from flask import current_app, g, has_request_context, session
+from flask import current_app, g, has_app_context, has_request_context, session
 from flask_login import current_user
 
 TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -18,12 +18,14 @@ def get_locale() -> str:
     """The signed-in user's language, else the one chosen on the login page, else Indonesian (worked out once per
     request and user: a list page formats many dates)."""
     if has_request_context():
-        key = (id(g.get("_login_user")), session.get("lang"), getattr(g.get("_login_user"), "locale", None))
-        cached = g.get("_portal_locale")
+        store = g._get_current_object()  # one context lookup, not one per attribute
+        user = store.get("_login_user")
+        key = (id(user), session.get("lang"), getattr(user, "locale", None))
+        cached = store.get("_portal_locale")
         if cached is not None and cached[0] == key:
             return cached[1]
-        g._portal_locale = (key, _locale())
-        return g._portal_locale[1]
+        store._portal_locale = cached = (key, _locale())
+        return cached[1]
     return _locale()
 
 
@@ -98,11 +100,44 @@ def fmt_datetime(value: datetime | None, tz_name: str | None = None, seconds: bo
     pattern = "dd MMMM yyyy HH.mm.ss" if seconds else "dd MMMM yyyy HH.mm"
     if get_locale() == "en":
         pattern = pattern.replace(".", ":")
-    text = format_datetime(local, pattern, tzinfo=local.tzinfo, locale=get_locale())
-    return f"{text} {TZ_LABELS.get(tz_name, tz_name)}"
+    return f"{_format_datetime(local, tz_name, pattern, get_locale())} {TZ_LABELS.get(tz_name, tz_name)}"
+
+
+@lru_cache(maxsize=4096)
+def _format_datetime(local: datetime, tz_name: str, pattern: str, locale: str) -> str:
+    # Babel's formatting is slow; this is a pure function of its arguments. The zone's name is part of the key:
+    # aware datetimes of the same instant in two zones are equal (and hash alike) but read differently.
+    return format_datetime(local, pattern, tzinfo=local.tzinfo, locale=locale)
+
+
+def _translations():
+    """flask_babel.get_translations(), looked up once per request and locale: templates ask for it on every `_()`
+    (dozens a page), and Flask-Babel's lookup walks the request context several times each call. Keyed by the
+    locale and domain Flask-Babel pinned for this request, so `force_locale` (a PDF in another language) still
+    gets its own catalog."""
+    if not has_app_context():
+        return flask_babel.get_translations()
+    store = g._get_current_object()
+    ctx = getattr(store, "_flask_babel", None)
+    locale, domain = getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None)
+    cached = getattr(store, "_portal_translations", None)
+    if locale is not None and cached is not None and cached[0] is locale and cached[1] is domain:
+        return cached[2]
+    translations = flask_babel.get_translations()  # pins the request's locale (and domain) on its first call
+    ctx = getattr(store, "_flask_babel", None)
+    store._portal_translations = (getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None), translations)
+    return translations
 
 
 def register(app) -> None:
+    # The templates' gettext functions: Flask-Babel's, with the catalog looked up once per request (_translations).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["date_id"] = fmt_date
     app.jinja_env.filters["number"] = lambda n: flask_babel.format_decimal(n)  # 1.000 in Indonesian
     app.jinja_env.filters["decimal2"] = lambda n: flask_babel.format_decimal(n, format="#,##0.00")  # 95,50

@@ -1,9 +1,11 @@
 """What the document register puts on each user's home page."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import g, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.core.inbox import Counts, InboxItem, provider
@@ -19,13 +21,19 @@ def _summary(user) -> dict[str, int]:
     cached = g.get("_documents_summary")
     if cached is not None:
         return cached
-    by_status = {status: select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
-                 for status in (DRAFT, SUBMITTED, CHECKED)}
-    unread = services.unread_count(user)  # from the small sides, not a test of every revision
-    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
-    row = db.session.execute(select(unread, open_requests, *by_status.values())).one()
-    g._documents_summary = summary = {"unread": row[0], "open_requests": row[1], **dict(zip(by_status, row[2:]))}
+    row = db.session.execute(_summary_statement(bool(user.services)), services.unread_parameters(user)).one()
+    g._documents_summary = summary = dict(zip(("unread", "open_requests", DRAFT, SUBMITTED, CHECKED), row))
     return summary
+
+
+@cache
+def _summary_statement(with_services: bool):
+    """`_summary`'s statement with the user as bound parameters, built once per shape (not on every home page)."""
+    by_status = [select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
+                 for status in (DRAFT, SUBMITTED, CHECKED)]
+    unread = services.unread_count_expression(with_services)  # from the small sides, not a test of every revision
+    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
+    return select(unread, open_requests, *by_status)
 
 
 @provider
@@ -77,13 +85,19 @@ def change_requests(user) -> list[InboxItem]:
         if count:
             items.append(InboxItem(title=_("%(n)d change request(s) to decide", n=count),
                                    url=url_for("documents.change_requests"), kind="decide"))
-    for cr in db.session.scalars(select(ChangeRequest).options(joinedload(ChangeRequest.document).lazyload("*"))
-                                 .where(ChangeRequest.proposer_id == user.id, ChangeRequest.status != "open",
-                                        ChangeRequest.seen_by_proposer.is_(False)).limit(20)):
+    for cr in db.session.scalars(_decided_requests_statement(), {"proposer_id": user.id}):
         outcome = _("accepted") if cr.status == "accepted" else _("rejected")
         items.append(InboxItem(title=_("Your change request for %(code)s was %(outcome)s", code=cr.document.code, outcome=outcome),
                                url=url_for("documents.my_requests"), detail=cr.decision_reason, kind="outcome"))
     return items
+
+
+@cache
+def _decided_requests_statement():
+    """The user's change requests decided and not yet seen, built once (its options are costly to build)."""
+    return (select(ChangeRequest).options(joinedload(ChangeRequest.document).lazyload("*"))
+            .where(ChangeRequest.proposer_id == bindparam("proposer_id"), ChangeRequest.status != "open",
+                   ChangeRequest.seen_by_proposer.is_(False)).limit(20))
 
 
 @provider

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.documents.models import APPROVED, CHECKED, DRAFT, EFFECTIVE, SUBMITTED, SUPERSEDED, WITHDRAWN
 
@@ -30,3 +31,13 @@ def status_label(status: str) -> str:
     if labels is None:
         labels = g._revision_status_labels = {k: str(v) for k, v in STATUS_LABELS.items()}
     return labels.get(status, status)
+
+
+BADGE_KINDS = {DRAFT: "muted", SUBMITTED: "warn", CHECKED: "warn", APPROVED: "info", EFFECTIVE: "ok", SUPERSEDED: "error",
+               WITHDRAWN: "error"}
+
+
+def status_badge(status: str) -> Markup:
+    """A revision status as a badge (templates/documents/_status.html): a function, not a Jinja macro, because a
+    list calls it once per row and a macro call costs several times more."""
+    return Markup(f'<span class="badge badge-{BADGE_KINDS.get(status, "neutral")}">{escape(status_label(status))}</span>')

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -49,7 +50,13 @@ def register_query(args):
 # revisions lazily (one statement per row). These helpers load what a list shows in one statement each.
 def bare(stmt):
     """A Document query that leaves services and sites unloaded until used."""
-    return stmt.options(lazyload(Document.services), lazyload(Document.sites), lazyload(Document.revisions))
+    return stmt.options(*_bare_options())
+
+
+@cache
+def _bare_options() -> tuple:
+    """`bare`'s loader options, made once (they are immutable; building them cost more than applying them)."""
+    return lazyload(Document.services), lazyload(Document.sites), lazyload(Document.revisions)
 
 
 def issued_revisions(statuses=(EFFECTIVE, WITHDRAWN), with_records: bool = False) -> dict[int, Revision]:
@@ -147,11 +154,17 @@ def document_for_page(code: str) -> Document | None:
     sites — four statements."""
     from portal.documents.services import normalise_code
 
-    return db.session.scalars(
-        select(Document).options(joinedload(Document.revisions).options(joinedload(Revision.signatures),
-                                                                         selectinload(Revision.records)),
-                                 joinedload(Document.links), selectinload(Document.services), selectinload(Document.sites))
-        .where(Document.code_key == normalise_code(code).upper())).unique().first()
+    return db.session.scalars(_page_statement(), {"code_key": normalise_code(code).upper()}).unique().first()
+
+
+@cache
+def _page_statement():
+    """`document_for_page`'s statement, built once: its loader options cost more to build than to run."""
+    return (select(Document).options(joinedload(Document.revisions).options(joinedload(Revision.signatures),
+                                                                            selectinload(Revision.records)),
+                                     joinedload(Document.links), selectinload(Document.services),
+                                     selectinload(Document.sites))
+            .where(Document.code_key == bindparam("code_key")))
 
 
 def related_and_citing(doc: Document) -> tuple[dict[str, Document], list[Document]]:

@@ -6,13 +6,14 @@ import json
 import re
 import secrets
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -579,14 +580,31 @@ def unread_count(user: User):
     the small sides: every effective revision (a count on an index), less those of documents restricted to other
     sites or services (from the link tables), less those the user has acknowledged among the rest (from the user's
     acknowledgements). The same number, without testing four EXISTS on every revision of the register."""
+    return _unread_count(user.site_id, user.id, [s.id for s in user.services] or None)
+
+
+def unread_parameters(user: User) -> dict:
+    """The values of `unread_count_expression(...)`'s parameters for this user."""
+    return {"reader_id": user.id, "reader_site_id": user.site_id, "reader_service_ids": [s.id for s in user.services]}
+
+
+@cache
+def unread_count_expression(with_services: bool):
+    """`unread_count` with the user as bound parameters (`unread_parameters(user)`), built once per shape: the home
+    page runs it on every visit, and building it (and its cache key) cost more than the database's counting."""
+    return _unread_count(bindparam("reader_site_id"), bindparam("reader_id"),
+                         bindparam("reader_service_ids", expanding=True) if with_services else None)
+
+
+def _unread_count(site_id, user_id, service_ids):
+    """`unread_count` for a site, a user and their services (values or bound parameters; no services: None)."""
     from sqlalchemy import case, func
 
     site_excluded = (select(document_site.c.document_id).group_by(document_site.c.document_id)
-                     .having(func.sum(case((document_site.c.site_id == user.site_id, 1), else_=0)) == 0))
-    svc_ids = [s.id for s in user.services]
-    if svc_ids:
+                     .having(func.sum(case((document_site.c.site_id == site_id, 1), else_=0)) == 0))
+    if service_ids is not None:
         service_excluded = (select(document_service.c.document_id).group_by(document_service.c.document_id)
-                            .having(func.sum(case((document_service.c.service_id.in_(svc_ids), 1), else_=0)) == 0))
+                            .having(func.sum(case((document_service.c.service_id.in_(service_ids), 1), else_=0)) == 0))
     else:
         service_excluded = select(document_service.c.document_id).distinct()
     excluded = site_excluded.union(service_excluded).subquery()
@@ -596,7 +614,7 @@ def unread_count(user: User):
         select(Revision.id).where(Revision.document_id == excluded.c.document_id, Revision.status == EFFECTIVE).exists())
         .scalar_subquery())
     acked = (select(func.count()).select_from(Acknowledgement).where(
-        Acknowledgement.user_id == user.id,
+        Acknowledgement.user_id == user_id,
         select(Revision.id).where(Revision.id == Acknowledgement.revision_id, Revision.status == EFFECTIVE,
                                   Revision.document_id.not_in(select(excluded.c.document_id))).exists())
         .scalar_subquery())

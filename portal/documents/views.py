@@ -25,7 +25,7 @@ from portal.documents import meta, paper, permissions, queries, search, services
 from portal.documents import blocks
 from portal.documents.diff import Paragraph, diff_html, diff_paragraphs
 from portal.printing import cache as pdf_cache
-from portal.documents.labels import status_label
+from portal.documents.labels import status_badge, status_label
 from portal.documents.forms import (ChangeRequestForm, DocumentForm, DraftForm, FileForm, ReasonForm, ReviewForm,
                                     SignForm)
 from portal.documents.models import (APPROVED, CHECKED, DOC_TYPES, DRAFT, EFFECTIVE, SUBMITTED,
@@ -726,7 +726,7 @@ def master_pdf():
 
 @bp.app_context_processor
 def _labels():
-    return {"status_label": status_label, "doc_type_labels": DOC_TYPES}
+    return {"status_label": status_label, "doc_type_labels": DOC_TYPES, "revision_status_badge": status_badge}
 
 
 # ---------------------------------------------------------------- controlled copies

@@ -334,9 +334,13 @@ def extend_contract(contract: StaffContract, data: dict, actor: User | None) -> 
     return new
 
 
+# An alias's columns are worked out when first used, at a cost: made once, not in every statement that needs it.
+_NEWER_CONTRACT = StaffContract.__table__.alias("newer")
+
+
 def ending_clause(today: date, days: int):
     """A WHERE clause on Staff: still working, and their latest contract ends within `days` days from today."""
-    newer = StaffContract.__table__.alias("newer")
+    newer = _NEWER_CONTRACT
     latest_ending = (select(StaffContract.staff_id)
                      .where(StaffContract.ends_on >= today, StaffContract.ends_on <= today + timedelta(days=days),
                             ~exists().where(and_(newer.c.staff_id == StaffContract.staff_id,
@@ -383,7 +387,7 @@ def end_expired(today: date | None = None) -> list[Staff]:
     from portal.auth import services as auth
 
     today = today or local_today()
-    newer = StaffContract.__table__.alias("newer")
+    newer = _NEWER_CONTRACT
     stmt = (select(Staff, StaffContract).join(StaffContract, StaffContract.staff_id == Staff.id)
             .where(Staff.status != ENDED, StaffContract.ends_on.is_not(None), StaffContract.ends_on < today,
                    ~exists().where(and_(newer.c.staff_id == StaffContract.staff_id, newer.c.starts_on > StaffContract.starts_on)))

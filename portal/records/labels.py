@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from portal.records.models import APPROVED, DISPOSED, DRAFT, SUBMITTED
 
@@ -17,3 +18,17 @@ def status_labels() -> dict[str, str]:
 def status_label(status: str) -> str:
     """The label of one record status."""
     return str(STATUS_LABELS.get(status, status))
+
+
+BADGE_KINDS = {DRAFT: "muted", SUBMITTED: "info", APPROVED: "ok", DISPOSED: "error"}
+
+
+def badge_maker(labels: dict[str, str]):
+    """`record_badge(status)` for a template whose context holds `status_labels` (templates/records/_status.html): a
+    function, not a Jinja macro, because the records list calls it once per row and a macro call costs several
+    times more."""
+    def record_badge(status: str) -> Markup:
+        return Markup(f'<span class="badge badge-{BADGE_KINDS.get(status, "muted")}" data-status="{escape(status)}">'
+                      f"{escape(labels.get(status, ''))}</span>")
+
+    return record_badge

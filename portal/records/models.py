@@ -59,6 +59,11 @@ class Disposal(db.Model):
         return f"<Disposal {self.id} ({len(self.manifest)} records)>"
 
 
+def record_number(record_id: int) -> str:
+    """A record's reference as printed: R-000123."""
+    return f"R-{record_id:06d}"
+
+
 class Record(TimestampMixin, db.Model):
     """One filled form. Draft -> submitted -> approved (locked); an amendment opens a new version."""
 
@@ -114,7 +119,7 @@ class Record(TimestampMixin, db.Model):
     @property
     def number(self) -> str:
         """The record's reference as printed: R-000123."""
-        return f"R-{self.id:06d}"
+        return record_number(self.id)
 
     def signature(self, role: str, version: int | None = None) -> "RecordSignature | None":
         version = version or self.version

@@ -48,6 +48,9 @@ def _setup(app):
     from portal.records import schema as schemas
 
     printing.register_kind(paper.KIND, paper.verify_record)
+    from portal.records.labels import badge_maker
+
+    app.jinja_env.globals["record_badge_maker"] = badge_maker
     # Forms (F) carry their field schema in the revision, edited as text in the revision editor.
     meta.register(meta.MetaField(
         "F", "form_schema", parse=schemas.parse_schema,

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 UNITS = {"tahun": "years", "thn": "years", "year": "years", "years": "years",
          "bulan": "months", "bln": "months", "month": "months", "months": "months",
@@ -25,6 +26,7 @@ class Retention:
         return self.kind != "unknown"
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text; the disposal count asks it once per group of records
 def parse(text: str | None) -> Retention:
     """Read a retention period as the SOPs write it; anything else is "unknown" (never disposable)."""
     text = (text or "").strip()
@@ -46,6 +48,7 @@ def add(start: date, amount: int, unit: str) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=8192)  # a pure function of its arguments; the disposal count asks it once per group of records
 def disposal_date(retention: Retention, period_end: date, contract_end: date | None) -> date | None:
     """The first day a record may be disposed of; None while it cannot be known (an open contract, unknown text).
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Iterator
 
 from flask import current_app
@@ -50,6 +52,44 @@ def online_forms() -> list[tuple[Document, Revision]]:
                    sql_text(f"revision.{FORM_SCHEMA_SQL}"))  # forms on paper are not loaded at all (a partial index holds the others)
             .order_by(Document.code_key))
     return [(rev.document, rev) for rev in db.session.scalars(stmt).unique() if schema_of(rev)]
+
+
+@dataclass(frozen=True)
+class FormInForce:
+    """A form that can be filled online, as lists and the home page show it: no ORM objects."""
+    code: str
+    title: str
+    number: str  # of the revision in force
+    schema: dict
+    service_ids: frozenset
+
+
+def forms_in_force() -> list[FormInForce]:
+    """`online_forms()` as narrow rows, in one statement: the list of forms to fill and the home page's forms due
+    need the code, title, revision number, schema and services, not the documents and revisions themselves."""
+    found: dict[int, list] = {}
+    for doc_id, code, title, number, meta_json, service_id in db.session.execute(_forms_in_force_statement()):
+        entry = found.get(doc_id)
+        if entry is None:
+            schema = (json.loads(meta_json or "{}").get("form_schema")) or None
+            entry = found[doc_id] = [code, title, number, schema, set()]
+        if service_id is not None:
+            entry[4].add(service_id)
+    return [FormInForce(code, title, number, schema, frozenset(ids))
+            for code, title, number, schema, ids in found.values() if schema]
+
+
+@cache
+def _forms_in_force_statement():
+    from portal.documents.models import document_service
+
+    return (select(Document.id, Document.code, Document.title, Revision.number, Revision.meta_json,
+                   document_service.c.service_id)
+            .join(Revision, Revision.document_id == Document.id)
+            .outerjoin(document_service, document_service.c.document_id == Document.id)
+            .where(Document.doc_type == "F", Revision.status == EFFECTIVE, Document.withdrawn_at.is_(None),
+                   sql_text(f"revision.{FORM_SCHEMA_SQL}"))  # the same condition as online_forms (its partial index)
+            .order_by(Document.code_key, document_service.c.service_id))
 
 
 def services_for(user: User, doc: Document) -> list[Service]:

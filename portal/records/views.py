@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from datetime import date
 
@@ -57,14 +58,16 @@ def index():
     args = request.args
     stmt = filtered_records(current_user, args)
     total, more_than = paging.capped_count(stmt, COUNT_CAP)
-    page = paging.by_key(stmt, (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
+    # A row shows no part of its form's revision (its sections and schema are large) nor its signatures.
+    page = paging.by_key(stmt.options(lazyload(Record.form_revision), lazyload(Record.signatures)),
+                         (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
                          args, PAGE_SIZE, descending=True)
     # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
     people = db.session.scalars(select(User).where(
         visible_records(current_user).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
         .order_by(User.full_name)).all()
     context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
-                   forms=services.online_forms(), sites=_sites_for(current_user),
+                   forms=services.forms_in_force(), sites=_sites_for(current_user),
                    services_=db.session.scalars(select(Service).order_by(Service.name)).all(), people=people,
                    status_labels=status_labels())
     if request.htmx and request.headers.get("HX-Target") == "record-results":
