@@ -208,7 +208,7 @@ def tapping_qvs():
 def monitoring_kpis():
     """The KPI figures of one service between two days: per KPI and period (a day; a month for a monthly KPI) the
     value, the target and whether it was met. Day and month figures are aggregated as on the monitoring page."""
-    from datetime import date, timedelta
+    from datetime import date
 
     from flask_login import current_user
 

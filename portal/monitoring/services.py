@@ -264,8 +264,9 @@ def store(kpi: Kpi, period: str, starts_at: datetime, value: Decimal, volume: in
     if audit_it:
         audit.record("reading.replaced" if old else "reading.entered", row, old=old,
                      new={"kpi": kpi.code, "service": kpi.service.code, "period": period,
-                          "start": starts_at.isoformat(sep=" ", timespec="minutes"), "value": str(value),
-                          "volume": volume, "target": str(kpi.target), "met": kpi.met(value)}, actor=actor)
+                          # local time as people read it (08.30): the audit page shows values as stored
+                          "start": starts_at.strftime("%Y-%m-%d %H.%M") if period == INTERVAL else starts_at.date().isoformat(),
+                          "value": str(value), "volume": volume, "target": str(kpi.target), "met": kpi.met(value)}, actor=actor)
     return row
 
 

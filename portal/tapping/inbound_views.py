@@ -17,7 +17,6 @@ from portal.core.forms import form_status, refusals
 from portal.core.htmx import render
 from portal.core.i18n import local_today
 from portal.core.permissions import require
-from portal.core.service import ServiceError
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.extensions import db
 from portal.tapping import permissions, scores, scoring, signoff
