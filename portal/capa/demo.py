@@ -109,7 +109,7 @@ def _load(users) -> list[str]:
                          "Agent baru tidak memakai hold saat CRM lambat.", qmr)
     capa.add_action(three, "Refreshment prosedur hold untuk agent baru 147.", tl, found + timedelta(days=14), qmr)
     capa.complete_action(three.actions[0], "Refreshment dilaksanakan untuk 12 agent; daftar hadir terlampir di modul pelatihan.", tl)
-    capa.set_check(three, today + timedelta(days=7), "manual", {}, "Short call rate 147 ≤ 5 % selama satu bulan penuh.", qmr)
+    capa.set_check(three, today + timedelta(days=7), "manual", {}, "Tingkat panggilan pendek (SCR) 147 ≤ 5 % selama satu bulan penuh.", qmr)
     out.append(three.number)
 
     # 4. Reopened after an ineffective check.

@@ -90,7 +90,7 @@ def _capa_check(kpis, actor) -> list[str]:
     if nc is None or nc.check_kind == "kpi":
         return []
     capa.set_check(nc, nc.check_due, "kpi", {"kpi_id": scr.id, "n": 3},
-                   "Short call rate 147 ≤ 3 % tiga hari berturut-turut setelah refreshment (dibaca otomatis).", actor)
+                   "Tingkat panggilan pendek (SCR) 147 ≤ 3 % tiga hari berturut-turut setelah refreshment (dibaca otomatis).", actor)
     return [f"{nc.number}: effectiveness check reads 147 SCR"]
 
 
