@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from portal.capa.models import Nonconformity
 from portal.core.pdf import render_pdf
 from portal.extensions import db
+from portal.printing import cache
 from portal.printing import services as printing
 from portal.printing.models import Printout
 from portal.printing.services import Verdict
@@ -40,17 +41,33 @@ def nc_context(nc: Nonconformity, ticket, user) -> dict:
             "action_labels": labels.action_labels(), "bones": labels.fishbone_labels(), "results": labels.check_labels()}
 
 
+def _registration(nc: Nonconformity, user) -> dict:
+    return dict(audit_action="capa.printed", audit_object=nc, audit_new={"number": nc.number}, document_code=nc.number,
+                content_hash=nc_hash(nc), printed_by_id=user.id if user else None,
+                holder=(user.full_name if user else "")[:160])
+
+
 def render_nc(nc: Nonconformity, user, register: bool = True, base: str | None = None) -> tuple[bytes, Printout | None]:
-    """The NC report as PDF: rendered first, then registered for /verify (a printout row and its audit event)."""
+    """The NC report as PDF: rendered first, then registered for /verify (a printout row and its audit event). The
+    page serves the shared copy from the PDF cache (`pdf_key`, `_render`); the evidence pack renders its own."""
     ticket = printing.ticket(base)
     pdf = render_pdf("pdf/capa_nc.html", **nc_context(nc, ticket, user))
-    printout = None
-    if register:
-        printout = printing.register(ticket, NC_REPORT, audit_action="capa.printed", audit_object=nc,
-                                     audit_new={"number": nc.number}, actor=user, document_code=nc.number,
-                                     content_hash=nc_hash(nc), printed_by_id=user.id if user else None,
-                                     holder=(user.full_name if user else "")[:160])
+    printout = printing.register(ticket, NC_REPORT, actor=user, **_registration(nc, user)) if register else None
     return pdf, printout
+
+
+RENDER_VERSION = 1  # raise when templates/pdf/capa_nc.html changes what a report looks like
+
+
+def pdf_key(nc: Nonconformity) -> str:
+    """What the report shows: the NC as it stands (its hash changes with any change to it, its actions or checks)."""
+    return cache.cache_key(NC_REPORT, RENDER_VERSION, nc.id, nc_hash(nc))
+
+
+def _render(object_id: int, ticket) -> tuple[bytes, dict]:
+    """The report rendered by the background job of printing/cache.py (one shared PDF per state of the NC)."""
+    nc = db.session.get(Nonconformity, object_id)
+    return render_pdf("pdf/capa_nc.html", **nc_context(nc, ticket, None)), _registration(nc, None)
 
 
 def verify_nc(printout: Printout) -> Verdict:
@@ -64,3 +81,4 @@ def verify_nc(printout: Printout) -> Verdict:
 
 def register_kinds() -> None:
     printing.register_kind(NC_REPORT, verify_nc)
+    cache.register_renderer(NC_REPORT, _render)

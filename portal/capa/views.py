@@ -387,10 +387,10 @@ def read_check(nc_number: str):
 def report_pdf(nc_number: str):
     from portal.capa import paper
 
+    from portal.printing import cache as pdf_cache
+
     nc = _nc_or_404(nc_number)
-    data, printout = paper.render_nc(nc, current_user)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{nc.number}.pdf"', "X-Printout-Token": printout.token})
+    return pdf_cache.serve(paper.NC_REPORT, nc.id, paper.pdf_key(nc), f"{nc.number}.pdf")
 
 
 # ---------------------------------------------------------------- trends and the register as files
