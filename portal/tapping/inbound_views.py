@@ -25,7 +25,7 @@ from portal.tapping.forms import (CalibrationForm, DecisionForm, DecisionNoteFor
 from portal.tapping.labels import answer_labels, signoff_labels, SIGNOFF_TONE
 from portal.tapping.models import (DISPUTED, OPEN, SCORECARD, Calibration, Call, InboundCall, ParameterSet, Score, SignOff,
                                    Validation)
-from portal.tapping.views import _call_or_404, _call_page, _month, bp
+from portal.tapping.views import _call_or_404, _call_page, _month, bp, sign_result
 
 
 def _inbound_services() -> list[Service]:
@@ -250,16 +250,10 @@ def sign_score(score_id: int):
     if not permissions.is_own(current_user, call):
         abort(403)
     form = SignForm()
-    if form.validate_on_submit():
-        with refusals(form):
-            if request.form.get("action") == "dispute":
-                signoff.dispute(score, form.reason.data, current_user)
-                flash(_("Your dispute is sent to QA."), "success")
-            else:
-                signoff.acknowledge(score, current_user)
-                flash(_("Result acknowledged."), "success")
-            return redirect(url_for("tapping.inbound_call", inbound_id=call.id), 303)
-        call = _inbound_or_404(score.call_id)
+    done = sign_result(score, form, url_for("tapping.inbound_call", inbound_id=call.id))
+    if done is not None:
+        return done
+    call = _inbound_or_404(score.call_id)
     return _inbound_page(call, status=422, sign_form=form)
 
 

@@ -240,7 +240,6 @@ def recall(call_id: int):
 @require("tapping.self")
 def sign_validation(validation_id: int):
     """The agent acknowledges a verdict on their call, or disputes it with a reason (QA decides)."""
-    from portal.tapping import signoff
     from portal.tapping.forms import SignForm
 
     validation = db.session.get(Validation, validation_id) or abort(404)
@@ -248,17 +247,28 @@ def sign_validation(validation_id: int):
     if not permissions.is_own(current_user, call):
         abort(403)
     form = SignForm()
+    done = sign_result(validation, form, url_for("tapping.call", call_id=call.id))
+    if done is not None:
+        return done
+    call = _call_or_404(validation.call_id)
+    return _call_page(call, status=422, sign_form=form, sign_for=validation_id)
+
+
+def sign_result(result, form, done_url: str):
+    """The agent's acknowledgement, or dispute with a reason, of one result (a validation or an inbound score): the
+    redirect when it is stored, None when the form was refused (its errors say why; the caller shows the page 422)."""
+    from portal.tapping import signoff
+
     if form.validate_on_submit():
         with refusals(form):
             if request.form.get("action") == "dispute":
-                signoff.dispute(validation, form.reason.data, current_user)
+                signoff.dispute(result, form.reason.data, current_user)
                 flash(_("Your dispute is sent to QA."), "success")
             else:
-                signoff.acknowledge(validation, current_user)
+                signoff.acknowledge(result, current_user)
                 flash(_("Result acknowledged."), "success")
-            return redirect(url_for("tapping.call", call_id=call.id), 303)
-        call = _call_or_404(validation.call_id)
-    return _call_page(call, status=422, sign_form=form, sign_for=validation_id)
+            return redirect(done_url, 303)
+    return None
 
 
 @bp.route("/calls/<int:call_id>/number", methods=["POST"])
