@@ -60,6 +60,7 @@ class Config:
         self.JOBS_POLL_SECONDS = float(env.get("JOBS_POLL_SECONDS", "1"))
         self.JOBS_SCHEDULER_SECONDS = float(env.get("JOBS_SCHEDULER_SECONDS", "30"))
         self.JOBS_RQ_TIMEOUT = int(env.get("JOBS_RQ_TIMEOUT", "3600"))  # RQ kills a job running longer than this
+        self.JOBS_WORKER_NICE = int(env.get("JOBS_WORKER_NICE", "10"))  # `flask jobs worker` runs below the web workers
 
         # Sessions and cookies.
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))

@@ -12,17 +12,27 @@ jobs_cli = AppGroup("jobs", help="Background jobs: RQ worker, scheduler, list, r
 
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def jobs_worker(burst):
+@click.option("--nice", type=int, default=None,
+              help="CPU priority below the web workers (JOBS_WORKER_NICE, 10): a PDF rendering never slows a page.")
+def jobs_worker(burst, nice):
     """Run jobs from the RQ queue (JOBS_BACKEND=rq) in this process, without forking."""
+    import os
+
     from rq import SimpleWorker
 
     from portal.core import jobs
+
+    nice = current_app.config.get("JOBS_WORKER_NICE", 10) if nice is None else nice
+    if nice:
+        # Rendering a PDF or writing an export is CPU work that nobody waits on by the second; the pages are. On a
+        # machine with as many cores as busy processes the scheduler then gives the web workers the CPU first.
+        os.nice(nice)
 
     if jobs.backend() != "rq":
         click.echo(f"Warning: JOBS_BACKEND is {jobs.backend()!r}; nothing is sent to RQ unless it is 'rq'.", err=True)
     queue = jobs.rq_queue()
     worker = SimpleWorker([queue], connection=queue.connection)
-    click.echo(f"RQ worker on queue {queue.name!r} ({current_app.config.get('REDIS_URL')}).")
+    click.echo(f"RQ worker on queue {queue.name!r} ({current_app.config.get('REDIS_URL')}), nice {os.nice(0)}.")
     worker.work(burst=burst, with_scheduler=False)
 
 
