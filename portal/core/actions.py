@@ -18,8 +18,11 @@ _providers: dict[str, list[Provider]] = {}
 
 
 def register(kind: str, provider: Provider) -> None:
-    """Offer actions on objects of `kind` (the name the page uses, e.g. "coaching.finding")."""
-    _providers.setdefault(kind, []).append(provider)
+    """Offer actions on objects of `kind` (the name the page uses, e.g. "coaching.finding"). Registering the same
+    provider again (a second app in one process, as the tests make) changes nothing."""
+    found = _providers.setdefault(kind, [])
+    if provider not in found:
+        found.append(provider)
 
 
 def for_object(kind: str, obj: Any, user: Any = None) -> list[tuple[str, str]]:

@@ -1,8 +1,8 @@
 """What waits for each user on the home page; each module's providers are collected here."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -17,9 +17,18 @@ class InboxItem:
 @dataclass
 class Counts:
     """What a provider returns to have its numbers counted together with the other providers' in one statement:
-    `columns` are scalar SELECTs (one row, one value each); `items(values)` turns their values into home-page items."""
+    `columns` are scalar SELECTs (one row, one value each); `items(values)` turns their values into home-page items.
+
+    Building a SELECT costs more than SQLite takes to run it, and every signed-in person's first page is the home page.
+    So a provider builds its columns once per shape, with the user's values as bound parameters (`params`), and names
+    the shape with `key` (a hashable of the provider and whatever chose the columns — permissions, never values):
+    the same key must always come with the same column objects (e.g. from a `functools.cache` builder). When every
+    provider of a page gives a key, the combined statement is built once per combination of keys too. Name the
+    parameters after the provider (`tapping_user_id`): every provider's parameters go to one statement."""
     columns: list
     items: Callable[[tuple], list[InboxItem]]
+    params: dict = field(default_factory=dict)
+    key: Hashable | None = None
 
 
 _providers: dict[str, list[Callable]] = {}
@@ -54,11 +63,19 @@ def items_for(user) -> list[InboxItem]:
         slots.append(found)
     values: dict[int, tuple] = {}
     if counts:  # every provider's numbers in one SELECT of scalar subqueries
-        from sqlalchemy import select
-
         from portal.extensions import db
 
-        row = db.session.execute(select(*[c.scalar_subquery() for found in counts for c in found.columns])).one()
+        params: dict = {}
+        for found in counts:
+            params.update(found.params)
+        keys = tuple(found.key for found in counts)
+        if None in keys:
+            stmt = _combined(counts)
+        else:
+            stmt = _statements.get(keys)
+            if stmt is None:
+                stmt = _statements[keys] = _combined(counts)
+        row = db.session.execute(stmt, params).one()
         at = 0
         for found in counts:
             values[id(found)] = tuple(row[at:at + len(found.columns)])
@@ -67,3 +84,14 @@ def items_for(user) -> list[InboxItem]:
     for found in slots:
         out.extend(found.items(values[id(found)]) if isinstance(found, Counts) else found)
     return out
+
+
+# The combined statement of each combination of provider shapes seen (a handful per role set; pure: nothing to
+# invalidate, the values are parameters).
+_statements: dict[tuple, object] = {}
+
+
+def _combined(counts: list[Counts]):
+    from sqlalchemy import select
+
+    return select(*[c.scalar_subquery() for found in counts for c in found.columns])

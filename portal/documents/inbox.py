@@ -117,8 +117,6 @@ def copies_to_withdraw(user) -> list[InboxItem] | Counts:
     read only when there are some."""
     if not user.can("documents.copies"):
         return []
-    from portal.documents.models import ControlledCopy
-
     def items(values) -> list[InboxItem]:
         n = int(values[0] or 0)
         if not n:
@@ -127,4 +125,11 @@ def copies_to_withdraw(user) -> list[InboxItem] | Counts:
         return [InboxItem(title=_("%(n)d controlled copy(ies) to withdraw", n=n), url=url_for("documents.withdrawals"),
                           detail=", ".join(f"{code} No. {number}" for code, number in first), kind="decide")]
 
-    return Counts([select(func.count(ControlledCopy.id)).where(ControlledCopy.status == copies.WITHDRAWAL_DUE)], items)
+    return Counts(_copies_columns(), items, key="documents.copies")
+
+
+@cache
+def _copies_columns() -> list:
+    from portal.documents.models import ControlledCopy
+
+    return [select(func.count(ControlledCopy.id)).where(ControlledCopy.status == copies.WITHDRAWAL_DUE)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -129,13 +129,26 @@ def count_overdue_reviews(today: date) -> int:
     """How many documents in force are past their review date: one narrow statement (no objects)."""
     from portal.documents.services import add_months
 
-    # Grouped by (date reviewed or in force, interval): the rule runs once per group, the database counts each.
+    # The documents whose due date is kept (every one reviewed or made effective through the portal) are a range of
+    # the review_due_on index. The rest (written in bulk, or never reviewed with a revision in force) are grouped by
+    # (date reviewed or in force, interval): the rule runs once per group, the database counts each. One statement.
+    kept = (select(literal(1).label("kept"), literal(None, Date).label("since"), literal(None, Integer).label("months"),
+                   func.count().label("n"))
+            .select_from(Document)
+            .where(Document.withdrawn_at.is_(None), Document.review_due_on <= today))
     since = func.coalesce(Document.last_reviewed_on, Revision.effective_date)
-    rows = db.session.execute(
-        select(since, Document.review_interval_months, func.count())
-        .outerjoin(Revision, (Revision.document_id == Document.id) & (Revision.status == EFFECTIVE))
-        .where(Document.withdrawn_at.is_(None)).group_by(since, Document.review_interval_months)).all()
-    return sum(n for start, months, n in rows if start is not None and add_months(_as_date(start), months) <= today)
+    rest = (select(literal(0), since, Document.review_interval_months, func.count())
+            .select_from(Document)
+            .outerjoin(Revision, (Revision.document_id == Document.id) & (Revision.status == EFFECTIVE))
+            .where(Document.withdrawn_at.is_(None), Document.review_due_on.is_(None))
+            .group_by(since, Document.review_interval_months))
+    total = 0
+    for is_kept, start, months, n in db.session.execute(union_all(kept, rest)).all():
+        if is_kept:
+            total += n
+        elif start is not None and add_months(_as_date(start), months) <= today:
+            total += n
+    return total
 
 
 def _as_date(value) -> date:

@@ -69,12 +69,19 @@ def can_analyse(user, service_id: int) -> bool:
 def service_clause(user, column):
     """A WHERE clause limiting `column` (a service id) to the user's services, as a subquery (no extra statement);
     None when the user sees every service."""
-    from sqlalchemy import false, select
-
-    from portal.auth.models import user_service
+    from sqlalchemy import false
 
     if not user.can("monitoring.read"):
         return false()
     if sees_all(user):
         return None
-    return column.in_(select(user_service.c.service_id).where(user_service.c.user_id == user.id))
+    return own_services_clause(column, user.id)
+
+
+def own_services_clause(column, user_id):
+    """`column` (a service id) among the user's services; `user_id` may be a bound parameter."""
+    from sqlalchemy import select
+
+    from portal.auth.models import user_service
+
+    return column.in_(select(user_service.c.service_id).where(user_service.c.user_id == user_id))

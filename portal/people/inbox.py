@@ -1,8 +1,12 @@
 """What the people module puts on the home page: contracts ending soon (60, 30 and 7 days), as counts with a link."""
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, func, select
 
 from portal.core.i18n import local_today
 from portal.core.inbox import Counts, InboxItem, provider
@@ -17,7 +21,12 @@ def contracts_ending(user) -> list[InboxItem] | Counts:
     modules' numbers in one statement (core.inbox.Counts)."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
-    columns = services.contracts_ending_columns(permissions.staff_scope(user), local_today(), ENDING_WINDOWS)
+    # permissions.staff_scope's shapes for these users: everyone, the user's site, or (no people.read) themselves
+    scope = "all" if permissions.sees_everyone(user) else ("site" if user.can("people.read") else "mine")
+    columns = _columns(scope)
+    today = local_today()
+    params = {"people_today": today, "people_user_id": user.id, "people_site_id": user.site_id,
+              **{f"people_until_{days}": today + timedelta(days=days) for days in ENDING_WINDOWS}}
 
     def items(values) -> list[InboxItem]:
         out, before = [], 0
@@ -29,7 +38,24 @@ def contracts_ending(user) -> list[InboxItem] | Counts:
                                      url=url_for("people.index", ending=days), kind="due"))
         return out
 
-    return Counts(columns, items)
+    return Counts(columns, items, params, key=("people.ending", scope))
+
+
+@cache
+def _columns(scope_kind: str) -> list:
+    """One count per reminder window, built once per shape of scope, the user, the site and the days as bound
+    parameters."""
+    from portal.people.models import Staff
+
+    user_id = bindparam("people_user_id")
+    scope = {"all": None, "site": permissions.site_scope(user_id, bindparam("people_site_id")),
+             "mine": Staff.user_id == user_id}[scope_kind]
+    out = []
+    for days in ENDING_WINDOWS:
+        stmt = (select(func.count(Staff.id)).select_from(Staff)
+                .where(services.ending_clause(bindparam("people_today"), days, bindparam(f"people_until_{days}"))))
+        out.append(stmt.where(scope) if scope is not None else stmt)
+    return out
 
 
 @provider

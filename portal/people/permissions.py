@@ -38,11 +38,22 @@ def staff_scope(user):
     if not user.can("people.read"):
         return mine
     if user.can("people.site"):
-        return or_(mine, Staff.site_id == user.site_id)
+        return site_scope(user.id, user.site_id)
+    return led_scope(user.id)
+
+
+def site_scope(user_id, site_id):
+    """A WHERE clause on Staff: the user themselves and the people of their site (values or bound parameters)."""
+    return or_(Staff.user_id == user_id, Staff.site_id == site_id)
+
+
+def led_scope(user_id):
+    """A WHERE clause on Staff: the user themselves and the current members of the teams they lead (the scope of a
+    reader who sees neither a site nor everyone). `user_id` may be a bound parameter (a statement built once)."""
     led = (select(TeamMembership.staff_id).join(Team, TeamMembership.team_id == Team.id)
            .join(Staff, Team.leader_id == Staff.id)
-           .where(TeamMembership.ends_on.is_(None), Staff.user_id == user.id))
-    return or_(mine, Staff.id.in_(led))
+           .where(TeamMembership.ends_on.is_(None), Staff.user_id == user_id))
+    return or_(Staff.user_id == user_id, Staff.id.in_(led))
 
 
 def team_scope(user):

@@ -338,11 +338,13 @@ def extend_contract(contract: StaffContract, data: dict, actor: User | None) -> 
 _NEWER_CONTRACT = StaffContract.__table__.alias("newer")
 
 
-def ending_clause(today: date, days: int):
-    """A WHERE clause on Staff: still working, and their latest contract ends within `days` days from today."""
+def ending_clause(today: date, days: int, until=None):
+    """A WHERE clause on Staff: still working, and their latest contract ends within `days` days from today (or
+    between `today` and `until`, bound parameters of a statement built once)."""
     newer = _NEWER_CONTRACT
+    until = today + timedelta(days=days) if until is None else until
     latest_ending = (select(StaffContract.staff_id)
-                     .where(StaffContract.ends_on >= today, StaffContract.ends_on <= today + timedelta(days=days),
+                     .where(StaffContract.ends_on >= today, StaffContract.ends_on <= until,
                             ~exists().where(and_(newer.c.staff_id == StaffContract.staff_id,
                                                  newer.c.starts_on > StaffContract.starts_on))))
     return and_(Staff.status != ENDED, Staff.id.in_(latest_ending))
@@ -370,15 +372,6 @@ def contracts_ending_by_window(scope, today: date, windows: tuple[int, ...]) -> 
     if scope is not None:
         stmt = stmt.where(scope)
     return dict(zip(windows, (n or 0 for n in db.session.execute(stmt).one())))
-
-
-def contracts_ending_columns(scope, today: date, windows: tuple[int, ...]) -> list:
-    """The scalar SELECTs of contracts_ending_by_window, one per window (for core.inbox.Counts)."""
-    out = []
-    for days in windows:
-        stmt = select(db.func.count(Staff.id)).select_from(Staff).where(ending_clause(today, days))
-        out.append(stmt.where(scope) if scope is not None else stmt)
-    return out
 
 
 def end_expired(today: date | None = None) -> list[Staff]:

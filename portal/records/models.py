@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import Service, Site, User
@@ -86,6 +86,10 @@ class Record(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None]
     approved_at: Mapped[datetime | None]
     retention_text: Mapped[str] = mapped_column(String(80), default="")
+    # The first day it may be disposed of when the retention is a fixed period ("2 Tahun": known from the text and the
+    # period's end), kept by the ORM (below) so that the home page counts records past retention by index. NULL for
+    # "Selama PKS" (it follows the contract) and for rows written without it: those are counted by the rule itself.
+    disposal_due_on: Mapped[date | None]
     legal_hold: Mapped[bool] = mapped_column(default=False)
     hold_reason: Mapped[str] = mapped_column(Text, default="")
     disposed_at: Mapped[datetime | None]
@@ -102,7 +106,8 @@ class Record(TimestampMixin, db.Model):
     # Every change raises the version: a save made on an older one is refused (409) instead of overwriting.
     row_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
-    __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),)
+    __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),
+                      Index("ix_record_disposal_due", "status", "disposal_due_on"))
     __mapper_args__ = {"version_id_col": row_version}
 
     def __repr__(self) -> str:
@@ -173,3 +178,21 @@ class RecordVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<RecordVersion {self.record_id} v{self.version}>"
+
+
+def fixed_disposal_date(retention_text: str | None, period_end: date | None) -> date | None:
+    """The stored disposal date: for a fixed retention period only (a contract's end can still move)."""
+    from portal.records import retention
+
+    rule = retention.parse(retention_text)
+    if rule.kind != "fixed" or period_end is None:
+        return None
+    return retention.disposal_date(rule, period_end, None)
+
+
+def _keep_disposal_due(_mapper, _connection, record: Record) -> None:
+    record.disposal_due_on = fixed_disposal_date(record.retention_text, record.period_end)
+
+
+event.listen(Record, "before_insert", _keep_disposal_due)
+event.listen(Record, "before_update", _keep_disposal_due)

@@ -2,9 +2,11 @@
 their team leader) and the calls waiting for a QCO's validation; counts with a link, one statement each."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.core.inbox import Counts, InboxItem, provider
 from portal.extensions import db
@@ -13,16 +15,10 @@ from portal.extensions import db
 @provider
 def returns_to_recall(user) -> list[InboxItem] | Counts:
     """The agent: their returned calls; a team leader: those of the teams they lead."""
-    from portal.people.models import Staff, Team
-    from portal.tapping.models import RETURNED, Call
-
     # Agents and team leaders only: supervisors, QCOs and QA find returns on the worklist (their home pages are at
     # their statement budget).
     if not user.can("tapping.self") or user.can("tapping.site") or user.can("tapping.all"):
         return []
-    own = Call.agent_id.in_(select(Staff.id).where(Staff.user_id == user.id))
-    led = Call.team_id.in_(select(Team.id).join(Staff, Team.leader_id == Staff.id).where(Staff.user_id == user.id))
-    waiting = (Call.stage == RETURNED, Call.history.is_(False))
     can_read = user.can("tapping.read")
 
     def items(values) -> list[InboxItem]:
@@ -36,9 +32,20 @@ def returns_to_recall(user) -> list[InboxItem] | Counts:
                                  url=url_for("tapping.index", stage="returned"), kind="due"))
         return out
 
-    # Counted with the other modules' numbers in one statement (core.inbox.Counts).
-    return Counts([select(func.count(Call.id)).where(*waiting, own),
-                   select(func.count(Call.id)).where(*waiting, led, ~own)], items)
+    # Counted with the other modules' numbers in one statement (core.inbox.Counts), built once.
+    return Counts(_returns_columns(), items, {"tapping_user_id": user.id}, key="tapping.returns")
+
+
+@cache
+def _returns_columns() -> list:
+    from portal.people.models import Staff, Team
+    from portal.tapping.models import RETURNED, Call
+
+    user_id = bindparam("tapping_user_id")
+    own = Call.agent_id.in_(select(Staff.id).where(Staff.user_id == user_id))
+    led = Call.team_id.in_(select(Team.id).join(Staff, Team.leader_id == Staff.id).where(Staff.user_id == user_id))
+    waiting = (Call.stage == RETURNED, Call.history.is_(False))
+    return [select(func.count(Call.id)).where(*waiting, own), select(func.count(Call.id)).where(*waiting, led, ~own)]
 
 
 @provider
@@ -70,7 +77,7 @@ def results_to_sign(user) -> list[InboxItem] | Counts:
         return [InboxItem(title=_("%(n)d call quality result(s) to acknowledge or dispute", n=n),
                           url=url_for("tapping.mine") + "#sign-title", kind="sign")]
 
-    return Counts(signoff.count_columns(user), items)
+    return Counts(signoff.count_columns(), items, signoff.count_params(user), key="tapping.signoff")
 
 
 @provider
@@ -78,8 +85,6 @@ def disputes_to_decide(user) -> list[InboxItem] | Counts:
     """QA: the agents' disputes waiting for a decision."""
     if not user.can("tapping.disputes"):
         return []
-    from portal.tapping.models import DISPUTED, SignOff
-
     def items(values) -> list[InboxItem]:
         n = int(values[0] or 0)
         if not n:
@@ -87,4 +92,11 @@ def disputes_to_decide(user) -> list[InboxItem] | Counts:
         return [InboxItem(title=_("%(n)d disputed call quality result(s) wait for your decision", n=n),
                           url=url_for("tapping.disputes"), kind="due")]
 
-    return Counts([select(func.count(SignOff.id)).where(SignOff.status == DISPUTED)], items)
+    return Counts(_disputes_columns(), items, key="tapping.disputes")
+
+
+@cache
+def _disputes_columns() -> list:
+    from portal.tapping.models import DISPUTED, SignOff
+
+    return [select(func.count(SignOff.id)).where(SignOff.status == DISPUTED)]

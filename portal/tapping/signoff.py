@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 
 from portal.core import audit
 from portal.core.db import utcnow
@@ -124,23 +125,37 @@ def cutoff():
     return utcnow() - timedelta(days=SIGNOFF_DAYS)
 
 
-def own_staff(user):
-    return select(Staff.id).where(Staff.user_id == user.id)
+def own_staff(user_id):
+    """The staff ids of a user (a user id, or a bound parameter standing for one)."""
+    return select(Staff.id).where(Staff.user_id == user_id)
 
 
-def unsigned_validations(user):
-    """The WHERE of the user's validations waiting for their sign-off (on Validation joined to Call)."""
-    return and_(Call.agent_id.in_(own_staff(user)), Validation.imported.is_(False), Validation.validated_at >= cutoff(),
+def unsigned_validations(user, user_id=None, since=None):
+    """The WHERE of the user's validations waiting for their sign-off (on Validation joined to Call). `user_id` and
+    `since` may be bound parameters (the home page's count is built once)."""
+    user_id = user.id if user_id is None else user_id
+    return and_(Call.agent_id.in_(own_staff(user_id)), Validation.imported.is_(False),
+                Validation.validated_at >= (cutoff() if since is None else since),
                 ~exists().where(SignOff.validation_id == Validation.id))
 
 
-def unsigned_scores(user):
+def unsigned_scores(user, user_id=None, since=None):
     """The WHERE of the user's official scores waiting for their sign-off (on Score joined to InboundCall)."""
-    return and_(InboundCall.agent_id.in_(own_staff(user)), Score.calibration_id.is_(None), Score.scored_at >= cutoff(),
-                ~exists().where(SignOff.score_id == Score.id))
+    user_id = user.id if user_id is None else user_id
+    return and_(InboundCall.agent_id.in_(own_staff(user_id)), Score.calibration_id.is_(None),
+                Score.scored_at >= (cutoff() if since is None else since), ~exists().where(SignOff.score_id == Score.id))
 
 
-def count_columns(user) -> list:
-    """Scalar SELECTs for the home page (core.inbox.Counts): results to sign off."""
-    return [select(func.count(Validation.id)).join(Call, Call.id == Validation.call_id).where(unsigned_validations(user)),
-            select(func.count(Score.id)).join(InboundCall, InboundCall.id == Score.call_id).where(unsigned_scores(user))]
+@cache
+def count_columns() -> list:
+    """Scalar SELECTs for the home page (core.inbox.Counts): results to sign off, with the user's id and the cutoff
+    as the parameters `tapping_user_id` and `tapping_since` (see count_params); built once."""
+    user_id, since = bindparam("tapping_user_id"), bindparam("tapping_since")
+    return [select(func.count(Validation.id)).join(Call, Call.id == Validation.call_id)
+            .where(unsigned_validations(None, user_id, since)),
+            select(func.count(Score.id)).join(InboundCall, InboundCall.id == Score.call_id)
+            .where(unsigned_scores(None, user_id, since))]
+
+
+def count_params(user) -> dict:
+    return {"tapping_user_id": user.id, "tapping_since": cutoff()}

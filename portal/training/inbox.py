@@ -4,9 +4,11 @@
 A supervisor's home page is at its statement budget: they open the gate list from the navigation."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from portal.core.i18n import local_today
 from portal.core.inbox import Counts, InboxItem, provider
@@ -20,22 +22,13 @@ def _wants_gate(user) -> bool:
 
 @provider
 def training_counts(user) -> list[InboxItem] | Counts:
-    from portal.training import matrix
-    from portal.training.models import TrainingSession
-    from portal.training.permissions import training_scope
-
-    today = local_today()
-    columns = {}
-    if _wants_gate(user):
-        columns["gate"] = matrix.gate_count_query(training_scope(user), today)
-    if user.can("training.manage"):
-        columns["sign"] = select(func.count(TrainingSession.id)).where(
-            TrainingSession.trainer_id == user.id, TrainingSession.signed_at.is_(None), TrainingSession.held_on <= today)
-    if not columns:
+    gate, sign = _wants_gate(user), user.can("training.manage")
+    if not gate and not sign:
         return []
+    names, columns = _columns(gate, sign)
 
     def items(found) -> list[InboxItem]:
-        values = dict(zip(columns, found))
+        values = dict(zip(names, found))
         out = []
         if values.get("gate"):
             out.append(InboxItem(title=_("%(n)d agent(s) flagged by the competence gate", n=values["gate"]),
@@ -46,5 +39,24 @@ def training_counts(user) -> list[InboxItem] | Counts:
                                  url=url_for("training.index"), kind="sign"))
         return out
 
-    # Counted with the other modules' numbers in one statement (core.inbox.Counts).
-    return Counts(list(columns.values()), items)
+    # Counted with the other modules' numbers in one statement (core.inbox.Counts), built once per shape.
+    return Counts(columns, items, {"training_user_id": user.id, "training_today": local_today()},
+                  key=("training", gate, sign))
+
+
+@cache
+def _columns(gate: bool, sign: bool) -> tuple[tuple[str, ...], list]:
+    """The gate count of a team leader's scope (`led_scope`: _wants_gate excludes every wider reader) and the trainer's
+    unsigned sessions, with the user and the day as bound parameters."""
+    from portal.people.permissions import led_scope
+    from portal.training import matrix
+    from portal.training.models import TrainingSession
+
+    user_id, today = bindparam("training_user_id"), bindparam("training_today")
+    columns = {}
+    if gate:
+        columns["gate"] = matrix.gate_count_query(led_scope(user_id), today)
+    if sign:
+        columns["sign"] = select(func.count(TrainingSession.id)).where(
+            TrainingSession.trainer_id == user_id, TrainingSession.signed_at.is_(None), TrainingSession.held_on <= today)
+    return tuple(columns), list(columns.values())

@@ -28,6 +28,7 @@ def build(app, docs: int, revs_per_doc: int) -> None:
     import json
 
     from portal.documents.models import Document, Revision
+    from portal.documents.services import add_months
     from portal.documents import search
     from portal.extensions import db
 
@@ -44,8 +45,11 @@ def build(app, docs: int, revs_per_doc: int) -> None:
         for i in range(docs):
             t, u = types[i % 4], units[i % 3]
             code = f"IN.{u}.TELK.{t}-{i:04d}"
+            # As the portal leaves a document whose revision it made effective: reviewed on that day, due 24 months on.
+            in_force = date(2017, 1, 1) + timedelta(days=200 * (revs_per_doc - 1))
             doc_rows.append({"code": code, "code_key": code, "title": f"Prosedur {_text(rng, 4).title()}", "doc_type": t,
-                             "unit": u, "outbound": False, "review_interval_months": 24, "withdrawn_reason": ""})
+                             "unit": u, "outbound": False, "review_interval_months": 24, "withdrawn_reason": "",
+                             "last_reviewed_on": in_force, "review_due_on": add_months(in_force, 24)})
         db.session.execute(insert(Document), doc_rows)
         ids = dict(db.session.execute(select(Document.code, Document.id)).all())
         rev_rows, index_rows = [], []

@@ -65,7 +65,7 @@ def build_records(app, count: int) -> None:
     from portal.auth.models import Service, User
     from portal.documents import services as documents
     from portal.extensions import db
-    from portal.records.models import Record
+    from portal.records.models import Record, fixed_disposal_date
 
     rng = random.Random(7)
     with app.app_context():
@@ -85,7 +85,8 @@ def build_records(app, count: int) -> None:
                          "service_id": service.id, "period_start": day, "period_end": day, "status": "approved", "version": 1,
                          "data_json": json.dumps(data), "content_hash": _hash(doc.code, rev.number, tl.site_id, service.id, day, data),
                          "amendment_reason": "", "return_reason": "",
-                         "created_by_id": tl.id, "retention_text": "2 Tahun", "legal_hold": False, "hold_reason": ""})
+                         "created_by_id": tl.id, "retention_text": "2 Tahun", "legal_hold": False, "hold_reason": "",
+                         "disposal_due_on": fixed_disposal_date("2 Tahun", day)})
         for start in range(0, len(rows), 5000):
             db.session.execute(insert(Record), rows[start:start + 5000])
         db.session.commit()

@@ -1,6 +1,6 @@
 """The home page's numbers are those of the lists they link to: "to read" (documents.services.unread_count, computed
 from the small sides) is the length of the reading list (unread_query) for every combination of site and service
-restrictions; overdue reviews (queries.count_overdue_reviews, counted by groups) those of the review list."""
+restrictions; overdue reviews (queries.count_overdue_reviews, by the stored due date or by groups) those of the review list."""
 from __future__ import annotations
 
 from datetime import date
@@ -68,6 +68,16 @@ def test_the_overdue_review_number_is_the_length_of_the_review_list(app, factori
         effective_document(code="IN.OCC.TELK.P-84", effective=date(2019, 1, 1))  # the same group as P-81
         services.withdraw(effective_document(code="IN.OCC.TELK.P-85", effective=date(2010, 1, 1)), "Tidak dipakai")
         db.session.flush()
+        # The due date is kept on the row (counted by index) whenever the ORM writes it...
+        assert reviewed.review_due_on == date(2026, 2, 28)
+        # ...and a row written without it (a bulk insert) is counted by the rule, in the same statement.
+        from sqlalchemy import update
+
+        from portal.documents.models import Document
+
+        db.session.execute(update(Document).where(Document.code == "IN.OCC.TELK.P-84").values(review_due_on=None))
+        db.session.execute(update(Document).where(Document.code == "IN.OCC.TELK.P-81")
+                           .values(review_due_on=None, last_reviewed_on=None))
         for today in (date(2020, 12, 31), date(2021, 1, 1), date(2026, 2, 27), date(2026, 2, 28), date(2027, 1, 1),
                       date(2035, 1, 1)):
             assert queries.count_overdue_reviews(today) == len(queries.overdue_reviews(today)), today
