@@ -66,7 +66,11 @@ class Config:
         idle = int(env.get("SESSION_IDLE_MINUTES", "30"))
         self.SESSION_IDLE_MINUTES = idle
         self.SESSION_MAX_HOURS = int(env.get("SESSION_MAX_HOURS", "12"))  # absolute lifetime of a session
-        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=idle)
+        # The idle and absolute limits are enforced on the server-side session row (auth.sessions.load_user). The
+        # cookie lives as long as a session may and is not re-signed and re-sent on every answer (it was: a
+        # serialisation and an HMAC per page for a date the server does not trust anyway).
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_MAX_HOURS)
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.SESSION_COOKIE_NAME = "portal_session"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

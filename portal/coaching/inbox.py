@@ -8,25 +8,30 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
-from portal.core.inbox import InboxItem, provider
-from portal.extensions import db
+from portal.core.inbox import Counts, InboxItem, provider
 
 
 @provider
-def coaching_to_acknowledge(user) -> list[InboxItem]:
+def coaching_to_acknowledge(user) -> list[InboxItem] | Counts:
     if not user.can("coaching.self") or user.can("coaching.decide"):
         return []
-    n = db.session.scalar(_unacknowledged_statement(), {"user_id": user.id}) or 0
-    if not n:
-        return []
-    return [InboxItem(title=_("%(n)d coaching session(s) to acknowledge", n=n), url=url_for("coaching.index"), kind="sign")]
+
+    def items(values) -> list[InboxItem]:
+        n = int(values[0] or 0)
+        if not n:
+            return []
+        return [InboxItem(title=_("%(n)d coaching session(s) to acknowledge", n=n), url=url_for("coaching.index"),
+                          kind="sign")]
+
+    # Counted with the other modules' numbers in one statement (core.inbox.Counts).
+    return Counts(_columns(), items, {"coaching_user_id": user.id}, key="coaching.unacknowledged")
 
 
 @cache
-def _unacknowledged_statement():
+def _columns() -> list:
     """The count of the user's sessions not yet acknowledged, built once (every agent's home page runs it)."""
     from portal.coaching.models import CoachingSession
     from portal.people.models import Staff
 
-    return (select(func.count(CoachingSession.id)).join(Staff, Staff.id == CoachingSession.staff_id)
-            .where(Staff.user_id == bindparam("user_id"), CoachingSession.acknowledged_at.is_(None)))
+    return [select(func.count(CoachingSession.id)).join(Staff, Staff.id == CoachingSession.staff_id)
+            .where(Staff.user_id == bindparam("coaching_user_id"), CoachingSession.acknowledged_at.is_(None))]

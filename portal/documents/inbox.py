@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from flask import g, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
@@ -15,51 +15,55 @@ from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Do
 from portal.extensions import db
 
 
-def _summary(user) -> dict[str, int]:
-    """The register's numbers for this user's home page in one statement, computed once per request: revisions to
-    read, revisions by signing status, open change requests."""
-    cached = g.get("_documents_summary")
-    if cached is not None:
-        return cached
-    row = db.session.execute(_summary_statement(bool(user.services)), services.unread_parameters(user)).one()
-    g._documents_summary = summary = dict(zip(("unread", "open_requests", DRAFT, SUBMITTED, CHECKED), row))
-    return summary
-
+# The register's numbers (revisions to read, revisions by signing status, open change requests, the proposer's
+# decided requests) join the other modules' numbers in the home page's one statement (core.inbox.Counts); their
+# columns are built once per shape, the user's values bound at execution.
 
 @cache
-def _summary_statement(with_services: bool):
-    """`_summary`'s statement with the user as bound parameters, built once per shape (not on every home page)."""
-    by_status = [select(func.count(Revision.id)).where(Revision.status == status).scalar_subquery()
-                 for status in (DRAFT, SUBMITTED, CHECKED)]
-    unread = services.unread_count_expression(with_services)  # from the small sides, not a test of every revision
-    open_requests = select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open").scalar_subquery()
-    return select(unread, open_requests, *by_status)
+def _unread_columns(with_services: bool) -> list:
+    # from the small sides, not a test of every revision (services.unread_count_expression)
+    return [select(services.unread_count_expression(with_services))]
 
 
 @provider
-def to_read(user) -> list[InboxItem]:
+def to_read(user) -> list[InboxItem] | Counts:
     """How many revisions in force the user must still read and confirm: one line, with its own page."""
     if not user.can("documents.read"):
         return []
-    n = _summary(user)["unread"]
-    if not n:
-        return []
-    return [InboxItem(title=_("%(n)d document(s) to read and confirm", n=n), url=url_for("documents.to_read"),
-                      kind="read")]
+    with_services = bool(user.services)
+
+    def items(values) -> list[InboxItem]:
+        n = int(values[0] or 0)
+        if not n:
+            return []
+        return [InboxItem(title=_("%(n)d document(s) to read and confirm", n=n), url=url_for("documents.to_read"),
+                          kind="read")]
+
+    return Counts(_unread_columns(with_services), items, services.unread_parameters(user),
+                  key=("documents.unread", with_services))
+
+
+@cache
+def _status_columns(statuses: tuple[str, ...]) -> list:
+    return [select(func.count(Revision.id)).where(Revision.status == status) for status in statuses]
 
 
 @provider
-def to_sign(user) -> list[InboxItem]:
-    """Revisions waiting for this user's signature, counted by what their roles allow (one statement)."""
-    wanted = {status: label for permission, status, label in (
+def to_sign(user) -> list[InboxItem] | Counts:
+    """Revisions waiting for this user's signature, counted by what their roles allow."""
+    wanted = [(status, label) for permission, status, label in (
         ("documents.draft", DRAFT, _("%(n)d draft revision(s) to finish and submit")),
         ("documents.check", SUBMITTED, _("%(n)d revision(s) to check")),
-        ("documents.approve", CHECKED, _("%(n)d revision(s) to approve"))) if user.can(permission)}
+        ("documents.approve", CHECKED, _("%(n)d revision(s) to approve"))) if user.can(permission)]
     if not wanted:
         return []
-    counts = _summary(user)
-    return [InboxItem(title=label % {"n": counts[status]}, url=url_for("documents.work"), kind="sign")
-            for status, label in wanted.items() if counts.get(status)]
+    statuses = tuple(status for status, _label in wanted)
+
+    def items(values) -> list[InboxItem]:
+        return [InboxItem(title=label % {"n": int(n)}, url=url_for("documents.work"), kind="sign")
+                for (_status, label), n in zip(wanted, values) if n]
+
+    return Counts(_status_columns(statuses), items, key=("documents.to_sign", statuses))
 
 
 @provider
@@ -77,19 +81,37 @@ def returned_drafts(user) -> list[InboxItem]:
 
 
 @provider
-def change_requests(user) -> list[InboxItem]:
-    """Open requests for the document controller; decisions the proposer has not yet seen."""
-    items = []
-    if user.can("documents.manage"):
-        count = _summary(user)["open_requests"]
-        if count:
-            items.append(InboxItem(title=_("%(n)d change request(s) to decide", n=count),
-                                   url=url_for("documents.change_requests"), kind="decide"))
-    for cr in db.session.scalars(_decided_requests_statement(), {"proposer_id": user.id}):
-        outcome = _("accepted") if cr.status == "accepted" else _("rejected")
-        items.append(InboxItem(title=_("Your change request for %(code)s was %(outcome)s", code=cr.document.code, outcome=outcome),
-                               url=url_for("documents.my_requests"), detail=cr.decision_reason, kind="outcome"))
-    return items
+def change_requests(user) -> list[InboxItem] | Counts:
+    """Open requests for the document controller; decisions the proposer has not yet seen (read, with their
+    documents, only when there are some)."""
+    manages = user.can("documents.manage")
+    proposer_id = user.id
+
+    def items(values) -> list[InboxItem]:
+        out = []
+        if manages and values[0]:
+            out.append(InboxItem(title=_("%(n)d change request(s) to decide", n=int(values[0])),
+                                 url=url_for("documents.change_requests"), kind="decide"))
+        if not values[-1]:
+            return out
+        for cr in db.session.scalars(_decided_requests_statement(), {"proposer_id": proposer_id}):
+            outcome = _("accepted") if cr.status == "accepted" else _("rejected")
+            out.append(InboxItem(title=_("Your change request for %(code)s was %(outcome)s", code=cr.document.code,
+                                         outcome=outcome),
+                                 url=url_for("documents.my_requests"), detail=cr.decision_reason, kind="outcome"))
+        return out
+
+    return Counts(_request_columns(manages), items, {"documents_proposer_id": user.id}, key=("documents.requests", manages))
+
+
+@cache
+def _request_columns(manages: bool) -> list:
+    decided = (select(func.count(ChangeRequest.id))
+               .where(ChangeRequest.proposer_id == bindparam("documents_proposer_id"), ChangeRequest.status != "open",
+                      ChangeRequest.seen_by_proposer.is_(False)))
+    if not manages:
+        return [decided]
+    return [select(func.count(ChangeRequest.id)).where(ChangeRequest.status == "open"), decided]
 
 
 @cache
