@@ -55,11 +55,13 @@ def _format(values: Sequence[Any]) -> str:
 
 
 def by_key(stmt: Select, columns: Sequence, kinds: Sequence[type], key_of: Callable[[Any], Sequence[Any]],
-           args, size: int, descending: bool = False) -> Page:
-    """One page of `stmt` (a select of entities) ordered by `columns` (all ascending or all `descending`).
+           args, size: int, descending: bool = False, rows: bool = False) -> Page:
+    """One page of `stmt` (a select of entities; with `rows`, a select of columns read as rows) ordered by `columns`
+    (all ascending or all `descending`).
 
     `kinds` are the Python types of the columns (int, str, date, datetime), `key_of(row)` the row's values of them;
     `args` the request arguments (``after``/``before``)."""
+    fetch = (lambda s: db.session.execute(s).all()) if rows else (lambda s: list(db.session.scalars(s)))
     after = _parse(args.get("after") or "", kinds) if args.get("after") else None
     before = _parse(args.get("before") or "", kinds) if args.get("before") and after is None else None
     row_key = tuple_(*columns) if len(columns) > 1 else columns[0]
@@ -71,20 +73,20 @@ def by_key(stmt: Select, columns: Sequence, kinds: Sequence[type], key_of: Calla
     backward = [c.asc() if descending else c.desc() for c in columns]
     if before is not None:
         cond = row_key > bound(before) if descending else row_key < bound(before)
-        rows = list(db.session.scalars(stmt.where(cond).order_by(*backward).limit(size + 1)))
-        has_prev = len(rows) > size
-        rows = list(reversed(rows[:size]))
+        found = fetch(stmt.where(cond).order_by(*backward).limit(size + 1))
+        has_prev = len(found) > size
+        found = list(reversed(found[:size]))
         has_next = True
     else:
         if after is not None:
             stmt = stmt.where(row_key < bound(after) if descending else row_key > bound(after))
-        rows = list(db.session.scalars(stmt.order_by(*forward).limit(size + 1)))
-        has_next = len(rows) > size
-        rows = rows[:size]
+        found = fetch(stmt.order_by(*forward).limit(size + 1))
+        has_next = len(found) > size
+        found = found[:size]
         has_prev = after is not None
-    if not rows:
+    if not found:
         return Page([], None, None)
-    return Page(rows, _format(key_of(rows[-1])) if has_next else None, _format(key_of(rows[0])) if has_prev else None)
+    return Page(found, _format(key_of(found[-1])) if has_next else None, _format(key_of(found[0])) if has_prev else None)
 
 
 def capped_count(stmt: Select, cap: int = 1000) -> tuple[int, bool]:

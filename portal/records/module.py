@@ -51,6 +51,9 @@ def _setup(app):
     from portal.records.labels import badge_maker
 
     app.jinja_env.globals["record_badge_maker"] = badge_maker
+    from portal.records.models import record_number
+
+    app.jinja_env.filters["record_number"] = record_number
     # Forms (F) carry their field schema in the revision, edited as text in the revision editor.
     meta.register(meta.MetaField(
         "F", "form_schema", parse=schemas.parse_schema,

@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from datetime import date
 
@@ -29,6 +28,7 @@ from portal.records import services
 from portal.records.queries import filtered_records, visible_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
 from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
+from portal.documents.models import Document
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
@@ -58,10 +58,16 @@ def index():
     args = request.args
     stmt = filtered_records(current_user, args)
     total, more_than = paging.capped_count(stmt, COUNT_CAP)
-    # A row shows no part of its form's revision (its sections and schema are large) nor its signatures.
-    page = paging.by_key(stmt.options(lazyload(Record.form_revision), lazyload(Record.signatures)),
-                         (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
-                         args, PAGE_SIZE, descending=True)
+    # A row is the few columns it shows (not Record objects with their joined form, site, service and author).
+    listed = (stmt.with_only_columns(Record.id, Record.version, Record.form_code, Document.title.label("form_title"),
+                                     Record.period_start, Record.period_end, Site.name.label("site_name"),
+                                     Service.name.label("service_name"), User.full_name.label("author"), Record.status,
+                                     Record.legal_hold, maintain_column_froms=False)
+              .select_from(Record).join(Document, Document.id == Record.form_document_id)
+              .join(Site, Site.id == Record.site_id).outerjoin(Service, Service.id == Record.service_id)
+              .join(User, User.id == Record.created_by_id))
+    page = paging.by_key(listed, (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
+                         args, PAGE_SIZE, descending=True, rows=True)
     # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
     people = db.session.scalars(select(User).where(
         visible_records(current_user).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
