@@ -139,6 +139,9 @@ def register(app) -> None:
         newstyle=True,
     )
     app.jinja_env.filters["date_id"] = fmt_date
+    from portal.core.urls import path_part
+
+    app.jinja_env.filters["path_part"] = path_part
     app.jinja_env.filters["number"] = lambda n: flask_babel.format_decimal(n)  # 1.000 in Indonesian
     app.jinja_env.filters["decimal2"] = lambda n: flask_babel.format_decimal(n, format="#,##0.00")  # 95,50
     app.jinja_env.filters["decimal1"] = lambda n: flask_babel.format_decimal(n, format="#,##0.0")  # 95,5
