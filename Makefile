@@ -82,8 +82,10 @@ test-postgres: install-dev translations system-test-deps postgres redis
 	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
 	REQUIRE_REDIS=1 TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
-# The whole suite on SQLite, then on PostgreSQL.
-test: test-sqlite test-postgres
+# The whole suite on SQLite and on PostgreSQL: the two suites without a browser side by side, then the browser
+# journeys of each (tests/run_suites.py; `make test-sqlite` / `make test-postgres` run one database).
+test: install-dev translations system-test-deps postgres redis
+	PG_URL=$(PG_URL) $(BIN)/python tests/run_suites.py
 
 bench: install-dev translations
 	$(BIN)/python -m tests.bench
