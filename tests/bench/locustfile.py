@@ -12,7 +12,7 @@ import os
 import re
 import threading
 
-from locust import HttpUser, between, constant, task
+from locust import HttpUser, between, constant, events, task
 
 _lock = threading.Lock()
 _agents = itertools.count(1)
@@ -21,6 +21,32 @@ CODES = json.loads(os.environ.get("LOAD_SOP_CODES", '["IN.OCC.TELK.P-10"]'))
 DRAFTS = json.loads(os.environ.get("LOAD_DRAFTS", "{}"))  # tl username -> record id
 OUT = os.environ.get("LOAD_OUT", "/tmp/portal-load-acks.jsonl")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+TIMES = os.environ.get("LOAD_TIMES")  # every request's start and response time, for the runner's steady-state figures
+_times: list[str] = []
+
+
+@events.request.add_listener
+def _timed(request_type, name, response_time, exception=None, start_time=None, **_kw):
+    if TIMES:
+        with _lock:
+            _times.append(f"{start_time or 0:.3f}\t{request_type} {name}\t{response_time:.1f}\t{1 if exception else 0}\n")
+            if len(_times) >= 500:
+                _flush()
+
+
+def _flush() -> None:
+    with open(TIMES, "a") as fh:
+        fh.writelines(_times)
+    _times.clear()
+
+
+@events.quitting.add_listener
+def _flush_at_end(**_kw):
+    if TIMES:
+        with _lock:
+            _flush()
 
 
 def _note(kind: str, **data) -> None:
