@@ -18,6 +18,7 @@ from portal.auth.models import ApiToken, LoginAttempt, Service, Site, User, User
 from portal.core import audit
 from portal.core.service import ServiceError, refusal
 from portal.core.db import utcnow
+from portal.core.unit import begin_writing
 from portal.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,59}$")
@@ -273,10 +274,14 @@ def authenticate(username: str, password: str, address: str) -> LoginResult:
     address = (address or "")[:64]
     minutes = lock_state(username, address)
     if minutes:
+        begin_writing()
         audit.record("auth.login_blocked", ("user", username), new={"username": username, "minutes": minutes})
         return LoginResult(None, _("Too many failed attempts. Try again in %(n)d minutes.", n=minutes), minutes)
     user = db.session.scalar(select(User).where(User.username == username))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    # Read and hashed without the write lock (the sign-in post starts as a reading request on SQLite,
+    # core.unit.reads_first): only now does it wait for its turn to write.
+    begin_writing()
     if ok and user is not None and not user.active:
         db.session.add(LoginAttempt(username=username, client_address=address, success=False))
         audit.record("auth.login_failed", user, new={"username": username, "why": "inactive"})

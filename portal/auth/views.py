@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.auth import services, sessions
 from portal.auth.forms import LanguageForm, LoginForm, PasswordForm
 from portal.core.forms import form_status, refusals
-from portal.core.unit import keep_changes
+from portal.core.unit import keep_changes, reads_first
 from portal.core.urls import safe_next
 from portal.core.htmx import render
 from portal.core.permissions import login_required, public, require
@@ -23,6 +23,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@reads_first
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

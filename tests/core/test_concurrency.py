@@ -281,3 +281,48 @@ def test_twenty_concurrent_editors_on_a_served_instance_lose_nothing(fresh_app, 
             assert data["rekomendasi"] == acknowledged[f"record-{record_id}"] == \
                 f"editor {own_records.index(record_id)} round {rounds - 1}"
         assert audit.verify_chain(session).ok
+
+
+def test_a_sign_in_hashes_the_password_without_holding_the_write_lock(fresh_app, monkeypatch):
+    """SQLite: the sign-in post reads the throttle and the user and hashes the password (~0.1 s of CPU) in a reading
+    transaction, and only then takes the write lock; another worker's write (an acknowledgement, an autosave) does
+    not queue behind every sign-in of the morning."""
+    import sqlite3
+
+    import pytest
+
+    app = fresh_app("signin_lock")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL writes take row locks, not a database lock")
+    with app.test_request_context():
+        site = services.save_site(None, {"code": "MLG", "name": "Malang", "timezone": "Asia/Jakarta"})
+        db.session.flush()
+        services.create_user({"username": "agent1", "full_name": "Agent Satu", "site_id": site.id, "roles": ["agent"]},
+                             "long-enough-pass")
+        db.session.commit()
+        db.session.remove()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    real = services.check_password_hash
+    seen = []
+
+    def hashing(stored, given):
+        other = sqlite3.connect(path, timeout=0)  # another worker that wants to write right now
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen.append("could write")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return real(stored, given)
+
+    monkeypatch.setattr(services, "check_password_hash", hashing)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = client.post("/login", data={"csrf_token": token, "username": "agent1", "password": "long-enough-pass"})
+    assert answer.status_code == 303
+    assert seen == ["could write"]
+    with app.app_context(), reading_session() as session:  # the sign-in itself was written
+        assert session.scalar(select(func.count()).select_from(audit.AuditEvent).where(audit.AuditEvent.action == "auth.login")) == 1
