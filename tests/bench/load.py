@@ -76,7 +76,13 @@ def run(users: int, minutes: float, database_url: str | None, workers: int, thre
     drafts, codes = _accounts(instance, agents, tls)
     out = instance.folder / "acks.jsonl"
     rows = []
-    with Server(instance, workers=workers, threads=threads, jobs="inprocess") as server:
+    # The production setup (README): the export runs in `flask jobs worker` (RQ, its own process, niced), not in a
+    # thread of a web worker, whose pages would wait for the GIL meanwhile. Without Redis: the in-process thread.
+    from tests.bench.bench_served import REDIS_URL, _redis_up
+
+    jobs = "rq" if _redis_up() else "inprocess"
+    with Server(instance, workers=workers, threads=threads, jobs=jobs, REDIS_URL=REDIS_URL,
+                JOBS_QUEUE=f"load-{os.getpid()}") as server:
         times = instance.folder / "times.tsv"
         env = {**os.environ, "LOAD_SOP_CODES": json.dumps(codes), "LOAD_DRAFTS": json.dumps(drafts), "LOAD_OUT": str(out),
                "LOAD_TIMES": str(times), "PYTHONPATH": str(ROOT)}
@@ -149,12 +155,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args(argv)
     from tests.bench.__main__ import table
+    from tests.bench.bench_served import _redis_up
 
     rows = []
     for url in [None] + ([args.database_url] if args.database_url else []):
         got, _worst = run(args.users, args.minutes, url, args.workers, args.threads)
         rows += got
-    print(table(rows, f"Morning peak — Locust, gunicorn {args.workers} workers × {args.threads} threads, {os.cpu_count()} cores"))
+    print(table(rows, f"Morning peak — Locust, gunicorn {args.workers} workers × {args.threads} threads, jobs in "
+                      f"{'an RQ worker' if _redis_up() else 'the web workers'}, {os.cpu_count()} cores"))
     return 0
 
 
