@@ -125,6 +125,23 @@ def review_dates() -> list[tuple[Document, date]]:
     return sorted([(doc, due) for doc, due in dated if due], key=lambda pair: pair[1])
 
 
+def units() -> list[str]:
+    """The organisational units of the register, for the filter: a loose index scan (one probe of the unit index
+    per distinct unit) instead of DISTINCT, which reads every entry of the index (5 ms at 100,000 documents)."""
+    return list(db.session.scalars(_units_statement()))
+
+
+@cache
+def _units_statement():
+    from sqlalchemy import text
+
+    return text(
+        "WITH RECURSIVE u(unit) AS ("
+        " SELECT (SELECT min(unit) FROM document WHERE unit > '')"
+        " UNION ALL SELECT (SELECT min(unit) FROM document WHERE unit > u.unit) FROM u WHERE u.unit IS NOT NULL)"
+        " SELECT unit FROM u WHERE unit IS NOT NULL")
+
+
 def count_overdue_reviews(today: date) -> int:
     """How many documents in force are past their review date: one narrow statement (no objects)."""
     from portal.documents.services import add_months

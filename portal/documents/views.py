@@ -86,7 +86,7 @@ def register():
     current = {row.document_id: row for row in db.session.execute(
         select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
         .where(Revision.document_id.in_([d.id for d in docs]))) if row.status == EFFECTIVE}
-    units = db.session.scalars(select(Document.unit).where(Document.unit != "").distinct().order_by(Document.unit)).all()
+    units = queries.units()
     block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
     return render("documents/register.html", block=block, docs=docs, hits=hits, args=args,
                   doc_types=DOC_TYPES, current=current,
