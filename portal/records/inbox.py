@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from portal.core.i18n import fmt_date
-from portal.core.inbox import InboxItem, provider
+from portal.core.inbox import Counts, InboxItem, provider
 from portal.documents.models import Document
 from portal.extensions import db
 from portal.records import services
@@ -47,17 +47,54 @@ def _drafts_statement(sqlite: bool):
             .order_by(Record.period_start).limit(50))
 
 
+LISTED = 5  # up to this many records to approve are listed one by one; more make one line to the filtered list
+
+
 @provider
-def to_approve(user) -> list[InboxItem]:
-    """Submitted records of the user's scope waiting for an approver (not their own)."""
+def to_approve(user) -> list[InboxItem] | Counts:
+    """Submitted records of the user's scope waiting for an approver (not their own): counted with the other modules'
+    numbers; listed one by one (one more statement) when there are a few, else one line to the list of them."""
     if not user.can("records.approve"):
         return []
-    stmt = (visible_records(user).options(*LIGHT).where(Record.status == SUBMITTED, Record.created_by_id != user.id)
-            .order_by(Record.submitted_at))
-    return [InboxItem(title=_("Record to approve: %(n)s %(code)s", n=r.number, code=r.form_code),
-                      url=url_for("records.show", record_id=r.id),
-                      detail=f"{r.form_document.title} — {r.created_by.full_name}", due=fmt_date(r.period_start), kind="sign")
-            for r in db.session.scalars(stmt.limit(50))]
+    shape = ("all" if user.can("scope.all_sites") else "site" if user.can("records.read") else "none",
+             bool(user.service_ids))
+
+    def items(values) -> list[InboxItem]:
+        n = int(values[0] or 0)
+        if not n:
+            return []
+        if n > LISTED:
+            return [InboxItem(title=_("%(n)d record(s) wait for your approval", n=n),
+                              url=url_for("records.index", status=SUBMITTED), kind="sign")]
+        stmt = (visible_records(user).options(*LIGHT).where(Record.status == SUBMITTED, Record.created_by_id != user.id)
+                .order_by(Record.submitted_at))
+        return [InboxItem(title=_("Record to approve: %(n)s %(code)s", n=r.number, code=r.form_code),
+                          url=url_for("records.show", record_id=r.id),
+                          detail=f"{r.form_document.title} — {r.created_by.full_name}", due=fmt_date(r.period_start),
+                          kind="sign")
+                for r in db.session.scalars(stmt.limit(LISTED))]
+
+    return Counts(_approve_columns(*shape), items,
+                  {"records_user_id": user.id, "records_site_id": user.site_id,
+                   "records_service_ids": list(user.service_ids or [])}, key=("records.to_approve", *shape))
+
+
+@cache
+def _approve_columns(scope: str, with_services: bool) -> list:
+    """The count of `to_approve`, built once per shape: the same rule as queries.visible_records (less the user's
+    own records, which they may not approve), the user's id, site and services as bound parameters."""
+    from sqlalchemy import false, func, or_
+
+    stmt = select(func.count(Record.id)).where(Record.status == SUBMITTED,
+                                               Record.created_by_id != bindparam("records_user_id"))
+    if scope == "site":
+        services_ = (Record.service_id.in_(bindparam("records_service_ids", expanding=True)) if with_services
+                     else false())
+        stmt = stmt.where(Record.site_id == bindparam("records_site_id"),
+                          or_(Record.service_id.is_(None), services_))
+    elif scope == "none":  # sees only their own records, and may not approve those
+        stmt = stmt.where(false())
+    return [stmt]
 
 
 @provider

@@ -267,3 +267,36 @@ def test_schema_directives(app):
         assert errors == [] and (schema["due"], schema["by"]) == ("weekly", ["spv", "tl"])
         assert parse_schema(schema_text(schema)) == (schema, [])
         assert len(parse_schema("@due: kadang\n@by: boss\n@colour: red\nx | X | text")[1]) == 3
+
+
+def test_home_page_counts_records_to_approve_and_lists_a_few(app, ctx, people):
+    """The approver's home number is the records they may approve (their site, not their own, not another site's);
+    up to five are listed one by one, more make one line to the list filtered by status."""
+    from flask_login import login_user
+
+    from portal.core import inbox
+    from portal.records import inbox as records_inbox
+
+    online_form()
+    tl, spv = people["tl"], people["spv"]
+
+    def submitted(author, day):
+        record = services.create("IN.OCC.TELK.F-04", author, author.site_id, None, day)
+        services.submit(record, author, TEST_PASSWORD, data=f04_data(author.id))
+        db.session.flush()
+        return record
+
+    def approve_items(user):
+        login_user(user)
+        return [i for i in inbox.items_for(user) if i.kind == "sign" and "/records" in i.url]
+
+    first = submitted(tl, date(2026, 11, 2))
+    submitted(spv, date(2026, 11, 3))  # the supervisor's own: not theirs to approve
+    items = approve_items(spv)
+    assert [i.url for i in items] == [f"/records/{first.id}"]
+    assert approve_items(people["spv_other_site"]) == []  # another site's supervisor
+    for day in range(4, 9):
+        submitted(people["tl2"], date(2026, 11, day))
+    items = approve_items(spv)
+    assert len(items) == 1 and items[0].url == "/records/?status=submitted" and items[0].title.startswith("6 ")
+    assert records_inbox.LISTED == 5
