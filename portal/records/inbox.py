@@ -74,23 +74,27 @@ def to_approve(user) -> list[InboxItem] | Counts:
                           kind="sign")
                 for r in db.session.scalars(stmt.limit(LISTED))]
 
-    return Counts(_approve_columns(*shape), items,
+    return Counts(_approve_columns(*shape, db.session.get_bind().dialect.name == "sqlite"), items,
                   {"records_user_id": user.id, "records_site_id": user.site_id,
                    "records_service_ids": list(user.service_ids or [])}, key=("records.to_approve", *shape))
 
 
 @cache
-def _approve_columns(scope: str, with_services: bool) -> list:
+def _approve_columns(scope: str, with_services: bool, sqlite: bool) -> list:
     """The count of `to_approve`, built once per shape: the same rule as queries.visible_records (less the user's
     own records, which they may not approve), the user's id, site and services as bound parameters."""
     from sqlalchemy import false, func, or_
+
+    # SQLite has no statistics: it would read every record of the site by the site index (2 ms at 5,000) to find
+    # the few submitted ones; `+ 0` takes that index away, so it reads them by the status index.
+    site = (Record.site_id + 0) if sqlite else Record.site_id
 
     stmt = select(func.count(Record.id)).where(Record.status == SUBMITTED,
                                                Record.created_by_id != bindparam("records_user_id"))
     if scope == "site":
         services_ = (Record.service_id.in_(bindparam("records_service_ids", expanding=True)) if with_services
                      else false())
-        stmt = stmt.where(Record.site_id == bindparam("records_site_id"),
+        stmt = stmt.where(site == bindparam("records_site_id"),
                           or_(Record.service_id.is_(None), services_))
     elif scope == "none":  # sees only their own records, and may not approve those
         stmt = stmt.where(false())

@@ -23,6 +23,8 @@ PAGES = [
     ("home page /", "qmr", "GET", "/", None),
     ("home page /", "dc", "GET", "/", None),
     ("home page /", "hr", "GET", "/", None),
+    ("home page /", "spv", "GET", "/", None),
+    ("home page /", "manager", "GET", "/", None),
     ("record autosave POST", "tl", "POST", "/records/{draft}/save", {"rekomendasi": "Dipantau ulang besok pagi"}),
 ]
 
