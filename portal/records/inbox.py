@@ -83,19 +83,18 @@ def to_approve(user) -> list[InboxItem] | Counts:
 def _approve_columns(scope: str, with_services: bool, sqlite: bool) -> list:
     """The count of `to_approve`, built once per shape: the same rule as queries.visible_records (less the user's
     own records, which they may not approve), the user's id, site and services as bound parameters."""
-    from sqlalchemy import false, func, or_
+    from sqlalchemy import false, func
 
-    # SQLite has no statistics: it would read every record of the site by the site index (2 ms at 5,000) to find
-    # the few submitted ones; `+ 0` takes that index away, so it reads them by the status index.
-    site = (Record.site_id + 0) if sqlite else Record.site_id
+    from portal.records.queries import site_scope
 
     stmt = select(func.count(Record.id)).where(Record.status == SUBMITTED,
                                                Record.created_by_id != bindparam("records_user_id"))
     if scope == "site":
-        services_ = (Record.service_id.in_(bindparam("records_service_ids", expanding=True)) if with_services
-                     else false())
-        stmt = stmt.where(site == bindparam("records_site_id"),
-                          or_(Record.service_id.is_(None), services_))
+        # SQLite has no statistics: by the site index it would read every record of the site (2 ms at 5,000) to
+        # find the few submitted ones; `+ 0` takes that index away, so it reads them by the status index.
+        stmt = stmt.where(site_scope(bindparam("records_site_id"),
+                                     bindparam("records_service_ids", expanding=True) if with_services else None,
+                                     (Record.site_id + 0) if sqlite else Record.site_id))
     elif scope == "none":  # sees only their own records, and may not approve those
         stmt = stmt.where(false())
     return [stmt]

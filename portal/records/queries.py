@@ -18,8 +18,7 @@ def visible_records(user):
         if user.can("records.read"):
             # The same rule as records.permissions.can_view: the user's site, and a record of no service or of one of
             # theirs (a user with no services sees only records of no service).
-            scope = (Record.site_id == user.site_id) & or_(Record.service_id.is_(None),
-                                                           Record.service_id.in_(user.service_ids or [0]))
+            scope = site_scope(user.site_id, user.service_ids or [0])
             if db.session.get_bind().dialect.name == "sqlite":
                 # SQLite has no statistics: it answers this OR from two indexes and sorts every visible record
                 # before the list takes 50 (2.7 s at 200,000). `+ 0` takes the index away from one side, so it
@@ -29,6 +28,16 @@ def visible_records(user):
         else:
             stmt = stmt.where(mine)
     return stmt
+
+
+def site_scope(site_id, service_ids, site_column=Record.site_id):
+    """A reader's records of others: those of their site, of no service or of one of their services. The values may
+    be bound parameters (`service_ids` an expanding one; None: the user has no services); `site_column` lets a
+    caller write `Record.site_id + 0` to keep SQLite off the site index."""
+    from sqlalchemy import false
+
+    of_theirs = Record.service_id.in_(service_ids) if service_ids is not None else false()
+    return (site_column == site_id) & or_(Record.service_id.is_(None), of_theirs)
 
 
 def filtered_records(user, args):
