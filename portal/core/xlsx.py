@@ -1,7 +1,9 @@
 """Excel exports: write-only workbooks streamed row by row, text never turned into formulas."""
 from __future__ import annotations
 
+import gc
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
@@ -46,6 +48,25 @@ def write_workbook(target, sheet_title: str, headers: list[str], rows: Iterable[
 
     The header row is frozen; `autofilter` puts Excel's filter buttons on it; `date_format` (e.g. "DD/MM/YYYY")
     is the number format of date cells (real dates, sortable and filterable); a `Styled` value carries a look."""
+    with _fewer_collections():
+        _write(target, sheet_title, headers, rows, widths, autofilter, date_format)
+
+
+@contextmanager
+def _fewer_collections():
+    """Writing a sheet allocates millions of short-lived containers (rows, cells, lists of values) that never form
+    cycles; with Python's default threshold the collector runs every 700 of them and, every tenth and hundredth time,
+    walks every object the process holds. Collecting fifty times less often while a workbook is written saves about
+    5 % of a large export (measured: tests/bench, records). Restored afterwards, whatever happens."""
+    old = gc.get_threshold()
+    gc.set_threshold(50_000, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
+def _write(target, sheet_title, headers, rows, widths, autofilter, date_format) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet_title[:31])
     if widths:

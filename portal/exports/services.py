@@ -1,7 +1,7 @@
 """Auditor exports of records: Excel (streamed, write-only) and a PDF bundle with a SHA-256 manifest.
 
-A job is created in the request and built by a background thread of the same server process; rows are read
-from the database in batches (yield_per) and written as they come, so 50,000 records never sit in memory."""
+A job is created in the request and built by the job queue (core.jobs: the RQ worker in production); rows are read
+from the database in batches by key and written as they come, so 50,000 records never sit in memory."""
 from __future__ import annotations
 
 import csv
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import orjson
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -218,38 +219,56 @@ _SPECIAL = ("staff", "yesno", "time")
 
 def flattener(fields: list[dict], names: dict[int, str], times: dict[str, str] | None = None):
     """flatten_fields() as a function of the data, with the labels, keys and kinds of the form worked out once (an
-    export flattens thousands of records of the same form); `times` keeps the times already formatted ("08:30" →
-    "08.30": the same few hundred values, in one language)."""
+    export flattens thousands of records of the same form). What a staff, yes/no or time value shows is looked up
+    once per column and value (`times` keeps the times already formatted, "08:30" → "08.30", across forms): the
+    same few hundred values come back in every record."""
     plan = []
     for f in fields:
         if f["type"] == "table":
-            columns = tuple((c["key"], c["label"] + ": ", c if c["type"] in _SPECIAL else None) for c in f["columns"])
+            columns = tuple((c["key"], c["label"] + ": ", _memo(c, names, times) if c["type"] in _SPECIAL else None)
+                            for c in f["columns"])
             plan.append((f["key"], f["label"] + ": ", columns, None))
         else:
-            plan.append((f["key"], f["label"] + ": ", None, f if f["type"] in _SPECIAL else None))
+            plan.append((f["key"], f["label"] + ": ", None, _memo(f, names, times) if f["type"] in _SPECIAL else None))
+    plan = tuple(plan)
 
     def run(data: dict) -> str:
         parts = []
-        for key, label, columns, special in plan:
-            value = data.get(key)
+        get = data.get
+        for key, label, columns, shown in plan:
+            value = get(key)
             if columns is not None:
-                rows = []
-                for i, row in enumerate(value or (), start=1):
-                    cells = []
-                    for column_key, column_label, column_special in columns:
-                        cell = row.get(column_key)
-                        if cell:
-                            cells.append(column_label + (_shown(column_special, cell, names, times) if column_special
-                                                         else str(cell)))
-                    rows.append(f"[{i}] " + ", ".join(cells))
-                parts.append(label + (" | ".join(rows) if rows else "—"))
-            elif special is not None:
-                parts.append(label + _shown(special, value, names, times))
+                if not value:
+                    parts.append(label + "—")
+                    continue
+                parts.append(label + " | ".join([f"[{i}] " + ", ".join([
+                    column_label + (column_shown(cell) if column_shown is not None else cell if type(cell) is str
+                                    else str(cell))
+                    for column_key, column_label, column_shown in columns if (cell := row.get(column_key))])
+                    for i, row in enumerate(value, start=1)]))
+            elif shown is not None:
+                parts.append(label + shown(value))
             else:
-                parts.append(label + (str(value) if value else "—"))
+                parts.append(label + (value if type(value) is str and value else str(value) if value else "—"))
         return "; ".join(parts)
 
     return run
+
+
+def _memo(f: dict, names: dict[int, str], times: dict[str, str] | None):
+    """_shown() for one field, remembered per value (values that cannot be dict keys are shown each time)."""
+    known: dict = {}
+
+    def shown(value) -> str:
+        try:
+            text = known.get(value)
+        except TypeError:
+            return _shown(f, value, names, times)
+        if text is None:
+            text = known[value] = _shown(f, value, names, times)
+        return text
+
+    return shown
 
 
 def _shown(f: dict, value, names: dict[int, str], times: dict[str, str] | None = None) -> str:
@@ -344,17 +363,22 @@ def _xlsx_rows(job: ExportJob, user: User, tz_name: str):
                                           .where(Revision.id.in_(missing))):
                 fields = [f for f in schemas.fields(records.schema_of(rev) or {}) if f["type"] != "signature"]
                 forms[rev.id] = (rev.document.title, rev.number, flattener(fields, names, times))
-        for r in rows:
-            title, rev_number, flat = forms.get(r.form_revision_id, ("", "", _EMPTY))
-            submitted = signed.get((r.id, "submitted", r.version))
-            approved = signed.get((r.id, "approved", r.version))
-            yield [f"R-{r.id:06d}", r.form_code, title, rev_number, sites.get(r.site_id, ""),
-                   services_.get(r.service_id, "") if r.service_id else "", r.period_start, r.period_end,
-                   labels.get(r.status, r.status), r.version, names.get(r.created_by_id, ""),
-                   _local(submitted[1] if submitted else None, tz_name), approved[0] if approved else "",
-                   _local(approved[1] if approved else None, tz_name), r.retention_text,
-                   due(r.retention_text, r.period_end, r.service_id), "Ya" if r.legal_hold else "", r.content_hash,
-                   flat(json.loads(r.data_json or "{}"))]
+        loads, no_form = orjson.loads, ("", "", _EMPTY)
+        for (rid, form_code, revision_id, site_id, service_id, start, end, status, version, author_id, retention_text,
+             hold, content_hash, data_json) in rows:  # unpacked: a Row's attributes cost a lookup each
+            title, rev_number, flat = forms.get(revision_id, no_form)
+            if signed:
+                submitted = signed.get((rid, "submitted", version))
+                approved = signed.get((rid, "approved", version))
+                submitted_at = _local(submitted[1], tz_name) if submitted else None
+                approver, approved_at = (approved[0], _local(approved[1], tz_name)) if approved else ("", None)
+            else:
+                submitted_at, approver, approved_at = None, "", None
+            yield [f"R-{rid:06d}", form_code, title, rev_number, sites.get(site_id, ""),
+                   services_.get(service_id, "") if service_id else "", start, end, labels.get(status, status), version,
+                   names.get(author_id, ""), submitted_at, approver, approved_at, retention_text,
+                   due(retention_text, end, service_id), "Ya" if hold else "", content_hash,
+                   flat(loads(data_json) if data_json else {})]
         done += len(rows)
         db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(done=done))
         db.session.commit()  # progress shows; no read cursor stays open across it (SQLite: one writer)
