@@ -202,8 +202,10 @@ def related_and_citing(doc: Document) -> tuple[dict[str, Document], list[Documen
     targets = {l.target_code.upper(): l.target_code for l in doc.links if l.target_code}
     citing = select(DocumentLink.document_id).where(DocumentLink.target_code == doc.code)
     cites = Document.id.in_(citing).label("cites")
-    rows = db.session.execute(bare(select(Document, cites)).where(or_(Document.code_key.in_(list(targets) or [""]),
-                                                                      Document.id.in_(citing)))
+    # The ids as a UNION, not "code IN (…) OR id IN (…)": PostgreSQL cannot answer an OR with a subquery from two
+    # indexes and reads the whole register instead (SQLite can; both plan the union as index lookups).
+    wanted = select(Document.id).where(Document.code_key.in_(list(targets) or [""])).union(citing)
+    rows = db.session.execute(bare(select(Document, cites)).where(Document.id.in_(wanted))
                               .order_by(Document.code)).all()
     related = {targets[d.code_key]: d for d, _cites in rows if d.code_key in targets}
     return related, [d for d, cites_it in rows if cites_it]

@@ -164,7 +164,6 @@ def run(database_url: str | None = None, records: int = 50_000, repeat: int = 15
             exports.build(job_id)
             assert db.session.get(ExportJob, job_id).status == "done"
 
-        export_s = _timed(run_export)
         _s, export_peak = _peak(run_export)
         tz = exports.zone_of(auditor)
         cells = list(exports._xlsx_rows(db.session.get(ExportJob, new_job()), auditor, tz))  # the same cells
@@ -179,16 +178,21 @@ def run(database_url: str | None = None, records: int = 50_000, repeat: int = 15
                 ws.append(row)
             wb.save(tmp / "raw.xlsx")
 
-        raw_s = _timed(raw_openpyxl)
+        # The best of three of each, interleaved: one run of either moves by ±5 % with what else the machine does.
+        export_runs, raw_runs = [], []
+        for _ in range(3):
+            export_runs.append(_timed(run_export))
+            raw_runs.append(_timed(raw_openpyxl))
+        export_s, raw_s = min(export_runs), min(raw_runs)
 
     clock = "wall clock" if database_url else "CPU time"
     return [
         ("pdf", f"{clock}: raw WeasyPrint, one-page record HTML (baseline)", f"{raw_pdf * 1000:.1f} ms", 1.0, "", None),
         ("pdf", "record PDF rendered as the render job does", f"{job_pdf * 1000:.1f} ms", job_pdf / raw_pdf, "", None),
         ("pdf", "record PDF served from the cache (GET, signed in)", f"{cached_pdf * 1000:.1f} ms", cached_pdf / raw_pdf, "", None),
-        ("export", f"raw openpyxl write-only, the same {total:,} rows from memory (baseline; data built in {built:.0f} s)",
+        ("export", f"raw openpyxl write-only, the same {total:,} rows from memory, best of 3 (baseline; data built in {built:.0f} s)",
          f"{raw_s:.1f} s", 1.0, "", None),
-        ("export", f"export job to Excel, {total:,} records from the database", f"{export_s:.1f} s", export_s / raw_s,
+        ("export", f"export job to Excel, {total:,} records from the database, best of 3", f"{export_s:.1f} s", export_s / raw_s,
          "≤ 1.3×", export_s / raw_s <= 1.3),
         ("export", "peak traced Python memory of the export job", f"{export_peak / 1e6:.1f} MB", None, "< +50 MB",
          export_peak < 50e6),
