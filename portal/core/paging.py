@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, literal_column, select, tuple_
 
 from portal.core.urls import DB_INT_MAX
 from portal.extensions import db
@@ -92,5 +92,8 @@ def by_key(stmt: Select, columns: Sequence, kinds: Sequence[type], key_of: Calla
 def capped_count(stmt: Select, cap: int = 1000) -> tuple[int, bool]:
     """How many rows `stmt` has, counting at most `cap` + 1: (count, more_than_cap). A count that stops early costs
     the same with 200,000 rows as with 2,000."""
-    n = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(cap + 1).subquery()))
+    # The subquery selects a constant, not the statement's columns: nothing of a row is read but what the filter
+    # needs (PostgreSQL counted 1,001 whole records, their content included).
+    inner = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True).limit(cap + 1)
+    n = db.session.scalar(select(func.count()).select_from(inner.subquery()))
     return (min(n, cap), n > cap)

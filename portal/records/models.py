@@ -74,7 +74,7 @@ class Record(TimestampMixin, db.Model):
     form_code: Mapped[str] = mapped_column(String(80), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
-    period_start: Mapped[date] = mapped_column(index=True)
+    period_start: Mapped[date] = mapped_column()  # indexed with the id: ix_record_period (the list's order)
     period_end: Mapped[date]
     status: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
     version: Mapped[int] = mapped_column(default=1)
@@ -107,6 +107,7 @@ class Record(TimestampMixin, db.Model):
     row_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     __table_args__ = (Index("ix_record_form_period", "form_code", "period_start"),
+                      Index("ix_record_period", "period_start", "id"),
                       Index("ix_record_disposal_due", "status", "disposal_due_on"))
     __mapper_args__ = {"version_id_col": row_version}
 

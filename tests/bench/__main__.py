@@ -96,7 +96,7 @@ def main(argv: list[str]) -> int:
             from tests.bench import bench_scale
 
             small, large = ((500, 500), (5000, 10000)) if args.quick else ((5000, 5000), (100_000, 200_000))
-            rows += [(name, r) for r in bench_scale.run(url, small, large, repeat=5 if args.quick else 15)]
+            rows += [(name, r) for r in bench_scale.run(url, small, large, repeat=3 if args.quick else 7)]
         if "records" in only:
             from tests.bench import bench_records
 
