@@ -23,7 +23,7 @@ import time
 
 
 def table(rows: list, title: str) -> str:
-    lines = [f"\n{title}\n", f"| db | measure | value | × baseline | target | met |", "|---|---|---|---|---|---|"]
+    lines = [f"\n{title}\n", "| db | measure | value | × baseline | target | met |", "|---|---|---|---|---|---|"]
     for db, (section, measure, value, ratio, target, ok) in rows:
         r = "" if ratio is None else f"{ratio:.2f}"
         met = "" if ok is None else ("yes" if ok else "**no**")

@@ -127,7 +127,7 @@ def build_inbound(app, n: int, seed: int = 13, chunk: int = 2000) -> None:
     signed off by the agent), and calibration rounds on a few of them."""
     from decimal import Decimal
 
-    from portal.auth.models import Service, User
+    from portal.auth.models import User
     from portal.people.models import Staff, TeamMembership
     from portal.tapping.models import Calibration, InboundCall, ParameterSet, Score, SignOff
 
