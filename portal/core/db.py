@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
@@ -24,7 +25,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record):  # noqa: ARG001
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     # REPLACE deletes the old row: with recursive triggers on, that delete fires the DELETE triggers
@@ -42,7 +43,42 @@ def _sqlite_on_begin(conn):
         # In WAL mode readers are never blocked by it. A connection may opt out with the execution option
         # sqlite_begin="DEFERRED" (read-only work that must not wait for writers).
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        conn.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+        if mode == "DEFERRED":
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            begin_immediate(conn.connection.dbapi_connection)
+
+
+BUSY_TIMEOUT_S = 10.0
+
+
+def begin_immediate(dbapi_connection, timeout: float = BUSY_TIMEOUT_S) -> None:
+    """BEGIN IMMEDIATE, waiting for another writer by polling every quarter to half millisecond.
+
+    SQLite's own busy handler (busy_timeout) sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 ms between tries: a
+    writer that finds the lock taken by a request holding it for 2 ms sleeps 1 + 2 ms and then 5 more — a
+    request's length lost each time two writes meet (two workers autosaving: 5–6× `/healthz` served, against
+    3.5× of CPU). Here the wait ends within half a millisecond of the lock's release, up to the same 10 s, after
+    which the error is SQLite's own "database is locked"."""
+    try:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+        deadline, pause = None, 0.00025
+        while True:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                now = time.monotonic()
+                if deadline is None:
+                    deadline = now + timeout
+                elif now >= deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.0005)
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
 
 @contextmanager
