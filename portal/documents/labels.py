@@ -1,6 +1,7 @@
 """How revision statuses read on screen and in print: the one source, translated."""
 from __future__ import annotations
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -23,8 +24,6 @@ def signer_label(role: str) -> str:
 
 def status_label(status: str) -> str:
     """The label of one revision status in the current language (translated once per request: a list shows many)."""
-    from flask import g, has_request_context
-
     if not has_request_context():
         return str(STATUS_LABELS.get(status, status))
     labels = g.get("_revision_status_labels")
