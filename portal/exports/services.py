@@ -311,6 +311,15 @@ def _EMPTY(_data: dict) -> str:
     return ""
 
 
+def _content(data_json: str) -> dict:
+    """A record's content: orjson (several times faster), else the standard library for what orjson refuses and
+    `json.dumps` may have written (NaN, integers beyond 64 bits)."""
+    try:
+        return orjson.loads(data_json)
+    except orjson.JSONDecodeError:
+        return json.loads(data_json)
+
+
 def _xlsx_rows(job: ExportJob, user: User, tz_name: str):
     """The rows of the Excel export, read as narrow columns (no ORM objects) in batches by key, with what repeats
     (names, sites, services, forms, contracts, labels, retention dates) looked up once: the database and this
@@ -363,7 +372,7 @@ def _xlsx_rows(job: ExportJob, user: User, tz_name: str):
                                           .where(Revision.id.in_(missing))):
                 fields = [f for f in schemas.fields(records.schema_of(rev) or {}) if f["type"] != "signature"]
                 forms[rev.id] = (rev.document.title, rev.number, flattener(fields, names, times))
-        loads, no_form = orjson.loads, ("", "", _EMPTY)
+        loads, no_form = _content, ("", "", _EMPTY)
         for (rid, form_code, revision_id, site_id, service_id, start, end, status, version, author_id, retention_text,
              hold, content_hash, data_json) in rows:  # unpacked: a Row's attributes cost a lookup each
             title, rev_number, flat = forms.get(revision_id, no_form)

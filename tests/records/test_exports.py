@@ -160,3 +160,12 @@ def test_excel_times_are_the_exporters_local_time_with_the_zone_named(app, clien
     assert approved_row[col].replace(microsecond=0) == (signed_utc + timedelta(hours=7)).replace(microsecond=0)
     name = download.headers["Content-Disposition"]
     assert "rekaman-" in name
+
+
+def test_export_reads_content_that_only_the_standard_json_reads():
+    """orjson refuses NaN and integers beyond 64 bits, which `json.dumps` writes: the export falls back, never fails."""
+    from portal.exports.services import _content
+
+    data = _content('{"nilai": NaN, "tiket": 123456789012345678901234567890, "catatan": "ok"}')
+    assert data["tiket"] == 123456789012345678901234567890 and data["catatan"] == "ok" and data["nilai"] != data["nilai"]
+    assert _content('{"a": "b"}') == {"a": "b"}
