@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     audit.init_app(app)  # the HMAC key of the audit trail (required in production; created in demo/test mode)
     _init_extensions(app)
-    from portal.core import files, jobs, modules
+    from portal.core import files, fragments, jobs, modules  # noqa: F401 (fragments: its table in the metadata)
 
     jobs.init_app(app)
     files.init_app(app)

@@ -46,6 +46,8 @@ class Config:
         self.EXPORTS_BUNDLE_MAX = int(env.get("EXPORTS_BUNDLE_MAX", "2000"))
         # Cached PDFs nobody has used for this many days leave the store (printing/cache.py: prune, daily 03:30).
         self.PDF_CACHE_KEEP_DAYS = int(env.get("PDF_CACHE_KEEP_DAYS", "30"))
+        # Shared page fragments kept per worker process (core/fragments.py), in bytes of HTML; 0 turns them off.
+        self.FRAGMENT_CACHE_BYTES = int(env.get("FRAGMENT_CACHE_BYTES", str(32 * 1024 * 1024)))
         # The modules this portal runs, in order (navigation and home page follow it). auth, main and printing are
         # always on; a site without some module leaves it out, e.g. PORTAL_MODULES="documents,records".
         self.PORTAL_MODULES = _modules(env.get("PORTAL_MODULES"))

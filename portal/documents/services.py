@@ -525,11 +525,15 @@ def withdraw(doc: Document, reason: str) -> Document:
 def readers_query(rev: Revision):
     """Active users who must read an effective revision: those of its services and sites (all when unset)."""
     doc = rev.document
+    return _readers([s.id for s in doc.sites], [s.id for s in doc.services])
+
+
+def _readers(site_ids: list[int], service_ids: list[int]):
     stmt = select(User).where(User.active.is_(True))
-    if doc.sites:
-        stmt = stmt.where(User.site_id.in_([s.id for s in doc.sites]))
-    if doc.services:
-        stmt = stmt.where(User.id.in_(select(user_service.c.user_id).where(user_service.c.service_id.in_([s.id for s in doc.services]))))
+    if site_ids:
+        stmt = stmt.where(User.site_id.in_(site_ids))
+    if service_ids:
+        stmt = stmt.where(User.id.in_(select(user_service.c.user_id).where(user_service.c.service_id.in_(service_ids))))
     return stmt
 
 
@@ -545,6 +549,15 @@ def reading_state(rev: Revision, user: User) -> tuple[bool, bool]:
     done = select(Acknowledgement.id).where(Acknowledgement.revision_id == rev.id, Acknowledgement.user_id == user.id).exists()
     must_read, acknowledged = db.session.execute(select(must, done)).one()
     return rev.status == EFFECTIVE and bool(must_read), bool(acknowledged)
+
+
+def reading_state_of(rev_id: int, site_ids: list[int], service_ids: list[int], user: User) -> tuple[bool, bool]:
+    """`reading_state` of an effective revision known by its id and its document's sites and services (the SOP page
+    served from the fragment cache has no Revision object): one statement."""
+    must = _readers(site_ids, service_ids).where(User.id == user.id).with_only_columns(User.id).exists()
+    done = select(Acknowledgement.id).where(Acknowledgement.revision_id == rev_id, Acknowledgement.user_id == user.id).exists()
+    must_read, acknowledged = db.session.execute(select(must, done)).one()
+    return bool(must_read), bool(acknowledged)
 
 
 def has_acknowledged(rev: Revision, user: User) -> bool:

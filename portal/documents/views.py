@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
-from portal.core import paging
+from portal.core import fragments, paging
 from portal.core.urls import db_int
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site
@@ -68,6 +69,15 @@ def _status_of(form) -> int:
 @bp.route("/")
 @require("documents.read")
 def register():
+    # The list (or, for the filters' htmx requests, its results) is the same for everyone with the same permissions:
+    # a shared fragment per query string (core/fragments.py), rendered again when the register changes.
+    block = "results" if fragments.wants_fragment() and request.headers.get("HX-Target") == "document-results" else "content"
+    entry = fragments.shared("documents.register." + block, "documents", (request.query_string,),
+                             lambda: (fragments.render_shared("documents/register.html", block, **_register_context()), {}))
+    return fragments.respond(fragments.finish(entry.html), _("Document register"))
+
+
+def _register_context() -> dict:
     args = request.args
     text = (args.get("text") or "").strip()
     hits = {}
@@ -86,14 +96,11 @@ def register():
     current = {row.document_id: row for row in db.session.execute(
         select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
         .where(Revision.document_id.in_([d.id for d in docs]))) if row.status == EFFECTIVE}
-    units = queries.units()
-    block = "results" if request.headers.get("HX-Target") == "document-results" else "content"
-    return render("documents/register.html", block=block, docs=docs, hits=hits, args=args,
-                  doc_types=DOC_TYPES, current=current,
-                  units=units, services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
-                  sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
-                  page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
-                  drafts_visible=permissions.can_work_on_drafts(current_user))
+    return dict(docs=docs, hits=hits, args=args, doc_types=DOC_TYPES, current=current, units=queries.units(),
+                services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
+                sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
+                page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
+                drafts_visible=permissions.can_work_on_drafts(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -129,38 +136,80 @@ def settings(code: str):
 
 
 # ---------------------------------------------------------------- reading
+# Where the reader's own card ("you must read this revision" / "you have confirmed") goes in the shared page body.
+READING_CARD = "<!--portal:reading-card-->"
+
+
+def _page_body(doc: Document, rev: Revision | None, **extra) -> tuple[str, dict]:
+    """The SOP page's body as everyone with the same permissions sees it (core/fragments.py), and what the view needs
+    to finish it for one reader: the title and the revision whose reading card to add."""
+    with fragments.placeholder_tokens():  # the forms made here carry the CSRF placeholder
+        in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
+        related, cited_by = queries.related_and_citing(doc)
+        context = dict(doc=doc, rev=rev, in_progress=in_progress if in_progress is not rev else None, related=related,
+                       cited_by=cited_by, review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(),
+                       reason_form=ReasonForm(), ack_card=Markup(READING_CARD),
+                       integrity=services.integrity_warning(rev) if rev is not None else None)
+        context.update(extra)  # a refused signature or return comes back with its own form and errors
+        html = fragments.render_shared("documents/_page.html", **context)
+    reader = None
+    if rev is not None and rev.status == EFFECTIVE:
+        reader = (rev.id, rev.number, [s.id for s in doc.sites], [s.id for s in doc.services])
+    title = f"{doc.code} rev {rev.number}" if rev is not None else doc.code
+    return html, {"code": doc.code, "title": title, "reader": reader}
+
+
+def _serve_page(html: str, meta: dict, status: int = 200):
+    """The page body finished for this reader: their reading card and CSRF token."""
+    card = ""
+    if meta["reader"] is not None:
+        rev_id, number, site_ids, service_ids = meta["reader"]
+        must_read, acknowledged = services.reading_state_of(rev_id, site_ids, service_ids, current_user)
+        if must_read:
+            card = render_template("documents/_ack.html", must_read=True, acknowledged=acknowledged,
+                                   code=meta["code"], number=number)
+    return fragments.respond(fragments.finish(html.replace(READING_CARD, card, 1)), meta["title"], status)
+
+
 def _page(doc: Document, rev: Revision | None, **extra):
-    must_read, acknowledged = services.reading_state(rev, current_user) if rev is not None else (False, False)
-    in_progress = next((r for r in doc.revisions if r.status in (DRAFT, SUBMITTED, CHECKED, APPROVED)), None)
-    related, cited_by = queries.related_and_citing(doc)
-    context = dict(doc=doc, rev=rev, must_read=must_read, acknowledged=acknowledged,
-                   in_progress=in_progress if in_progress is not rev else None, related=related, cited_by=cited_by,
-                   review_due=services.review_due(doc), today=local_today(), sign_form=SignForm(), reason_form=ReasonForm(),
-                   integrity=services.integrity_warning(rev) if rev is not None else None)
-    context.update(extra)  # a refused signature or return comes back with its own form and errors
-    return render("documents/show.html", **context)
+    """The page of a revision, rendered for this request (a refused form shows its errors: never cached)."""
+    return _serve_page(*_page_body(doc, rev, **extra))
+
+
+def _shown_revision(doc: Document) -> Revision | None:
+    rev = doc.current or next((r for r in reversed(doc.revisions) if r.status == WITHDRAWN), None)
+    if rev is None:
+        rev = next((r for r in reversed(doc.revisions) if _visible(r)), None)
+    return rev
 
 
 @bp.route("/<path:code>")
 @require("documents.read")
 def show(code: str):
-    doc = queries.document_for_page(code) or abort(404)
-    if doc.code != code:
-        return redirect(url_for("documents.show", code=doc.code), 301)
-    rev = doc.current or next((r for r in reversed(doc.revisions) if r.status == WITHDRAWN), None)
-    if rev is None:
-        rev = next((r for r in reversed(doc.revisions) if _visible(r)), None)
-    return _page(doc, rev)
+    def build():
+        doc = queries.document_for_page(code) or abort(404)
+        if doc.code != code:
+            return "", {"redirect": doc.code}
+        return _page_body(doc, _shown_revision(doc))
+
+    entry = fragments.shared("documents.show", "documents", (code,), build)
+    if "redirect" in entry.meta:
+        return redirect(url_for("documents.show", code=entry.meta["redirect"]), 301)
+    return _serve_page(entry.html, entry.meta)
 
 
 @bp.route("/<path:code>/rev/<number>")
 @require("documents.read")
 def revision(code: str, number: str):
-    doc = queries.document_for_page(code) or abort(404)
-    rev = _revision_or_404(doc, number)
-    if not _visible(rev):
-        abort(403)
-    return _page(doc, rev)
+    def build():
+        doc = queries.document_for_page(code) or abort(404)
+        rev = _revision_or_404(doc, number)
+        if not _visible(rev):
+            abort(403)
+        return _page_body(doc, rev)
+
+    entry = fragments.shared("documents.revision", "documents", (code, number), build)
+    return _serve_page(entry.html, entry.meta)
 
 
 @bp.route("/<path:code>/rev/<number>/original")
