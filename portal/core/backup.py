@@ -43,7 +43,7 @@ SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.dump"
 ANCHORS_FILE = "audit_anchors.jsonl"
 DOCUMENTS_DIR = "documents"
-IGNORED_TABLES = {"alembic_version"}
+IGNORED_TABLES = {"alembic_version", "cache_generation"}  # schema and cache bookkeeping: a migrated empty instance has rows there
 
 
 class BackupError(Exception):

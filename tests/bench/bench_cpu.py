@@ -76,6 +76,16 @@ def run(docs: int = 3000, records: int = 5000, repeat: int = 40, instance=None) 
             fn = lambda c=client, u=url: ok(c.get(u), u)  # noqa: E731
         cost = _cpu(fn, repeat)
         rows.append(("cpu", f"{label} ({role})", f"{cost * 1000:.2f} ms CPU", cost / healthz, "", None))
+    # The same pages rendered on every request (core/fragments.py off): what the first reader after a change pays.
+    uncached = _app(instance)
+    uncached.config["FRAGMENT_CACHE_BYTES"] = 0
+    client = uncached.test_client()
+    client.post("/login", data={"username": "agent", "password": "portal-demo"})
+    for label, role, method, path, data in PAGES:
+        if path.startswith("/documents/"):
+            cost = _cpu(lambda u=path: ok(client.get(u), u), repeat)
+            rows.append(("cpu", f"{label} ({role}), no shared fragment", f"{cost * 1000:.2f} ms CPU", cost / healthz,
+                         "", None))
     return rows
 
 

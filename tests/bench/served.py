@@ -209,6 +209,15 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["X-CSRFToken"] = "{csrf}"
 wrk.headers["HX-Request"] = "true"
 """
+# Each request a new address (…&v=<thread><n>): what a page costs when no shared fragment has it yet.
+VARY_LUA = """
+local thread_tag = string.gsub(tostring({}), "[^%w]", "")
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, wrk.path .. "&v=" .. thread_tag .. n)
+end
+"""
 
 
 @dataclass
@@ -220,15 +229,15 @@ class Load:
 
 
 def wrk(url: str, seconds: int = 5, connections: int = 8, cookie: str = "", post: dict | None = None,
-        csrf: str = "") -> Load:
+        csrf: str = "", vary: bool = False) -> Load:
     """Requests/second and mean latency of `url` under `connections` concurrent connections (2 wrk threads)."""
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
     script = None
-    if post is not None:
+    if post is not None or vary:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(POST_LUA.format(body=urllib.parse.urlencode(post), csrf=csrf))
+        script.write(POST_LUA.format(body=urllib.parse.urlencode(post), csrf=csrf) if post is not None else VARY_LUA)
         script.close()
         cmd += ["-s", script.name]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
