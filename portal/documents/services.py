@@ -554,10 +554,29 @@ def reading_state(rev: Revision, user: User) -> tuple[bool, bool]:
 def reading_state_of(rev_id: int, site_ids: list[int], service_ids: list[int], user: User) -> tuple[bool, bool]:
     """`reading_state` of an effective revision known by its id and its document's sites and services (the SOP page
     served from the fragment cache has no Revision object): one statement."""
-    must = _readers(site_ids, service_ids).where(User.id == user.id).with_only_columns(User.id).exists()
-    done = select(Acknowledgement.id).where(Acknowledgement.revision_id == rev_id, Acknowledgement.user_id == user.id).exists()
-    must_read, acknowledged = db.session.execute(select(must, done)).one()
+    parameters = {"rev_id": rev_id, "user_id": user.id}
+    if site_ids:
+        parameters["site_ids"] = site_ids
+    if service_ids:
+        parameters["service_ids"] = service_ids
+    must_read, acknowledged = db.session.execute(_reading_state_statement(bool(site_ids), bool(service_ids)),
+                                                 parameters).one()
     return bool(must_read), bool(acknowledged)
+
+
+@cache
+def _reading_state_statement(by_site: bool, by_service: bool):
+    """`reading_state_of`'s statement, built once per shape (building it cost more than running it)."""
+    user_id = bindparam("user_id")
+    must = select(User.id).where(User.active.is_(True), User.id == user_id)
+    if by_site:
+        must = must.where(User.site_id.in_(bindparam("site_ids", expanding=True)))
+    if by_service:
+        must = must.where(User.id.in_(select(user_service.c.user_id).where(
+            user_service.c.service_id.in_(bindparam("service_ids", expanding=True)))))
+    done = select(Acknowledgement.id).where(Acknowledgement.revision_id == bindparam("rev_id"),
+                                            Acknowledgement.user_id == user_id)
+    return select(must.exists(), done.exists())
 
 
 def has_acknowledged(rev: Revision, user: User) -> bool:
