@@ -28,7 +28,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, TypeVar
 
 from flask import current_app, g, make_response, render_template, request
 from flask_login import current_user
@@ -49,6 +49,8 @@ cache_generation = db.Table(
     Column("name", String(40), primary_key=True),
     Column("token", BigInteger, nullable=False),
 )
+
+T = TypeVar("T")
 
 # Stands for the user's CSRF token in a shared fragment; random per process, so no page can contain it by accident.
 CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
@@ -100,8 +102,9 @@ _store = _Store()
 
 
 def clear() -> None:
-    """Forget every fragment of this process (tests; never needed for correctness)."""
+    """Forget every fragment and value of this process (tests; never needed for correctness)."""
     _store.clear()
+    _values.clear()
 
 
 _TOKENS = select(cache_generation.c.name, cache_generation.c.token)
@@ -131,10 +134,10 @@ def shared(name: str, area: str, key: tuple, build: Callable[[], tuple[str, dict
     """The fragment `name` for `key`: from the cache while the area's data is unchanged, else built (`build()` returns
     the HTML, rendered with `render_shared`, and a dict of facts the view needs on a hit) and kept.
 
-    Only GET requests use the cache; a request that has changed data of the area in its own transaction builds
-    afresh (its token is not yet committed)."""
+    Only GET (and HEAD) requests use the cache — they do not write the areas' tables, so the token read once per
+    request stays the one of the data they read; anything else builds afresh."""
     limit = _limit()
-    if limit <= 0 or request.method != "GET" or db.session.new or db.session.dirty or db.session.deleted:
+    if limit <= 0 or request.method not in ("GET", "HEAD") or db.session.new or db.session.dirty or db.session.deleted:
         html, meta = build()
         return Entry(html, meta)
     token = tokens().get(area)  # before the data (see the module's note)
@@ -151,6 +154,31 @@ def shared(name: str, area: str, key: tuple, build: Callable[[], tuple[str, dict
     else:
         g._fragment_hits = g.get("_fragment_hits", 0) + 1
     return entry
+
+
+_values: dict[tuple, object] = {}
+_VALUES_MAX = 1024
+
+
+def memo(area: str, key: tuple, compute: Callable[[], T]) -> T:
+    """A value computed from the area's data (the forms in force, the list of sites), kept by the worker until the
+    area's token changes — the same rule as `shared`. The value must be immutable (tuples, frozensets, named tuples
+    of plain values; never ORM objects, which belong to one request's session)."""
+    if _limit() <= 0 or request.method not in ("GET", "HEAD") or db.session.new or db.session.dirty or db.session.deleted:
+        return compute()
+    token = tokens().get(area)  # before the data
+    if token is None:
+        return compute()
+    full_key = (area, token, key)
+    try:
+        return _values[full_key]  # type: ignore[return-value]
+    except KeyError:
+        pass
+    value = compute()
+    if len(_values) >= _VALUES_MAX:
+        _values.clear()
+    _values[full_key] = value
+    return value
 
 
 class _PlaceholderToken:

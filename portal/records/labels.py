@@ -32,3 +32,38 @@ def badge_maker(labels: dict[str, str]):
                       f"{escape(labels.get(status, ''))}</span>")
 
     return record_badge
+
+
+
+def list_rows(rows, labels: dict[str, str], show_url: str) -> Markup:
+    """The records list's table rows (templates/records/index.html): built here, not in a Jinja loop, because the
+    list shows 50 rows of nine values and the loop cost ≈ 40 µs a row (attribute lookups, filters, escaping each
+    through the template machinery) — a third of the page. The markup is the one the template had."""
+    from flask_babel import gettext as _
+
+    from portal.core.i18n import fmt_date
+    from portal.records.models import record_number
+
+    l_record, l_form, l_period, l_site, l_service, l_by, l_status = (
+        escape(_(text)) for text in ("Record", "Form", "Period", "Site", "Service", "Filled by", "Status"))
+    hold = f' <span class="badge badge-warn">{escape(_("legal hold"))}</span>'
+    badge = badge_maker(labels)
+    out = []
+    for (record_id, version, form_code, form_title, period_start, period_end, site_name, service_name, author, status,
+         legal_hold) in rows:
+        period = escape(fmt_date(period_start))
+        if period_end != period_start:
+            period = f"{period} – {escape(fmt_date(period_end))}"
+        shown_version = f' <span class="muted">v{version}</span>' if version > 1 else ""
+        out.append(
+            f'<tr>\n'
+            f'          <td data-label="{l_record}"><a href="{show_url}{record_id}"><strong>'
+            f'{escape(record_number(record_id))}</strong></a>{shown_version}</td>\n'
+            f'          <td data-label="{l_form}">{escape(form_code)}<br><span class="muted">{escape(form_title)}</span></td>\n'
+            f'          <td data-label="{l_period}">{period}</td>\n'
+            f'          <td data-label="{l_site}">{escape(site_name)}</td>\n'
+            f'          <td data-label="{l_service}">{escape(service_name or "—")}</td>\n'
+            f'          <td data-label="{l_by}">{escape(author)}</td>\n'
+            f'          <td data-label="{l_status}">{badge(status)}{hold if legal_hold else ""}</td>\n'
+            f'        </tr>')
+    return Markup("\n".join(out))

@@ -65,9 +65,16 @@ class FormInForce:
     service_ids: frozenset
 
 
-def forms_in_force() -> list[FormInForce]:
+def forms_in_force() -> tuple[FormInForce, ...]:
     """`online_forms()` as narrow rows, in one statement: the list of forms to fill and the home page's forms due
-    need the code, title, revision number, schema and services, not the documents and revisions themselves."""
+    need the code, title, revision number, schema and services, not the documents and revisions themselves. Kept
+    until the register changes (`core.fragments.memo`: the documents area's token); the schemas are read-only."""
+    from portal.core import fragments
+
+    return fragments.memo("documents", ("records.forms_in_force",), _forms_in_force)
+
+
+def _forms_in_force() -> tuple[FormInForce, ...]:
     found: dict[int, list] = {}
     for doc_id, code, title, number, meta_json, service_id in db.session.execute(_forms_in_force_statement()):
         entry = found.get(doc_id)
@@ -76,8 +83,8 @@ def forms_in_force() -> list[FormInForce]:
             entry = found[doc_id] = [code, title, number, schema, set()]
         if service_id is not None:
             entry[4].add(service_id)
-    return [FormInForce(code, title, number, schema, frozenset(ids))
-            for code, title, number, schema, ids in found.values() if schema]
+    return tuple(FormInForce(code, title, number, schema, frozenset(ids))
+                 for code, title, number, schema, ids in found.values() if schema)
 
 
 @cache

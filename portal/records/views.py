@@ -9,8 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from datetime import date
+from typing import NamedTuple
 
-from portal.core import paging
+from portal.core import fragments, paging
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
@@ -20,7 +21,7 @@ from portal.core.htmx import render
 from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
 from portal.extensions import db
-from portal.records.labels import status_labels
+from portal.records.labels import list_rows, status_labels
 from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
@@ -44,11 +45,27 @@ def _record_or_404(record_id: int) -> Record:
     return record
 
 
-def _sites_for(user) -> list[Site]:
-    stmt = select(Site).order_by(Site.is_head_office.desc(), Site.name)
-    if not user.can("scope.all_sites"):
-        stmt = stmt.where(Site.id == user.site_id)
-    return list(db.session.scalars(stmt))
+class Choice(NamedTuple):
+    id: int
+    name: str
+
+
+def _sites_for(user) -> tuple[Choice, ...]:
+    """The sites a user may file a record for or filter by: (id, name), kept until sites change (fragments.memo)."""
+    everywhere = user.can("scope.all_sites")
+
+    def load() -> tuple[Choice, ...]:
+        stmt = select(Site.id, Site.name).order_by(Site.is_head_office.desc(), Site.name)
+        if not everywhere:
+            stmt = stmt.where(Site.id == user.site_id)
+        return tuple(Choice(*row) for row in db.session.execute(stmt))
+
+    return fragments.memo("documents", ("records.sites", None if everywhere else user.site_id), load)
+
+
+def _all_services() -> tuple[Choice, ...]:
+    return fragments.memo("documents", ("records.services",), lambda: tuple(
+        Choice(*row) for row in db.session.execute(select(Service.id, Service.name).order_by(Service.name))))
 
 
 # ---------------------------------------------------------------- lists
@@ -74,8 +91,8 @@ def index():
         .order_by(User.full_name)).all()
     context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
                    forms=services.forms_in_force(), sites=_sites_for(current_user),
-                   services_=db.session.scalars(select(Service).order_by(Service.name)).all(), people=people,
-                   status_labels=status_labels())
+                   services_=_all_services(), people=people,
+                   status_labels=status_labels(), list_rows=list_rows)
     if request.htmx and request.headers.get("HX-Target") == "record-results":
         return render("records/index.html", block="results", **context)
     return render("records/index.html", **context)

@@ -223,3 +223,21 @@ def test_a_save_from_an_out_of_date_page_is_refused_not_lost(app, client, people
     assert f'value="{seen}"' in second.get_data(as_text=True)  # still the old version: later saves are refused too
     db.session.expire_all()
     assert db.session.get(Record, record_id).data["rekomendasi"] == "dari jendela pertama"
+
+
+def test_list_rows_escape_and_show_version_period_and_hold(app):
+    """The records list's rows are built in Python (records.labels.list_rows): the same markup, escaped."""
+    from datetime import date as day
+
+    from portal.records.labels import list_rows, status_labels
+
+    with app.test_request_context():
+        html = str(list_rows([(7, 2, "IN.OCC.TELK.F-04", "<script>x</script>", day(2026, 11, 2), day(2026, 11, 6),
+                               "Bandung & Co", None, "Tia <TL>", "approved", True),
+                              (8, 1, "IN.OCC.TELK.F-05", "Analisa", day(2026, 11, 3), day(2026, 11, 3),
+                               "Bandung", "147", "Tia", "draft", False)], status_labels(), "/records/"))
+    assert "&lt;script&gt;x&lt;/script&gt;" in html and "<script>" not in html and "Tia &lt;TL&gt;" in html
+    assert "Bandung &amp; Co" in html and '<a href="/records/7">' in html
+    assert '<span class="muted">v2</span>' in html and html.count("v1") == 0
+    assert "02 November 2026 – 06 November 2026" in html and "03 November 2026 –" not in html
+    assert html.count("badge-warn") == 1 and "—" in html and 'data-status="approved"' in html
