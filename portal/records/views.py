@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from portal.core import fragments, paging
@@ -26,7 +27,7 @@ from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services
-from portal.records.queries import filtered_records, visible_records
+from portal.records.queries import list_shape, shaped_records, shaped_visible
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
 from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
 from portal.documents.models import Document
@@ -69,26 +70,41 @@ def _all_services() -> tuple[Choice, ...]:
 
 
 # ---------------------------------------------------------------- lists
+@cache
+def _listed(scope: str, dialect: str, present: tuple):
+    """A row of the list is the few columns it shows (not Record objects with their joined form, site, service and
+    author)."""
+    return (shaped_records(scope, dialect, present)
+            .with_only_columns(Record.id, Record.version, Record.form_code, Document.title.label("form_title"),
+                               Record.period_start, Record.period_end, Site.name.label("site_name"),
+                               Service.name.label("service_name"), User.full_name.label("author"), Record.status,
+                               Record.legal_hold, maintain_column_froms=False)
+            .select_from(Record).join(Document, Document.id == Record.form_document_id)
+            .join(Site, Site.id == Record.site_id).outerjoin(Service, Service.id == Record.service_id)
+            .join(User, User.id == Record.created_by_id))
+
+
+@cache
+def _people_statement(scope: str, dialect: str):
+    """The authors among the visible records, as (id, full_name): one index probe per person (EXISTS)."""
+    return (select(User.id, User.full_name)
+            .where(shaped_visible(scope, dialect).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
+            .order_by(User.full_name))
+
+
 @bp.route("/")
 @require("records.read")
 def index():
     args = request.args
-    stmt = filtered_records(current_user, args)
-    total, more_than = paging.capped_count(stmt, COUNT_CAP)
-    # A row is the few columns it shows (not Record objects with their joined form, site, service and author).
-    listed = (stmt.with_only_columns(Record.id, Record.version, Record.form_code, Document.title.label("form_title"),
-                                     Record.period_start, Record.period_end, Site.name.label("site_name"),
-                                     Service.name.label("service_name"), User.full_name.label("author"), Record.status,
-                                     Record.legal_hold, maintain_column_froms=False)
-              .select_from(Record).join(Document, Document.id == Record.form_document_id)
-              .join(Site, Site.id == Record.site_id).outerjoin(Service, Service.id == Record.service_id)
-              .join(User, User.id == Record.created_by_id))
-    page = paging.by_key(listed, (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
-                         args, PAGE_SIZE, descending=True, rows=True)
+    # Built once per shape (the user's scope, which filters are set), the values bound: see queries.list_shape.
+    shape, params = list_shape(current_user, args)
+    stmt = shaped_records(*shape)
+    total, more_than = paging.capped_count(stmt, COUNT_CAP, shape=("records.index",) + shape, params=params)
+    page = paging.by_key(_listed(*shape), (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
+                         args, PAGE_SIZE, descending=True, rows=True, shape=("records.index",) + shape, params=params)
     # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
-    people = db.session.scalars(select(User).where(
-        visible_records(current_user).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
-        .order_by(User.full_name)).all()
+    scope_params = {k: v for k, v in params.items() if k in ("user_id", "site_id", "service_ids")}
+    people = db.session.execute(_people_statement(*shape[:2]), scope_params).all()
     context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
                    forms=services.forms_in_force(), sites=_sites_for(current_user),
                    services_=_all_services(), people=people,
