@@ -13,7 +13,7 @@ from typing import Iterator
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -616,21 +616,61 @@ def unread_count(user: User):
 
 
 def unread_parameters(user: User) -> dict:
-    """The values of `unread_count_expression(...)`'s parameters for this user."""
-    return {"reader_id": user.id, "reader_site_id": user.site_id, "reader_service_ids": [s.id for s in user.services]}
+    """The values of `unread_count_expression(...)`'s parameters for this user: their id, site and services, and how
+    many revisions in force their site and services must read — a number of the register alone, kept until the
+    register changes (`core.fragments.memo`), so the home page counts only the user's own acknowledgements."""
+    from portal.core import fragments
+
+    service_ids = sorted(s.id for s in user.services)
+    must = fragments.memo("documents", ("documents.must_read", user.site_id, tuple(service_ids)),
+                          lambda: int(db.session.scalar(_must_read_statement(bool(service_ids)), {
+                              "reader_site_id": user.site_id, "reader_service_ids": service_ids}) or 0))
+    return {"reader_id": user.id, "reader_site_id": user.site_id, "reader_service_ids": service_ids,
+            "reader_must_total": must}
+
+
+@cache
+def _must_read_statement(with_services: bool):
+    """How many effective revisions readers of a site (and services) must read: every effective revision less those
+    of documents restricted to other sites or services."""
+    site_id = bindparam("reader_site_id")
+    service_ids = bindparam("reader_service_ids", expanding=True) if with_services else None
+    effective, of_excluded, _excluded = _scope_counts(site_id, service_ids)
+    return select(effective - of_excluded)
 
 
 @cache
 def unread_count_expression(with_services: bool):
-    """`unread_count` with the user as bound parameters (`unread_parameters(user)`), built once per shape: the home
-    page runs it on every visit, and building it (and its cache key) cost more than the database's counting."""
-    return _unread_count(bindparam("reader_site_id"), bindparam("reader_id"),
-                         bindparam("reader_service_ids", expanding=True) if with_services else None)
+    """`unread_count` for the home page, built once per shape: the revisions the user's site and services must read
+    (`reader_must_total`, from `unread_parameters`) less the user's acknowledgements of revisions in force within
+    them — tested per acknowledgement by the document's links, so it costs what the user has read, not the size of
+    the register (tests/documents/test_home_counts.py holds it equal to the reading list)."""
+    from sqlalchemy import and_, or_
+
+    user_id, site_id = bindparam("reader_id"), bindparam("reader_site_id")
+    doc_id = Revision.document_id
+    site_ok = or_(~select(document_site.c.document_id).where(document_site.c.document_id == doc_id).exists(),
+                  select(document_site.c.document_id).where(document_site.c.document_id == doc_id,
+                                                             document_site.c.site_id == site_id).exists())
+    linked_services = select(document_service.c.document_id).where(document_service.c.document_id == doc_id)
+    if with_services:
+        service_ok = or_(~linked_services.exists(), linked_services.where(
+            document_service.c.service_id.in_(bindparam("reader_service_ids", expanding=True))).exists())
+    else:
+        service_ok = ~linked_services.exists()
+    # From the user's acknowledgements (the only table in the FROM: SQLite, without statistics, started from every
+    # revision in force when the revision was joined), each probing its revision and the document's links by key.
+    acked = (select(func.count()).select_from(Acknowledgement)
+             .where(Acknowledgement.user_id == user_id,
+                    select(Revision.id).where(Revision.id == Acknowledgement.revision_id, Revision.status == EFFECTIVE,
+                                              and_(site_ok, service_ok)).exists())
+             .scalar_subquery())
+    return bindparam("reader_must_total") - acked
 
 
-def _unread_count(site_id, user_id, service_ids):
-    """`unread_count` for a site, a user and their services (values or bound parameters; no services: None)."""
-    from sqlalchemy import case, func
+def _scope_counts(site_id, service_ids):
+    """(effective revisions, those of documents excluded for the site and services, the excluded documents)."""
+    from sqlalchemy import case
 
     site_excluded = (select(document_site.c.document_id).group_by(document_site.c.document_id)
                      .having(func.sum(case((document_site.c.site_id == site_id, 1), else_=0)) == 0))
@@ -645,6 +685,12 @@ def _unread_count(site_id, user_id, service_ids):
     of_excluded = (select(func.count()).select_from(excluded).where(
         select(Revision.id).where(Revision.document_id == excluded.c.document_id, Revision.status == EFFECTIVE).exists())
         .scalar_subquery())
+    return effective, of_excluded, excluded
+
+
+def _unread_count(site_id, user_id, service_ids):
+    """`unread_count` for a site, a user and their services (values; no services: None)."""
+    effective, of_excluded, excluded = _scope_counts(site_id, service_ids)
     acked = (select(func.count()).select_from(Acknowledgement).where(
         Acknowledgement.user_id == user_id,
         select(Revision.id).where(Revision.id == Acknowledgement.revision_id, Revision.status == EFFECTIVE,

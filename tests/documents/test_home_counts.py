@@ -13,8 +13,12 @@ from tests.documents_factories import effective_document
 
 
 def _both(user) -> tuple[int, int]:
+    """(the reading list's length, the home page's number) — also checked against unread_count (one statement)."""
     listed = db.session.scalar(select(func.count()).select_from(services.unread_query(user).subquery()))
-    return listed, db.session.scalar(select(services.unread_count(user)))
+    home = db.session.scalar(select(services.unread_count_expression(bool(user.services))),
+                             services.unread_parameters(user))
+    assert home == db.session.scalar(select(services.unread_count(user))), user.username
+    return listed, home
 
 
 def test_the_to_read_number_is_the_length_of_the_reading_list(app, factories):
