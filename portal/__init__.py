@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.core import files, fragments, jobs, modules  # noqa: F401 (fragments: its table in the metadata)
 
     jobs.init_app(app)
+    fragments.init_app(app)
     files.init_app(app)
     modules.load(app, app.config["PORTAL_MODULES"])
     _register_hooks(app)

@@ -55,6 +55,7 @@ T = TypeVar("T")
 
 # Stands for the user's CSRF token in a shared fragment; random per process, so no page can contain it by accident.
 CSRF_PLACEHOLDER = "csrf-" + secrets.token_hex(16)
+FLASH_PLACEHOLDER = "<!--flashes-" + secrets.token_hex(8) + "-->"
 
 
 @dataclass
@@ -193,18 +194,35 @@ def memo(area: str, key: tuple, compute: Callable[[], T]) -> T:
 
 
 class _PlaceholderToken:
-    """While a shared fragment renders, every CSRF token in it (csrf_token(), a form's hidden field) is the placeholder."""
+    """While a shared fragment renders, every CSRF token in it (csrf_token(), a form's hidden field) is the placeholder,
+    and the flashed messages (`page_header` shows them) are a marker: they are this reader's, shown once."""
 
     def __enter__(self):
         self.saved = g.pop("csrf_token", None)
         g.csrf_token = CSRF_PLACEHOLDER
+        self.was_shared = g.get("_shared_fragment", False)
+        g._shared_fragment = True
         return self
 
     def __exit__(self, *exc):
         g.pop("csrf_token", None)
         if self.saved is not None:
             g.csrf_token = self.saved
+        g._shared_fragment = self.was_shared
         return False
+
+
+def flash_slot() -> Markup:
+    """In a shared fragment, where the reader's flashed messages go (templates/_macros/ui.html: flashes); else ""."""
+    return Markup(FLASH_PLACEHOLDER) if g.get("_shared_fragment") else Markup("")
+
+
+def _flashes_html() -> str:
+    template = current_app.extensions.get("portal_flashes_template")
+    if template is None:
+        template = current_app.extensions["portal_flashes_template"] = current_app.jinja_env.from_string(
+            '{% from "_macros/ui.html" import flashes %}{{ flashes() }}')
+    return template.render()
 
 
 def placeholder_tokens() -> _PlaceholderToken:
@@ -221,12 +239,18 @@ def render_shared(template: str, block: str | None = None, **context) -> str:
 
 
 def finish(html: str) -> Markup:
-    """The fragment as this user gets it: their CSRF token in place of the placeholder."""
+    """The fragment as this user gets it: their CSRF token and flashed messages in place of the placeholders."""
     if CSRF_PLACEHOLDER in html:
         from flask_wtf.csrf import generate_csrf
 
         html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    if FLASH_PLACEHOLDER in html:
+        html = html.replace(FLASH_PLACEHOLDER, _flashes_html(), 1).replace(FLASH_PLACEHOLDER, "")
     return Markup(html)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["flash_slot"] = flash_slot
 
 
 def wants_fragment() -> bool:

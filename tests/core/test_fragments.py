@@ -155,3 +155,22 @@ def test_the_cache_is_bounded(app):
     assert store.bytes <= 20_000 and len(store.entries) < 100 and ("k", 99) in store.entries
     store.put(("big",), fragments.Entry("x" * 10_000), limit=20_000)  # larger than a quarter: not kept
     assert ("big",) not in store.entries
+
+
+def test_flashed_messages_are_the_readers_own_and_shown_once(app, client, make_client, factories):
+    """page_header shows flashed messages: in a shared fragment they are a slot filled per reader."""
+    fragments.clear()
+    first, second = factories.user(["agent"]), factories.user(["agent"])
+    _doc(app)
+    client.login(first.username)
+    other = make_client()
+    other.login(second.username)
+    _get(other, f"/documents/{CODE}")  # the body is in the cache before the first reader acknowledges
+    assert client.post_form(f"/documents/{CODE}/acknowledge").status_code == 303
+    page = _get(client, f"/documents/{CODE}")[0]
+    assert page.count("flash flash-success") == 1 and "Terima kasih" in page
+    assert fragments.FLASH_PLACEHOLDER not in page
+    assert "Terima kasih" not in _get(client, f"/documents/{CODE}")[0]  # shown once
+    theirs = _get(other, f"/documents/{CODE}")[0]
+    assert "Terima kasih" not in theirs and fragments.FLASH_PLACEHOLDER not in theirs
+    assert "Terima kasih" not in _get(other, "/documents/")[0]
