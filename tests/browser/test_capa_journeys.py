@@ -150,8 +150,13 @@ def test_qmr_raises_an_nc_from_a_kpi_miss_and_the_kpi_check_closes_it(browser, b
     qmr.wait_for_url(re.compile(r"/capa/NC-\d{4}-\d{4}$"))
     number = qmr.url.rsplit("/", 1)[1]
     qmr.get_by_text("Catat akar masalah").click()
+    # At least one why or fishbone category is required: with the conclusion alone the save was refused (422) and
+    # the test went on only when its next click won the race against the re-rendered page.
+    qmr.locator("#why_1").fill("Mengapa SL 147 pagi itu di bawah target?")
+    qmr.locator("#answer_1").fill("Dua agent sakit dan shift pagi tidak punya cadangan.")
     qmr.locator("#root_cause").fill("Dua agent sakit tanpa pengganti pada shift pagi.")
     qmr.get_by_test_id("save-root-cause").click()
+    expect(qmr.get_by_test_id("root-cause")).to_contain_text("Dua agent sakit tanpa pengganti")
     qmr.get_by_text("Tambahkan tindakan korektif").click()
     qmr.locator("#description").fill("Daftar agent cadangan shift pagi disusun dan dipakai.")
     qmr.locator("#owner").select_option(label="Dewi Lestari")
