@@ -13,23 +13,9 @@ from portal.records.models import RECORD_STATUSES, Record
 
 
 def visible_records(user):
-    """The records this user may see, as a query to filter further."""
-    stmt = select(Record)
-    if not user.can("scope.all_sites"):
-        mine = Record.created_by_id == user.id
-        if user.can("records.read"):
-            # The same rule as records.permissions.can_view: the user's site, and a record of no service or of one of
-            # theirs (a user with no services sees only records of no service).
-            scope = site_scope(user.site_id, user.service_ids or [0])
-            if db.session.get_bind().dialect.name == "sqlite":
-                # SQLite has no statistics: it answers this OR from two indexes and sorts every visible record
-                # before the list takes 50 (2.7 s at 200,000). `+ 0` takes the index away from one side, so it
-                # walks the period index in order and stops at the page (0.4 ms). PostgreSQL weighs both itself.
-                mine = (Record.created_by_id + 0) == user.id
-            stmt = stmt.where(or_(mine, scope))
-        else:
-            stmt = stmt.where(mine)
-    return stmt
+    """The records this user may see, as a query to filter further (`shaped_records` with the user's values)."""
+    (scope, dialect, _present), params = list_shape(user, {})
+    return shaped_records(scope, dialect, ()).params(**params)
 
 
 def site_scope(site_id, service_ids, site_column=Record.site_id):
@@ -43,34 +29,16 @@ def site_scope(site_id, service_ids, site_column=Record.site_id):
 
 
 def filtered_records(user, args):
-    stmt = visible_records(user)
-    form_code = (args.get("form") or "").strip()
-    if form_code:
-        stmt = stmt.where(func.upper(Record.form_code) == form_code.upper())
-    if args.get("site", type=db_int):
-        stmt = stmt.where(Record.site_id == args.get("site", type=db_int))
-    if args.get("service", type=db_int):
-        stmt = stmt.where(Record.service_id == args.get("service", type=db_int))
-    if (args.get("status") or "") in RECORD_STATUSES:
-        stmt = stmt.where(Record.status == args["status"])
-    if args.get("person", type=db_int):
-        stmt = stmt.where(Record.created_by_id == args.get("person", type=db_int))
-    for name, op in (("from", "ge"), ("to", "le")):
-        try:
-            day = date.fromisoformat(args.get(name) or "")
-        except ValueError:
-            continue
-        stmt = stmt.where(Record.period_start >= day if op == "ge" else Record.period_start <= day)
-    return stmt
+    """The records this user may see, filtered as the list and the exports filter them (values bound)."""
+    shape, params = list_shape(user, args)
+    return shaped_records(*shape).params(**params)
 
 
 # ---------------------------------------------------------------- the records list, built once per shape
-FILTERS = ("form", "site", "service", "status", "person", "from", "to")
-
-
 def list_shape(user, args) -> tuple[tuple, dict]:
-    """(shape, params) of `filtered_records(user, args)`: the statement's structure — the user's scope, the database,
-    which filters are set — and the values it binds. `shaped_records(*shape)` is the statement, built once."""
+    """(shape, params) of the user's visible records filtered by `args`: the statement's structure — the user's scope,
+    the database, which filters are set — and the values it binds. `shaped_records(*shape)` is the statement, built
+    once (the records list runs it with the values; `filtered_records` binds them)."""
     params: dict = {}
     if user.can("scope.all_sites"):
         scope = "all"
@@ -81,21 +49,21 @@ def list_shape(user, args) -> tuple[tuple, dict]:
             params["site_id"] = user.site_id
             params["service_ids"] = sorted(user.service_ids) or [0]
     present = []
-    form_code = (args.get("form") or "").strip()
+    form_code = (args.get("form") or "").strip() if args else ""
     if form_code:
         present.append("form")
         params["form"] = form_code.upper()
     for name in ("site", "service", "person"):
-        value = args.get(name, type=db_int)
+        value = args.get(name, type=db_int) if args else None
         if value:
             present.append(name)
             params[name] = value
-    if (args.get("status") or "") in RECORD_STATUSES:
+    if args and (args.get("status") or "") in RECORD_STATUSES:
         present.append("status")
         params["status"] = args["status"]
     for name in ("from", "to"):
         try:
-            params[name] = date.fromisoformat(args.get(name) or "")
+            params[name] = date.fromisoformat((args.get(name) if args else "") or "")
         except ValueError:
             continue
         present.append(name)
@@ -104,12 +72,17 @@ def list_shape(user, args) -> tuple[tuple, dict]:
 
 @cache
 def shaped_records(scope: str, dialect: str, present: tuple):
-    """`filtered_records` with bound parameters (see `list_shape`); the same rules, the same SQL."""
+    """The records a scope may see with the filters `present`, the values as bound parameters (see `list_shape`).
+    Scope "site": the same rule as records.permissions.can_view — the user's site, and a record of no service or of
+    one of theirs (a user with no services sees only records of no service) — or the user's own."""
     stmt = select(Record)
     if scope != "all":
         mine = Record.created_by_id == bindparam("user_id")
         if scope == "site":
-            if dialect == "sqlite":  # see visible_records
+            if dialect == "sqlite":
+                # SQLite has no statistics: it answers this OR from two indexes and sorts every visible record
+                # before the list takes 50 (2.7 s at 200,000). `+ 0` takes the index away from one side, so it
+                # walks the period index in order and stops at the page (0.4 ms). PostgreSQL weighs both itself.
                 mine = (Record.created_by_id + 0) == bindparam("user_id")
             stmt = stmt.where(or_(mine, site_scope(bindparam("site_id"), bindparam("service_ids", expanding=True))))
         else:
@@ -126,9 +99,3 @@ def shaped_records(scope: str, dialect: str, present: tuple):
     for name in present:
         stmt = stmt.where(conditions[name]())
     return stmt
-
-
-@cache
-def shaped_visible(scope: str, dialect: str):
-    """`visible_records` with bound parameters (the filter's list of people)."""
-    return shaped_records(scope, dialect, ())

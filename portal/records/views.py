@@ -27,7 +27,7 @@ from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
 from portal.records import services
-from portal.records.queries import list_shape, shaped_records, shaped_visible
+from portal.records.queries import list_shape, shaped_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
 from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
 from portal.documents.models import Document
@@ -88,7 +88,7 @@ def _listed(scope: str, dialect: str, present: tuple):
 def _people_statement(scope: str, dialect: str):
     """The authors among the visible records, as (id, full_name): one index probe per person (EXISTS)."""
     return (select(User.id, User.full_name)
-            .where(shaped_visible(scope, dialect).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
+            .where(shaped_records(scope, dialect, ()).with_only_columns(Record.id).where(Record.created_by_id == User.id).exists())
             .order_by(User.full_name))
 
 
