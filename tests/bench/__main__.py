@@ -60,6 +60,7 @@ def main(argv: list[str]) -> int:
         from tests.bench.bench_roster import main as roster
 
         roster()
+        return 0
     if argv and argv[0] == "tapping":
         from tests.bench.bench_tapping import main as tapping
 

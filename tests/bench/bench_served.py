@@ -41,6 +41,8 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
                      f"{healthz.rps:.0f} req/s", 1.0, "", healthz.errors == 0))
 
         def measure(label: str, role: str, path: str, target: float, **kw):
+            if PAGES and not any(part in f"{label} ({role})" for part in PAGES):
+                return None
             browser = Browser(base).login(role)
             kw = {"csrf": browser.csrf, **kw} if kw.get("post") else kw
             wrk(base + path, 1, cookie=browser.cookie, **kw)
@@ -75,6 +77,8 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
     # The prints run against the production configuration (README): the web workers plus `flask jobs worker`
     # (RQ, its own process, at a lower CPU priority) — in the default single-process setup (`make run`) the render
     # thread shares a web worker's interpreter, and a page waits for it.
+    if PAGES and not any("print" in part for part in PAGES):
+        return rows
     prints_jobs = "rq" if jobs == "inprocess" and _redis_up() else jobs
     with Server(instance, workers=2, jobs=prints_jobs, REDIS_URL=REDIS_URL, JOBS_QUEUE=f"bench-{os.getpid()}") as server:
         got = _concurrent_prints(server.base, docs)
@@ -83,6 +87,8 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
     return rows
 
 
+# BENCH_PAGES="records list,home page (tl)": only the rows whose label contains one of these (iterating on a page).
+PAGES = [part for part in os.environ.get("BENCH_PAGES", "").split(",") if part]
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
