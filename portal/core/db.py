@@ -99,3 +99,16 @@ def reading_session() -> Iterator[Session]:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def core_execute(stmt, params: dict | None = None):
+    """Run a select of columns (not entities) on the session's connection, past the ORM's execution layer: the same
+    transaction and statement cache, but none of the ORM's per-execution work for rows it would not turn into objects
+    (≈ 50 µs a statement on SQLite: a third of a small select's cost). Pending changes are flushed first, as
+    `session.execute` would."""
+    from portal.extensions import db
+
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    return session.connection().execute(stmt, params or {})

@@ -37,6 +37,7 @@ from markupsafe import Markup
 from sqlalchemy import BigInteger, Column, String, event, select
 from sqlalchemy.engine import Engine
 
+from portal.core.db import core_execute
 from portal.extensions import db
 
 # The tables whose changes make a fragment of the area stale (the triggers of migration f1c3a9d2e6b7).
@@ -126,7 +127,7 @@ def tokens() -> dict[str, int]:
     """Every area's generation token, read once per request (one statement for all areas) and again after a write."""
     found = g.get("_fragment_tokens")
     if found is None:
-        found = g._fragment_tokens = dict(db.session.execute(_TOKENS).all())
+        found = g._fragment_tokens = dict(core_execute(_TOKENS).all())
     return found
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 
 from portal.core.urls import DB_INT_MAX
+from portal.core.db import core_execute
 from portal.extensions import db
 
 SEP = "~"
@@ -81,7 +82,7 @@ def by_key(stmt: Select, columns: Sequence, kinds: Sequence[type], key_of: Calla
     `args` the request arguments (``after``/``before``). With `shape` (any hashable naming the statement's
     structure) and `params` (its bound values), the page's statement is built once per shape."""
     params = dict(params or {})
-    fetch = (lambda s: db.session.execute(s, params).all()) if rows else (lambda s: list(db.session.scalars(s, params)))
+    fetch = (lambda s: core_execute(s, params).all()) if rows else (lambda s: list(db.session.scalars(s, params)))
     after = _parse(args.get("after") or "", kinds) if args.get("after") else None
     before = _parse(args.get("before") or "", kinds) if args.get("before") and after is None else None
     given = after if after is not None else before
@@ -127,5 +128,5 @@ def capped_count(stmt: Select, cap: int = 1000, shape=None, params: dict | None 
         inner = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True).limit(cap + 1)
         return select(func.count()).select_from(inner.subquery())
 
-    n = db.session.scalar(_once(shape, ("count", cap), make), params or {})
+    n = core_execute(_once(shape, ("count", cap), make), params).scalar()
     return (min(n, cap), n > cap)

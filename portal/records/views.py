@@ -13,6 +13,7 @@ from functools import cache
 from typing import NamedTuple
 
 from portal.core import fragments, paging
+from portal.core.db import core_execute
 from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
@@ -104,7 +105,7 @@ def index():
                          args, PAGE_SIZE, descending=True, rows=True, shape=("records.index",) + shape, params=params)
     # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
     scope_params = {k: v for k, v in params.items() if k in ("user_id", "site_id", "service_ids")}
-    people = db.session.execute(_people_statement(*shape[:2]), scope_params).all()
+    people = core_execute(_people_statement(*shape[:2]), scope_params).all()
     context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
                    forms=services.forms_in_force(), sites=_sites_for(current_user),
                    services_=_all_services(), people=people,
