@@ -222,21 +222,26 @@ def gate_count_query(scope, today: date, column=None):
     from portal.documents.models import EFFECTIVE
     from portal.people.models import ENDED, Position, staff_service as ss
 
+    # SQLAlchemy correlates a subquery to the SELECT right around it only: a test two levels below the agent's row
+    # names the agent (Staff) and its parent's table explicitly, or it would read a table of its own ("anybody passed").
     passed = exists().where(Attendee.staff_id == Staff.id, Attendee.passed.is_(True), TrainingSession.id == Attendee.session_id,
-                            TrainingSession.course_id == Course.id, TrainingSession.signed_at.is_not(None))
+                            TrainingSession.course_id == Course.id, TrainingSession.signed_at.is_not(None)).correlate(Staff, Course)
     course_services_ok = or_(~exists().where(course_service.c.course_id == Course.id),
                              exists().where(course_service.c.course_id == Course.id, ss.c.staff_id == Staff.id,
-                                            ss.c.service_id == course_service.c.service_id))
+                                            ss.c.service_id == course_service.c.service_id).correlate(Staff, Course))
     initial_missing = exists().where(Course.kind == INITIAL, Course.active.is_(True), course_position.c.course_id == Course.id,
                                      course_position.c.position_id == Staff.position_id, course_services_ok, ~passed)
     taught = select(func.upper(Course.sop_code)).where(Course.sop_code != "", Course.active.is_(True)).scalar_subquery()
     doc_services_ok = or_(~exists().where(document_service.c.document_id == Document.id),
                           exists().where(document_service.c.document_id == Document.id, ss.c.staff_id == Staff.id,
-                                         ss.c.service_id == document_service.c.service_id))
-    ack_missing = exists().where(Revision.status == EFFECTIVE, Document.id == Revision.document_id,
+                                         ss.c.service_id == document_service.c.service_id).correlate(Staff, Document))
+    # From the few documents courses teach (code_key index) to their revision in force: on the status index SQLite
+    # walked every revision in force of the register for each agent who had acknowledged them all (`|| ''` keeps the
+    # status test off that index).
+    ack_missing = exists().where((Revision.status + "") == EFFECTIVE, Document.id == Revision.document_id,
                                  Document.withdrawn_at.is_(None), Document.code_key.in_(taught), doc_services_ok,
                                  ~exists().where(Acknowledgement.revision_id == Revision.id,
-                                                 Acknowledgement.user_id == Staff.user_id))
+                                                 Acknowledgement.user_id == Staff.user_id).correlate(Staff, Revision))
     overridden = exists().where(GateOverride.staff_id == Staff.id, or_(GateOverride.until.is_(None), GateOverride.until >= today))
     stmt = (select(func.count(Staff.id) if column is None else column).where(
         Staff.status != ENDED, Staff.position_id.in_(select(Position.id).where(Position.role == "agent")), ~overridden,

@@ -201,6 +201,44 @@ def test_gate_flags_agents_and_a_supervisor_overrides_with_a_reason(app, world, 
         assert "mendesak" in event.reason
 
 
+def test_the_gate_count_is_each_agents_own(app, world, factories):
+    """The statement behind the home page's count and the roster's warning judges each agent by their own passes,
+    acknowledgements and services — not by whether anybody passed or acknowledged (its subqueries are correlated to
+    the agent at every depth)."""
+    dc = factories.user(["dc"])
+    a_user, b_user = factories.user(["agent"]), factories.user(["agent"])
+    with app.test_request_context():
+        world["a"].user_id, world["b"].user_id = a_user.id, b_user.id
+        db.session.flush()
+        today = date(2026, 11, 30)
+        course = make_course(code="INIT", kind="initial")
+        make_session(course, [world["a"], world["b"]], scores=["85", "40"], held_on=date(2026, 3, 1), signed=True,
+                     trainer=world["trainer"])
+        _c, rows = matrix.compute([world["a"], world["b"]], today)
+        assert [r.flagged for r in rows] == [False, True]
+        assert matrix.gate_count(None, today) == 1
+        assert matrix.flagged_ids(None, today) == {world["b"].id}
+        # An SOP taught by a course, for the 147 service (Rina's): Rina must acknowledge it, Bayu (108) need not.
+        from portal.documents.models import Acknowledgement
+        from tests.documents_factories import effective_document
+
+        make_course(code="SOP-P91", kind="sop_refresher", positions=[], sop_code="IN.OCC.TELK.P-91")
+        doc = effective_document(code="IN.OCC.TELK.P-91", effective=date(2026, 1, 5))
+        doc.services = [world["service"]]
+        db.session.flush()
+        make_session(course, [world["b"]], scores=["90"], held_on=date(2026, 4, 1), signed=True, trainer=world["trainer"])
+        _c, rows = matrix.compute([world["a"], world["b"]], today)
+        assert [r.flagged for r in rows] == [True, False]
+        assert matrix.flagged_ids(None, today) == {world["a"].id}
+        # Somebody else's acknowledgement does not count for Rina; her own does.
+        db.session.add(Acknowledgement(revision_id=doc.current.id, user_id=b_user.id))
+        db.session.flush()
+        assert matrix.flagged_ids(None, today) == {world["a"].id}
+        db.session.add(Acknowledgement(revision_id=doc.current.id, user_id=a_user.id))
+        db.session.flush()
+        assert matrix.flagged_ids(None, today) == set() and matrix.gate_count(None, today) == 0
+
+
 def test_a_hire_joins_the_next_initial_session(app, world):
     from portal.people import recruitment
 
