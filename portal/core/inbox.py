@@ -63,7 +63,7 @@ def items_for(user) -> list[InboxItem]:
         slots.append(found)
     values: dict[int, tuple] = {}
     if counts:  # every provider's numbers in one SELECT of scalar subqueries
-        from portal.extensions import db
+        from portal.core.db import core_execute
 
         params: dict = {}
         for found in counts:
@@ -75,7 +75,7 @@ def items_for(user) -> list[InboxItem]:
             stmt = _statements.get(keys)
             if stmt is None:
                 stmt = _statements[keys] = _combined(counts)
-        row = db.session.execute(stmt, params).one()
+        row = core_execute(stmt, params).one()
         at = 0
         for found in counts:
             values[id(found)] = tuple(row[at:at + len(found.columns)])

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
+from portal.core.db import core_execute
 from portal.core.i18n import fmt_date
 from portal.core.inbox import Counts, InboxItem, provider
 from portal.documents.models import Document
@@ -29,7 +30,7 @@ def drafts(user) -> list[InboxItem]:
                              if reason else _("Draft record to finish: %(n)s %(code)s", n=record_number(record_id), code=code)),
                       url=url_for("records.show", record_id=record_id), detail=reason or title,
                       due=fmt_date(period_start), kind="draft")
-            for record_id, code, reason, period_start, title in db.session.execute(
+            for record_id, code, reason, period_start, title in core_execute(
                 _drafts_statement(db.session.get_bind().dialect.name == "sqlite"), {"user_id": user.id})]
 
 
@@ -148,7 +149,7 @@ def forms_due(user) -> list[InboxItem]:
     if not wanted:
         return []
     earliest = min(start for _form, _due, start, _end in wanted)
-    filled = db.session.execute(_filled_statement(), {
+    filled = core_execute(_filled_statement(), {
         "codes": [form.code for form, *_rest in wanted], "site_id": user.site_id, "earliest": earliest,
         "latest": max(end for *_rest, end in wanted)}).all()
     for form, due, start, end in wanted:
