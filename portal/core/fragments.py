@@ -30,7 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable, TypeVar
 
-from flask import current_app, g, has_app_context, make_response, render_template, request
+from flask import current_app, g, has_app_context, has_request_context, make_response, render_template, request
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -177,7 +177,8 @@ def memo(area: str, key: tuple, compute: Callable[[], T]) -> T:
     """A value computed from the area's data (the forms in force, the list of sites), kept by the worker until the
     area's token changes — the same rule as `shared`. The value must be immutable (tuples, frozensets, named tuples
     of plain values; never ORM objects, which belong to one request's session)."""
-    if _limit() <= 0 or request.method not in ("GET", "HEAD") or db.session.new or db.session.dirty or db.session.deleted:
+    if (not has_request_context() or _limit() <= 0 or request.method not in ("GET", "HEAD") or db.session.new
+            or db.session.dirty or db.session.deleted):
         return compute()
     token = tokens().get(area)  # before the data
     if token is None:

@@ -143,7 +143,15 @@ def _units_statement():
 
 
 def count_overdue_reviews(today: date) -> int:
-    """How many documents in force are past their review date: one narrow statement (no objects)."""
+    """How many documents in force are past their review date: one narrow statement (no objects), and none while the
+    register is unchanged since a page asked last (the number depends on the register and the day only: a value of
+    the documents area, core/fragments.py `memo`)."""
+    from portal.core import fragments
+
+    return fragments.memo("documents", ("documents.overdue_reviews", today), lambda: _count_overdue_reviews(today))
+
+
+def _count_overdue_reviews(today: date) -> int:
     from portal.documents.services import add_months
 
     # The documents whose due date is kept (every one reviewed or made effective through the portal) are a range of

@@ -410,30 +410,44 @@ def _past_retention(today: date) -> list[tuple[int, date, bool]]:
 def count_disposable(today: date | None = None) -> int:
     """How many records past retention wait for disposal (held ones not counted): the same rule as _past_retention,
     applied once per (retention text, service, period end) with the records of each counted by the database, so
-    the home page's number costs the days and services of the register, not its records (two statements)."""
+    the home page's number costs the days and services of the register, not its records (one statement; the
+    contracts only when a group's rule follows one)."""
+    from portal.core.db import core_execute
+
     today = today or local_today()
-    end_for = _contract_ends()
-    # Records of a fixed retention period carry their disposal date (Record.disposal_due_on): a range of the
-    # (status, disposal_due_on) index. The others ("Selama PKS", rows written in bulk) by groups, in the same statement.
-    kept = (select(literal(None, String).label("text"), literal(None, Integer).label("service_id"),
-                   literal(None, Date).label("period_end"), func.count().label("n"), literal(1).label("kept"))
-            .select_from(Record)
-            .where(Record.status == APPROVED, Record.disposal_due_on <= today, Record.legal_hold.is_(False)))
-    rest = (select(Record.retention_text, Record.service_id, Record.period_end, func.count(), literal(0))
-            .where(Record.status == APPROVED, Record.disposal_due_on.is_(None), Record.legal_hold.is_(False))
-            .group_by(Record.retention_text, Record.service_id, Record.period_end))
+    end_for = None
     total = 0
-    for text, service_id, period_end, n, is_kept in db.session.execute(union_all(kept, rest)).all():
+    for text, service_id, period_end, n, is_kept in core_execute(_disposable_statement(), {"today": today}).all():
         if is_kept:
             total += n
             continue
         if isinstance(period_end, str):  # SQLite answers a UNION's column as text
             period_end = date.fromisoformat(period_end[:10])
         rule = retention.parse(text)
+        if rule.kind == "contract" and end_for is None:
+            end_for = _contract_ends()
         due = retention.disposal_date(rule, period_end, end_for(service_id) if rule.kind == "contract" else None)
         if due is not None and due <= today:
             total += n
     return total
+
+
+@cache
+def _disposable_statement():
+    """count_disposable's statement, built once (the day as a bound parameter). Records of a fixed retention period
+    carry their disposal date (Record.disposal_due_on): a range of the (status, disposal_due_on) index. The others
+    ("Selama PKS", rows written in bulk) by groups, in the same statement."""
+    from sqlalchemy import bindparam
+
+    kept = (select(literal(None, String).label("text"), literal(None, Integer).label("service_id"),
+                   literal(None, Date).label("period_end"), func.count().label("n"), literal(1).label("kept"))
+            .select_from(Record)
+            .where(Record.status == APPROVED, Record.disposal_due_on <= bindparam("today", type_=Date),
+                   Record.legal_hold.is_(False)))
+    rest = (select(Record.retention_text, Record.service_id, Record.period_end, func.count(), literal(0))
+            .where(Record.status == APPROVED, Record.disposal_due_on.is_(None), Record.legal_hold.is_(False))
+            .group_by(Record.retention_text, Record.service_id, Record.period_end))
+    return union_all(kept, rest)
 
 
 def disposal_queue(today: date | None = None, limit: int = 500) -> list[tuple[Record, date]]:
