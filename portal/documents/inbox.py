@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core import fragments
 from portal.core.inbox import Counts, InboxItem, provider
 from portal.core.i18n import local_today
 from portal.documents import copies, queries, services
@@ -71,10 +72,13 @@ def returned_drafts(user) -> list[InboxItem]:
     """Drafts sent back by a checker or approver: who, when and why, for the document controller (one statement)."""
     if not user.can("documents.draft"):
         return []
-    rows = db.session.execute(select(Document.code, Revision.number, Revision.returned_by, Revision.returned_reason)
-                              .join(Document, Document.id == Revision.document_id)
-                              .where(Revision.status == DRAFT, Revision.returned_at.is_not(None))
-                              .order_by(Revision.returned_at.desc()).limit(10)).all()
+    # The register's own data: kept while it is unchanged (core/fragments.py memo), not read on every visit.
+    rows = fragments.memo("documents", ("documents.returned_drafts",), lambda: tuple(
+        tuple(row) for row in db.session.execute(
+            select(Document.code, Revision.number, Revision.returned_by, Revision.returned_reason)
+            .join(Document, Document.id == Revision.document_id)
+            .where(Revision.status == DRAFT, Revision.returned_at.is_not(None))
+            .order_by(Revision.returned_at.desc()).limit(10))))
     return [InboxItem(title=_("Returned: %(code)s rev %(n)s by %(name)s", code=code, n=number, name=by),
                       url=url_for("documents.edit_revision", code=code, number=number), detail=reason, kind="returned")
             for code, number, by, reason in rows]
