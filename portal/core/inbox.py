@@ -54,6 +54,9 @@ def items_for(user) -> list[InboxItem]:
     """Everything that waits for this user, from every enabled module."""
     from portal.core import modules
 
+    # The user object, not Flask-Login's `current_user` proxy: the providers ask it dozens of questions, and each
+    # through the proxy walks the request context (≈ 80 walks a home page).
+    user = getattr(user, "_get_current_object", lambda: user)()
     slots: list = []
     counts: list[Counts] = []
     for func in modules.inbox_providers():

@@ -1,6 +1,8 @@
 """How record statuses read on screen, in print and in exports: the one source, translated."""
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
@@ -91,3 +93,14 @@ def list_rows(rows, labels: dict[str, str], show_url: str) -> Markup:
             f'          <td data-label="{l_status}">{status_cell(status, legal_hold)}</td>\n'
             f'        </tr>')
     return Markup("\n".join(out))
+
+
+# Where the records list's shared top fragment takes the reader's people (records/_list_top.html).
+PEOPLE_MARKER = Markup("<!--people-" + secrets.token_hex(8) + "-->")
+
+
+def people_options(people, selected: str | None) -> Markup:
+    """The "Filled by" filter's options: the authors among the records this reader may see (names escaped)."""
+    selected = selected or ""
+    return Markup("").join(Markup(f'<option value="{person_id}"{" selected" if selected == str(person_id) else ""}>{escape(name)}</option>')
+                           for person_id, name in people)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from datetime import date
@@ -23,7 +24,7 @@ from portal.core.htmx import render
 from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
 from portal.extensions import db
-from portal.records.labels import list_rows, status_labels
+from portal.records.labels import PEOPLE_MARKER, list_rows, people_options, status_labels
 from portal.printing import cache as pdf_cache
 from portal.records import paper
 from portal.records import schema as schemas
@@ -97,8 +98,9 @@ def _people_statement(scope: str, dialect: str):
 @require("records.read")
 def index():
     args = request.args
+    user = current_user._get_current_object()  # asked several times below: not through the proxy each time
     # Built once per shape (the user's scope, which filters are set), the values bound: see queries.list_shape.
-    shape, params = list_shape(current_user, args)
+    shape, params = list_shape(user, args)
     stmt = shaped_records(*shape)
     total, more_than = paging.capped_count(stmt, COUNT_CAP, shape=("records.index",) + shape, params=params)
     page = paging.by_key(_listed(*shape), (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
@@ -107,12 +109,17 @@ def index():
     scope_params = {k: v for k, v in params.items() if k in ("user_id", "site_id", "service_ids")}
     people = core_execute(_people_statement(*shape[:2]), scope_params).all()
     context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
-                   forms=services.forms_in_force(), sites=_sites_for(current_user),
-                   services_=_all_services(), people=people,
                    status_labels=status_labels(), list_rows=list_rows)
     if request.htmx and request.headers.get("HX-Target") == "record-results":
         return render("records/index.html", block="results", **context)
-    return render("records/index.html", **context)
+    # Above the results: a shared fragment per filters, site and permissions (forms, sites and services are the
+    # register's), the reader's people spliced in.
+    top = fragments.shared("records.index.top", "documents", (request.query_string, user.site_id), lambda: (
+        fragments.render_shared("records/_list_top.html", args=args, forms=services.forms_in_force(),
+                                sites=_sites_for(user), services_=_all_services(), status_labels=context["status_labels"],
+                                people_options=PEOPLE_MARKER), {}))
+    top_html = fragments.finish(top.html).replace(PEOPLE_MARKER, people_options(people, args.get("person")))
+    return render("records/index.html", top=Markup(top_html), **context)
 
 
 # ---------------------------------------------------------------- a new record

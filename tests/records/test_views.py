@@ -190,6 +190,28 @@ def test_the_records_list_shows_only_records_the_user_may_open(app, client, fact
     assert ids[3] in listed and client.get(f"/records/{ids[2]}").status_code == 200
 
 
+def test_the_records_lists_shared_top_keeps_each_readers_people_and_filters(app, client, factories, people):
+    """Above the results the list is a shared fragment (the same for everyone with the same permissions, site and
+    filters); the "Filled by" options are still each reader's scope, the chosen one selected, names escaped."""
+    far = people["spv_far"]
+    odd = factories.user(["tl"], site=people["tl"].site, full_name="Ana <b>& Co</b>")
+    with app.test_request_context():
+        from portal.records import services as record_services
+
+        record_services.create("IN.OCC.TELK.F-04", odd, odd.site_id, None, date(2026, 11, 2))
+        record_services.create("IN.OCC.TELK.F-04", far, far.site_id, None, date(2026, 11, 3))
+        db.session.commit()
+    client.login(people["spv"].username)
+    for _ in range(2):  # the second answer comes from the shared fragment
+        page = client.get(f"/records/?person={odd.id}").get_data(as_text=True)
+        assert f'<option value="{odd.id}" selected>Ana &lt;b&gt;&amp; Co&lt;/b&gt;</option>' in page
+        assert far.full_name not in page.split('id="f-person"')[1].split("</select>")[0]
+    client.logout()
+    client.login(people["qmr"].username)  # every site: both authors, nobody selected
+    people_filter = client.get("/records/").get_data(as_text=True).split('id="f-person"')[1].split("</select>")[0]
+    assert f'<option value="{far.id}">' in people_filter and f'<option value="{odd.id}">' in people_filter
+
+
 def test_a_far_period_end_is_refused_with_the_input_kept_and_never_breaks_a_page(app, client, people):
     tl = people["tl"]
     client.login(tl.username)
