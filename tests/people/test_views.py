@@ -167,7 +167,7 @@ def test_hr_evaluates_and_the_manager_signs_the_extension(client, make_client, o
                                                          StaffContract.extends_id.is_not(None))) is None
     manager = make_client()
     manager.login(org["manager"].username)
-    assert "kontrak" in _text(manager.get("/")).lower()
+    assert "1 evaluasi kontrak menunggu keputusan" in _text(manager.get("/"))
     page = _text(manager.get(f"/people/{staff.employee_number}"))
     ext_id = int(page.split('data-testid="sign-decision-')[1].split('"')[0])
     decide = f"/people/{staff.employee_number}/extensions/{ext_id}/decide"
