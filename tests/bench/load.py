@@ -69,7 +69,8 @@ def _count(instance, drafts: dict) -> tuple[int, int]:
     return acks, saves
 
 
-def run(users: int, minutes: float, database_url: str | None, workers: int, threads: int) -> list:
+def run(users: int, minutes: float, database_url: str | None, workers: int, threads: int, ramp: float = 20) -> list:
+    """`ramp`: the seconds over which the users start (each signs in first: a 0.1 s scrypt check)."""
     instance = build_instance("load", 3000, 2000, database_url)
     agents = users
     tls = max(1, users // 4)
@@ -86,10 +87,11 @@ def run(users: int, minutes: float, database_url: str | None, workers: int, thre
         times = instance.folder / "times.tsv"
         env = {**os.environ, "LOAD_SOP_CODES": json.dumps(codes), "LOAD_DRAFTS": json.dumps(drafts), "LOAD_OUT": str(out),
                "LOAD_TIMES": str(times), "PYTHONPATH": str(ROOT)}
-        ramp = users / max(1, users // 20)  # seconds until every user has started (and signed in)
+        rate = max(1.0, users / max(ramp, 1.0))  # users started a second
+        ramp = users / rate  # seconds until every user has started (and signed in)
         prefix = instance.folder / "locust"
         cmd = [str(BIN / "locust"), "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "-u", str(users),
-               "-r", str(max(1, users // 20)), "-t", f"{int(minutes * 60)}s", "--host", server.base, "--csv", str(prefix),
+               "-r", f"{rate:g}", "-t", f"{int(minutes * 60)}s", "--host", server.base, "--csv", str(prefix),
                "--only-summary", "--stop-timeout", "15"]
         started = time.time()
         subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, timeout=int(minutes * 60) + 300)
@@ -152,6 +154,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--ramp", type=float, default=20,
+                        help="seconds over which the users start and sign in (default 20: 10 sign-ins a second at 200)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     args = parser.parse_args(argv)
     from tests.bench.__main__ import table
@@ -159,9 +163,10 @@ def main(argv: list[str]) -> int:
 
     rows = []
     for url in [None] + ([args.database_url] if args.database_url else []):
-        got, _worst = run(args.users, args.minutes, url, args.workers, args.threads)
+        got, _worst = run(args.users, args.minutes, url, args.workers, args.threads, args.ramp)
         rows += got
-    print(table(rows, f"Morning peak — Locust, gunicorn {args.workers} workers × {args.threads} threads, jobs in "
+    print(table(rows, f"Morning peak — Locust, {args.users} users started over {args.ramp:g} s, gunicorn {args.workers} "
+                      f"workers × {args.threads} threads, jobs in "
                       f"{'an RQ worker' if _redis_up() else 'the web workers'}, {os.cpu_count()} cores"))
     return 0
 
