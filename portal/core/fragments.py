@@ -44,6 +44,7 @@ from portal.extensions import db
 AREAS = {
     "documents": ("document", "revision", "signature", "document_link", "record_type", "document_service",
                   "document_site", "site", "service"),
+    "people": ("staff", "staff_contract"),  # migration b7e2d4f9a1c3
 }
 
 cache_generation = db.Table(

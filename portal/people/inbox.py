@@ -8,6 +8,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
+from portal.core import fragments
+from portal.core.db import core_execute
 from portal.core.i18n import local_today
 from portal.core.inbox import Counts, InboxItem, provider
 from portal.people import permissions, services
@@ -15,30 +17,30 @@ from portal.people.queries import ENDING_WINDOWS
 
 
 @provider
-def contracts_ending(user) -> list[InboxItem] | Counts:
+def contracts_ending(user) -> list[InboxItem]:
     """HR sees every contract ending soon; a supervisor those of their site: one line per reminder window (60, 30 and
-    7 days before the end; each person once, in the shortest window that holds their end), counted with the other
-    modules' numbers in one statement (core.inbox.Counts)."""
+    7 days before the end; each person once, in the shortest window that holds their end): one statement when the
+    staff or their contracts changed since the last visit of the day, none otherwise."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
     # permissions.staff_scope's shapes for these users: everyone, the user's site, or (no people.read) themselves
     scope = "all" if permissions.sees_everyone(user) else ("site" if user.can("people.read") else "mine")
-    columns = _columns(scope)
     today = local_today()
     params = {"people_today": today, "people_user_id": user.id, "people_site_id": user.site_id,
               **{f"people_until_{days}": today + timedelta(days=days) for days in ENDING_WINDOWS}}
-
-    def items(values) -> list[InboxItem]:
-        out, before = [], 0
-        for days, total in zip(ENDING_WINDOWS, values):  # shortest first
-            n = int(total or 0) - before
-            before = int(total or 0)
-            if n:
-                out.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
-                                     url=url_for("people.index", ending=days), kind="due"))
-        return out
-
-    return Counts(columns, items, params, key=("people.ending", scope))
+    # The numbers change with the staff and their contracts only, and the day: kept while neither changed (the
+    # "people" area of core/fragments.py, whose token the database replaces on every write to those tables).
+    key = ("people.ending", scope, today) + ((user.id, user.site_id) if scope != "all" else ())
+    values = fragments.memo("people", key, lambda: tuple(
+        core_execute(select(*[c.scalar_subquery() for c in _columns(scope)]), params).one()))
+    out, before = [], 0
+    for days, total in zip(ENDING_WINDOWS, values):  # shortest first
+        n = int(total or 0) - before
+        before = int(total or 0)
+        if n:
+            out.append(InboxItem(title=_("%(n)d employment contract(s) end within %(days)d days", n=n, days=days),
+                                 url=url_for("people.index", ending=days), kind="due"))
+    return out
 
 
 @cache

@@ -7,7 +7,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.core.i18n import local_today
 from portal.extensions import db
@@ -223,6 +223,24 @@ def test_home_page_counts_contracts_ending_for_hr_and_the_supervisor_of_the_site
     assert "kontrak kerja berakhir" in _text(near.get("/"))
     listed = _text(client.get("/people/?ending=30"))
     assert "Rina Marlina" in listed and "Bayu Saputra" not in listed
+
+
+def test_the_home_pages_contract_count_follows_every_change_at_once(app, client, org):
+    """The count is kept while the staff and their contracts are unchanged (the "people" area of core/fragments.py):
+    a contract changed through the portal's models or by a statement typed outside it shows on the next visit."""
+    client.login(org["hr"].username)
+    assert "1 kontrak kerja berakhir dalam 30 hari" in _text(client.get("/"))
+    assert "1 kontrak kerja berakhir dalam 30 hari" in _text(client.get("/"))  # the kept number
+    contract = db.session.scalar(select(StaffContract).where(StaffContract.staff_id == org["colleague"].id))
+    contract.ends_on = local_today() + timedelta(days=5)
+    db.session.commit()
+    html = _text(client.get("/"))
+    assert "1 kontrak kerja berakhir dalam 7 hari" in html and "1 kontrak kerja berakhir dalam 30 hari" in html
+    db.session.execute(text("UPDATE staff_contract SET ends_on = :day WHERE id = :id"),
+                       {"day": local_today() + timedelta(days=400), "id": contract.id})
+    db.session.commit()
+    html = _text(client.get("/"))
+    assert "dalam 7 hari" not in html and "1 kontrak kerja berakhir dalam 30 hari" in html
 
 
 def test_another_module_adds_a_section_to_the_person_page(client, org):
