@@ -86,3 +86,24 @@ def test_the_overdue_review_number_is_the_length_of_the_review_list(app, factori
                       date(2035, 1, 1)):
             assert queries.count_overdue_reviews(today) == len(queries.overdue_reviews(today)), today
         assert queries.count_overdue_reviews(date(2026, 2, 28)) - queries.count_overdue_reviews(date(2026, 2, 27)) == 1
+
+
+def test_the_kept_home_page_numbers_follow_the_register_at_once(app, client, factories):
+    """Revisions to sign, overdue reviews and returned drafts are kept while the register is unchanged
+    (core/fragments.py memo): a revision submitted, or a change typed outside the portal, shows on the next visit."""
+    from sqlalchemy import text
+
+    from portal.documents.models import SUBMITTED
+
+    checker, dc = factories.user(["qa"]), factories.user(["dc"])
+    with app.test_request_context():
+        doc = effective_document(code="IN.OCC.TELK.P-77")
+        rev = services.new_draft(doc, dc)
+        db.session.commit()
+        rev_id = rev.id
+    client.login(checker.username)
+    assert "menunggu pemeriksaan Anda" not in client.get("/").get_data(as_text=True)
+    assert "menunggu pemeriksaan Anda" not in client.get("/").get_data(as_text=True)  # the kept numbers
+    db.session.execute(text("UPDATE revision SET status = :s WHERE id = :id"), {"s": SUBMITTED, "id": rev_id})
+    db.session.commit()
+    assert "1 revisi menunggu pemeriksaan Anda" in client.get("/").get_data(as_text=True)
