@@ -320,14 +320,24 @@ def find_session(token: str | None) -> UserSession | None:
     """The session row for a cookie token, open or not."""
     if not token:
         return None
-    return db.session.scalars(_session_statement(), {"token_hash": _token_hash(token)}).unique().first()
+    from portal.core import fragments
+
+    row = db.session.execute(_session_statement(), {"token_hash": _token_hash(token)}).unique().first()
+    if row is None:
+        return None
+    fragments.remember_tokens(row[1:])
+    return row[0]
 
 
 @cache
 def _session_statement():
-    """The session, its user, the user's site, roles and services in one statement: every request pays it, so it is
-    built once (with a bound parameter) and SQLAlchemy neither rebuilds its options nor recomputes its cache key."""
-    return (select(UserSession)
+    """The session, its user, the user's site, roles and services in one statement, with the shared fragments' tokens
+    (core/fragments.py: read here, before any data, they save a statement — a round trip on PostgreSQL): every
+    request pays it, so it is built once (with a bound parameter) and SQLAlchemy neither rebuilds its options nor
+    recomputes its cache key."""
+    from portal.core import fragments
+
+    return (select(UserSession, *fragments.token_columns())
             .options(joinedload(UserSession.user).options(joinedload(User.role_rows), joinedload(User.services)))
             .where(UserSession.token_hash == bindparam("token_hash")))
 

@@ -124,6 +124,20 @@ def _forget_tokens_on_write(conn, cursor, statement, parameters, context, execut
 event.listen(Engine, "after_cursor_execute", _forget_tokens_on_write)
 
 
+def token_columns() -> list:
+    """Every area's token as a labelled scalar subquery, to read with a statement every request runs anyway (the
+    session lookup, auth.services.find_session): then `remember_tokens` saves the `tokens()` statement — a round trip
+    on PostgreSQL. Read before the data, as `tokens()` is."""
+    return [select(cache_generation.c.token).where(cache_generation.c.name == area).scalar_subquery()
+            .label(f"cache_token_{area}") for area in AREAS]
+
+
+def remember_tokens(values) -> None:
+    """The tokens read by `token_columns()`, in the order of AREAS (a missing area, None, is read by `tokens()`)."""
+    if has_request_context() and None not in values:
+        g._fragment_tokens = dict(zip(AREAS, values))
+
+
 def tokens() -> dict[str, int]:
     """Every area's generation token, read once per request (one statement for all areas) and again after a write."""
     found = g.get("_fragment_tokens")
