@@ -75,15 +75,34 @@ def _all_services() -> tuple[Choice, ...]:
 @cache
 def _listed(scope: str, dialect: str, present: tuple):
     """A row of the list is the few columns it shows (not Record objects with their joined form, site, service and
-    author)."""
+    author). Site, service and author names come from the lists the page holds anyway (`_named_rows`): joined here,
+    PostgreSQL spent 0.5 ms planning a five-table join for every page (0.08 ms with the form's document alone)."""
     return (shaped_records(scope, dialect, present)
             .with_only_columns(Record.id, Record.version, Record.form_code, Document.title.label("form_title"),
-                               Record.period_start, Record.period_end, Site.name.label("site_name"),
-                               Service.name.label("service_name"), User.full_name.label("author"), Record.status,
-                               Record.legal_hold, maintain_column_froms=False)
-            .select_from(Record).join(Document, Document.id == Record.form_document_id)
-            .join(Site, Site.id == Record.site_id).outerjoin(Service, Service.id == Record.service_id)
-            .join(User, User.id == Record.created_by_id))
+                               Record.period_start, Record.period_end, Record.site_id, Record.service_id,
+                               Record.created_by_id, Record.status, Record.legal_hold, maintain_column_froms=False)
+            .select_from(Record).join(Document, Document.id == Record.form_document_id))
+
+
+def _site_names() -> dict[int, str]:
+    """Every site's name by id, kept until the register's sites change (fragments.memo; read-only)."""
+    from types import MappingProxyType
+
+    return fragments.memo("documents", ("records.site_names",), lambda: MappingProxyType(
+        dict(db.session.execute(select(Site.id, Site.name)).all())))
+
+
+def _named_rows(rows, people) -> list[tuple]:
+    """The list's rows with the names of their site, service and author, as `labels.list_rows` takes them. The authors
+    are the "Filled by" filter's people (every author of a visible record); one more statement only if one is
+    missing (a record written between the two statements)."""
+    sites, services_by_id, authors = _site_names(), {c.id: c.name for c in _all_services()}, dict(people)
+    missing = {row.created_by_id for row in rows} - authors.keys()
+    if missing:
+        authors.update(db.session.execute(select(User.id, User.full_name).where(User.id.in_(missing))).all())
+    return [(row.id, row.version, row.form_code, row.form_title, row.period_start, row.period_end,
+             sites.get(row.site_id, ""), services_by_id.get(row.service_id) if row.service_id is not None else None,
+             authors.get(row.created_by_id, ""), row.status, row.legal_hold) for row in rows]
 
 
 @cache
@@ -108,7 +127,7 @@ def index():
     # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
     scope_params = {k: v for k, v in params.items() if k in ("user_id", "site_id", "service_ids")}
     people = core_execute(_people_statement(*shape[:2]), scope_params).all()
-    context = dict(rows=page.rows, total=total, more_than=more_than, page=page, args=args,
+    context = dict(rows=_named_rows(page.rows, people), total=total, more_than=more_than, page=page, args=args,
                    status_labels=status_labels(), list_rows=list_rows)
     if request.htmx and request.headers.get("HX-Target") == "record-results":
         return render("records/index.html", block="results", **context)

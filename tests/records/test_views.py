@@ -263,3 +263,21 @@ def test_list_rows_escape_and_show_version_period_and_hold(app):
     assert '<span class="muted">v2</span>' in html and html.count("v1") == 0
     assert "02 November 2026 – 06 November 2026" in html and "03 November 2026 –" not in html
     assert html.count("badge-warn") == 1 and "—" in html and 'data-status="approved"' in html
+
+
+def test_list_rows_name_an_author_missing_from_the_people_filter(app, people):
+    """The rows' author names come from the "Filled by" filter's people; an author not among them (a record written
+    between the two statements) is looked up, never shown blank."""
+    from collections import namedtuple
+
+    from portal.records.views import _named_rows
+
+    Row = namedtuple("Row", "id version form_code form_title period_start period_end site_id service_id created_by_id "
+                            "status legal_hold")
+    tl = people["tl"]
+    with app.test_request_context():
+        row = Row(7, 1, "IN.OCC.TELK.F-04", "Form", date(2026, 11, 2), date(2026, 11, 2), tl.site_id, None, tl.id,
+                  "draft", False)
+        named = _named_rows([row], [])
+        assert named[0][6] == tl.site.name and named[0][7] is None and named[0][8] == "Dewi Lestari"
+        assert _named_rows([row], [(tl.id, "Dari daftar")])[0][8] == "Dari daftar"
