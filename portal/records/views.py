@@ -19,7 +19,7 @@ from portal.core.i18n import local_today
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
 from portal.core.forms import after_refusal, apply_service_error, refusals
-from portal.core.unit import keep_changes
+from portal.core.unit import begin_writing, keep_changes, reads_first
 from portal.core.htmx import render
 from portal.core.i18n import fmt_datetime
 from portal.core.permissions import require
@@ -198,12 +198,23 @@ def show(record_id: int):
 
 @bp.route("/<int:record_id>/save", methods=["POST"])
 @require("records.fill")
+@reads_first
 def save(record_id: int):
-    """Autosave (htmx: answers with the save status only) and "add a row" (a full page)."""
+    """Autosave (htmx: answers with the save status only) and "add a row" (a full page).
+
+    On SQLite the post starts as a reading request (core.unit.reads_first): the session, the record and the form are
+    read without the write lock, and only a save that changes something takes it (`begin_writing`), reading the
+    record again under it — two workers' autosaves no longer wait for each other's reading and parsing, and a save
+    with nothing new never waits."""
     record = _record_or_404(record_id)
     if not services.can_edit(current_user, record):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
+    if services.with_header(record, data) != record.data:
+        begin_writing()  # ends the read; what was read is read again as it is used, under the write lock
+        record = _record_or_404(record_id)
+        if not services.can_edit(current_user, record):
+            abort(403)
     try:
         services.save_draft(record, current_user, data, request.form.get("row_version", type=int))
     except ConflictError as exc:  # an older page: only the status answers, what was typed stays on the page

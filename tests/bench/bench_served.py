@@ -28,6 +28,31 @@ def _draft_of(instance, username: str) -> int | None:
     return found
 
 
+def _more_drafts(instance, username: str, n: int) -> list[int]:
+    """`n` drafts of the user's first draft's form (made by the portal's own service), for saves that write: eight
+    connections saving one draft at once would be eight windows on one record, refused as conflicts (409) whenever
+    two saves meet."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.records import services
+    from portal.records.models import Record
+    from tests.bench.bench_scale import _app
+
+    app = _app(instance)
+    with app.test_request_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        first = db.session.scalar(select(Record).where(Record.created_by_id == user.id, Record.status == "draft")
+                                  .order_by(Record.id))
+        ids = [services.create(first.form_code, user, first.site_id, first.service_id,
+                               date(2026, 1, 1) + timedelta(days=i)).id for i in range(n)]
+        db.session.commit()
+    return ids
+
+
 def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, seconds: int = 5, jobs: str = "inprocess"):
     rows = []
     t0 = time.perf_counter()
@@ -72,8 +97,15 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
             measure("home page /", role, "/", 4)
         draft = _draft_of(instance, "tl")
         if draft:
-            measure(f"record autosave POST /records/{draft}/save", "tl", f"/records/{draft}/save", 4,
-                    post={"rekomendasi": "Dipantau ulang besok pagi"})
+            # The browser posts a draft when a field changed: "each save a change" writes the record and an audit
+            # event every time (on SQLite the two workers take turns at the write lock, and each commit is synced to
+            # disk: synchronous=FULL); "the same content again" finds nothing to write.
+            measure(f"record autosave POST /records/{draft}/save, the same content again", "tl",
+                    f"/records/{draft}/save", 4, post={"f-rekomendasi": "Dipantau ulang besok pagi"})
+            drafts = _more_drafts(instance, "tl", 32)
+            measure("record autosave POST, each save a change (32 drafts in turn)", "tl",
+                    f"/records/{draft}/save", 4, post={"f-rekomendasi": "Dipantau ulang besok pagi"}, vary=True,
+                    paths=[f"/records/{d}/save" for d in drafts])
     # The prints run against the production configuration (README): the web workers plus `flask jobs worker`
     # (RQ, its own process, at a lower CPU priority) — in the default single-process setup (`make run`) the render
     # thread shares a web worker's interpreter, and a page waits for it.

@@ -209,6 +209,32 @@ wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["X-CSRFToken"] = "{csrf}"
 wrk.headers["HX-Request"] = "true"
 """
+# A post whose last field's value changes with every request (…<thread><n>): an autosave that writes each time. With
+# `paths`, each of wrk's two threads takes its half of them in turn (a thread's 4 connections on 16 drafts: two
+# saves of one draft at once would be two windows on one record, refused as a conflict).
+POST_CHANGING_LUA = """
+local thread_tag = string.gsub(tostring({{}}), "[^%w]", "")
+local n = 0
+local paths = {{{paths}}}
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("half", counter)
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["X-CSRFToken"] = "{csrf}"
+wrk.headers["HX-Request"] = "true"
+request = function()
+  n = n + 1
+  local path = nil
+  if #paths > 0 then
+    local per = math.floor(#paths / 2)
+    path = paths[(half - 1) * per + (n % per) + 1]
+  end
+  return wrk.format(nil, path, nil, "{body}" .. "+" .. thread_tag .. n)
+end
+"""
 # Each request a new address (…&v=<thread><n>): what a page costs when no shared fragment has it yet.
 VARY_LUA = """
 local thread_tag = string.gsub(tostring({}), "[^%w]", "")
@@ -229,7 +255,7 @@ class Load:
 
 
 def wrk(url: str, seconds: int = 5, connections: int = 8, cookie: str = "", post: dict | None = None,
-        csrf: str = "", vary: bool = False) -> Load:
+        csrf: str = "", vary: bool = False, paths: list[str] | None = None) -> Load:
     """Requests/second and mean latency of `url` under `connections` concurrent connections (2 wrk threads)."""
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     if cookie:
@@ -237,7 +263,12 @@ def wrk(url: str, seconds: int = 5, connections: int = 8, cookie: str = "", post
     script = None
     if post is not None or vary:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-        script.write(POST_LUA.format(body=urllib.parse.urlencode(post), csrf=csrf) if post is not None else VARY_LUA)
+        if post is not None:
+            lua = POST_CHANGING_LUA if vary else POST_LUA
+            script.write(lua.format(body=urllib.parse.urlencode(post), csrf=csrf,
+                                    paths=", ".join(f'"{p}"' for p in (paths or []))))
+        else:
+            script.write(VARY_LUA)
         script.close()
         cmd += ["-s", script.name]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60).stdout

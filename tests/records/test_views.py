@@ -281,3 +281,59 @@ def test_list_rows_name_an_author_missing_from_the_people_filter(app, people):
         named = _named_rows([row], [])
         assert named[0][6] == tl.site.name and named[0][7] is None and named[0][8] == "Dewi Lestari"
         assert _named_rows([row], [(tl.id, "Dari daftar")])[0][8] == "Dari daftar"
+
+
+def test_an_autosave_reads_and_parses_without_the_write_lock(fresh_app, monkeypatch):
+    """SQLite: a save post reads the session, the record and the form in a reading transaction (core.unit.reads_first):
+    another worker can write meanwhile; only a save that changes something takes the lock, and writes it."""
+    import sqlite3
+
+    from sqlalchemy import func
+
+    from portal.auth import services as auth_services
+    from portal.core.audit import AuditEvent
+    from portal.core.db import reading_session
+    from portal.records import schema as schemas
+    from portal.records import services as record_services
+
+    app = fresh_app("autosave_lock")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL writes take row locks, not a database lock")
+    with app.test_request_context():
+        site = auth_services.save_site(None, {"code": "MLG", "name": "Malang", "timezone": "Asia/Jakarta"})
+        db.session.flush()
+        tl = auth_services.create_user({"username": "tl1", "full_name": "Dewi Lestari", "site_id": site.id,
+                                        "roles": ["tl"]}, TEST_PASSWORD)
+        tl.must_change_password = False
+        online_form()
+        record_id = record_services.create("IN.OCC.TELK.F-04", tl, site.id, None, date(2026, 11, 2)).id
+        db.session.commit()
+        db.session.remove()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    real, seen = schemas.data_from_form, []
+
+    def parsing(schema, form):
+        other = sqlite3.connect(path, timeout=0)  # another worker that wants to write right now
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            seen.append("could write")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        return real(schema, form)
+
+    monkeypatch.setattr(schemas, "data_from_form", parsing)
+    client = app.test_client()
+    assert client.login("tl1").status_code == 303
+    htmx = {"HX-Request": "true", "HX-Target": "save-status"}
+    for text in ("pertama", "pertama", "kedua"):  # a change, the same again (nothing to write), another change
+        answer = client.post_form(f"/records/{record_id}/save", {"f-rekomendasi": text}, headers=htmx,
+                                  token_from=f"/records/{record_id}")
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert seen == ["could write"] * 3
+    with app.app_context(), reading_session() as session:
+        assert session.get(Record, record_id).data["rekomendasi"] == "kedua"
+        assert session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "record.draft_saved", AuditEvent.object_id == str(record_id))) == 2
