@@ -111,22 +111,9 @@ def _format_datetime(local: datetime, tz_name: str, pattern: str, locale: str) -
 
 
 def _translations():
-    """flask_babel.get_translations(), looked up once per request and locale: templates ask for it on every `_()`
-    (dozens a page), and Flask-Babel's lookup walks the request context several times each call. Keyed by the
-    locale and domain Flask-Babel pinned for this request, so `force_locale` (a PDF in another language) still
-    gets its own catalog."""
-    if not has_app_context():
-        return flask_babel.get_translations()
-    store = g._get_current_object()
-    ctx = getattr(store, "_flask_babel", None)
-    locale, domain = getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None)
-    cached = getattr(store, "_portal_translations", None)
-    if locale is not None and cached is not None and cached[0] is locale and cached[1] is domain:
-        return cached[2]
-    translations = flask_babel.get_translations()  # pins the request's locale (and domain) on its first call
-    ctx = getattr(store, "_flask_babel", None)
-    store._portal_translations = (getattr(ctx, "babel_locale", None), getattr(ctx, "babel_domain", None), translations)
-    return translations
+    """The request's catalog (templates ask for it on every `_()`): Flask-Babel's, remembered for the request by
+    `_request_domain_translations` below."""
+    return flask_babel.get_translations()
 
 
 _domain_translations = flask_babel.Domain.get_translations
@@ -170,7 +157,7 @@ flask_babel.get_domain = _request_domain
 
 
 def register(app) -> None:
-    # The templates' gettext functions: Flask-Babel's, with the catalog looked up once per request (_translations).
+    # The templates' gettext functions: Flask-Babel's, the catalog remembered for the request (_translations).
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -31,6 +31,20 @@ class Counts:
     key: Hashable | None = None
 
 
+def kept_counts(area: str, key: Hashable, columns: list, params: dict | None = None) -> tuple:
+    """The values of scalar count SELECTs computed from one area's tables alone (core/fragments.py), kept while the
+    area is unchanged: one statement when it changed since a page asked, none otherwise. `key` names the columns'
+    shape and every value the counts depend on (the day, the user's scope); `columns` come from a builder that is
+    built once per shape, as for `Counts`. For numbers of tables that change every few seconds use `Counts`."""
+    from sqlalchemy import select
+
+    from portal.core import fragments
+    from portal.core.db import core_execute
+
+    return fragments.memo(area, key, lambda: tuple(
+        core_execute(select(*[c.scalar_subquery() for c in columns]), params).one()))
+
+
 _providers: dict[str, list[Callable]] = {}
 
 

@@ -9,8 +9,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.core import fragments
-from portal.core.db import core_execute
-from portal.core.inbox import Counts, InboxItem, provider
+from portal.core.inbox import Counts, InboxItem, kept_counts, provider
 from portal.core.i18n import local_today
 from portal.documents import copies, queries, services
 from portal.documents.models import CHECKED, DRAFT, SUBMITTED, ChangeRequest, Document, Revision
@@ -61,8 +60,7 @@ def to_sign(user) -> list[InboxItem]:
         return []
     statuses = tuple(status for status, _label in wanted)
     # The register's own numbers: kept while it is unchanged (core/fragments.py memo), counted when it changed.
-    values = fragments.memo("documents", ("documents.to_sign", statuses), lambda: tuple(
-        core_execute(select(*[c.scalar_subquery() for c in _status_columns(statuses)])).one()))
+    values = kept_counts("documents", ("documents.to_sign", statuses), _status_columns(statuses))
     return [InboxItem(title=label % {"n": int(n)}, url=url_for("documents.work"), kind="sign")
             for (_status, label), n in zip(wanted, values) if n]
 

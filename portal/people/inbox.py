@@ -8,10 +8,8 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select
 
-from portal.core import fragments
-from portal.core.db import core_execute
 from portal.core.i18n import local_today
-from portal.core.inbox import Counts, InboxItem, provider
+from portal.core.inbox import Counts, InboxItem, kept_counts, provider
 from portal.people import permissions, services
 from portal.people.queries import ENDING_WINDOWS
 
@@ -23,16 +21,14 @@ def contracts_ending(user) -> list[InboxItem]:
     staff or their contracts changed since the last visit of the day, none otherwise."""
     if not (user.can("people.manage") or user.can("people.site")):
         return []
-    # permissions.staff_scope's shapes for these users: everyone, the user's site, or (no people.read) themselves
-    scope = "all" if permissions.sees_everyone(user) else ("site" if user.can("people.read") else "mine")
+    scope = permissions.staff_scope_kind(user)  # never "led": these users manage people or see their site
     today = local_today()
     params = {"people_today": today, "people_user_id": user.id, "people_site_id": user.site_id,
               **{f"people_until_{days}": today + timedelta(days=days) for days in ENDING_WINDOWS}}
     # The numbers change with the staff and their contracts only, and the day: kept while neither changed (the
     # "people" area of core/fragments.py, whose token the database replaces on every write to those tables).
     key = ("people.ending", scope, today) + ((user.id, user.site_id) if scope != "all" else ())
-    values = fragments.memo("people", key, lambda: tuple(
-        core_execute(select(*[c.scalar_subquery() for c in _columns(scope)]), params).one()))
+    values = kept_counts("people", key, _columns(scope), params)
     out, before = [], 0
     for days, total in zip(ENDING_WINDOWS, values):  # shortest first
         n = int(total or 0) - before
@@ -49,9 +45,7 @@ def _columns(scope_kind: str) -> list:
     parameters."""
     from portal.people.models import Staff
 
-    user_id = bindparam("people_user_id")
-    scope = {"all": None, "site": permissions.site_scope(user_id, bindparam("people_site_id")),
-             "mine": Staff.user_id == user_id}[scope_kind]
+    scope = permissions.bound_staff_scope(scope_kind, bindparam("people_user_id"), bindparam("people_site_id"))
     out = []
     for days in ENDING_WINDOWS:
         stmt = (select(func.count(Staff.id)).select_from(Staff)
@@ -66,8 +60,7 @@ def extensions_to_decide(user) -> list[InboxItem] | Counts:
     numbers in one statement, built once per shape of scope)."""
     if not user.can("people.approve_extension"):
         return []
-    scope = ("all" if permissions.sees_everyone(user) else "mine" if not user.can("people.read")
-             else "site" if user.can("people.site") else "led")
+    scope = permissions.staff_scope_kind(user)
 
     def items(values) -> list[InboxItem]:
         n = int(values[0] or 0)
@@ -82,13 +75,11 @@ def extensions_to_decide(user) -> list[InboxItem] | Counts:
 
 @cache
 def _extension_columns(scope_kind: str) -> list:
-    """services.extensions_waiting's count for one of permissions.staff_scope's shapes, the user and site bound."""
+    """The contract evaluations waiting for a decision among the people of one of `permissions.staff_scope`'s shapes,
+    the user and site bound."""
     from portal.people.models import PROPOSED, ContractExtension, Staff, StaffContract
 
-    user_id = bindparam("people_user_id")
-    scope = {"all": None, "mine": Staff.user_id == user_id,
-             "site": permissions.site_scope(user_id, bindparam("people_site_id")),
-             "led": permissions.led_scope(user_id)}[scope_kind]
+    scope = permissions.bound_staff_scope(scope_kind, bindparam("people_user_id"), bindparam("people_site_id"))
     stmt = (select(func.count(ContractExtension.id)).join(StaffContract, StaffContract.id == ContractExtension.contract_id)
             .join(Staff, Staff.id == StaffContract.staff_id).where(ContractExtension.status == PROPOSED))
     return [stmt.where(scope) if scope is not None else stmt]

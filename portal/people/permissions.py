@@ -32,14 +32,28 @@ def led_team_ids(user) -> list[int]:
 
 def staff_scope(user):
     """A WHERE clause on Staff for the people this user may see (None: everyone)."""
+    return bound_staff_scope(staff_scope_kind(user), user.id, user.site_id)
+
+
+def staff_scope_kind(user) -> str:
+    """Which shape of `staff_scope` this user has: "all", "mine" (no people.read), "site" or "led"."""
     if sees_everyone(user):
-        return None
-    mine = Staff.user_id == user.id
+        return "all"
     if not user.can("people.read"):
-        return mine
-    if user.can("people.site"):
-        return site_scope(user.id, user.site_id)
-    return led_scope(user.id)
+        return "mine"
+    return "site" if user.can("people.site") else "led"
+
+
+def bound_staff_scope(kind: str, user_id, site_id):
+    """The clause of one shape of `staff_scope`, the user and the site as values or as bound parameters (the home
+    page's counts build their statement once per shape and give the values at execution)."""
+    if kind == "all":
+        return None
+    if kind == "mine":
+        return Staff.user_id == user_id
+    if kind == "site":
+        return site_scope(user_id, site_id)
+    return led_scope(user_id)
 
 
 def site_scope(user_id, site_id):

@@ -484,17 +484,6 @@ def decide_extension(extension, approve: bool, password: str, note: str, actor):
     return new_contract
 
 
-def extensions_waiting(scope) -> int:
-    """How many evaluations wait for a manager's decision (scope: a clause on Staff, None: everyone)."""
-    from portal.people.models import PROPOSED, ContractExtension
-
-    stmt = (select(db.func.count(ContractExtension.id)).join(StaffContract, StaffContract.id == ContractExtension.contract_id)
-            .join(Staff, Staff.id == StaffContract.staff_id).where(ContractExtension.status == PROPOSED))
-    if scope is not None:
-        stmt = stmt.where(scope)
-    return db.session.scalar(stmt) or 0
-
-
 def upload_contract_document(contract, data: bytes, filename: str, actor):
     """Keep the signed contract: PDF, JPEG or PNG only (by content), at most 5 MB; a replaced file is deleted after
     the commit."""
