@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Index, String, Text, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.db import reading_session, utcnow
+from portal.core.db import core_execute, reading_session, utcnow
 from portal.extensions import db
 
 GENESIS = "0" * 64
@@ -209,9 +209,25 @@ def record(
     )
     event.hash = event.compute_hash()
     event.mac = row_mac(event.id, event.hash)
-    db.session.add(event)
-    db.session.flush()
+    # Written with one INSERT, not through the session's unit of work (the event is never changed, and nothing reads
+    # it back from the session): a flush of its own cost an autosave about a tenth of its time. The object returned
+    # is the row as written, outside the session.
+    stmt, columns = _insert_statement()
+    core_execute(stmt, {column: getattr(event, column) for column in columns})
     return event
+
+
+def _insert_statement():
+    """The audit row's INSERT and every column it writes (all of the table's), built once."""
+    global _INSERT
+    if _INSERT is None:
+        from sqlalchemy import insert
+
+        _INSERT = insert(AuditEvent.__table__), tuple(column.key for column in AuditEvent.__table__.columns)
+    return _INSERT
+
+
+_INSERT = None
 
 
 def changes(obj: Any, fields: list[str], new_values: dict) -> tuple[dict, dict]:

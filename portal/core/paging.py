@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 
 from portal.core.urls import DB_INT_MAX
-from portal.core.db import core_execute
+from portal.core.db import constants_inline, core_execute
 from portal.extensions import db
 
 SEP = "~"
@@ -61,7 +61,7 @@ def _format(values: Sequence[Any]) -> str:
 _shaped: dict[tuple, Select] = {}
 
 
-def _once(shape, what: tuple, make: Callable[[], Select]) -> Select:
+def _once(shape, what: tuple, make: Callable[[], Select], inline: bool = True) -> Select:
     if shape is None:
         return make()
     key = (shape,) + what
@@ -69,7 +69,8 @@ def _once(shape, what: tuple, make: Callable[[], Select]) -> Select:
     if found is None:
         if len(_shaped) > 4096:
             _shaped.clear()
-        found = _shaped[key] = make()
+        # Its constants in the SQL text (the LIMIT above all), for PostgreSQL's generic plan: core.db.constants_inline.
+        found = _shaped[key] = constants_inline(make()) if inline else make()
     return found
 
 
@@ -128,5 +129,7 @@ def capped_count(stmt: Select, cap: int = 1000, shape=None, params: dict | None 
         inner = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True).limit(cap + 1)
         return select(func.count()).select_from(inner.subquery())
 
-    n = core_execute(_once(shape, ("count", cap), make), params).scalar()
+    # Its LIMIT stays a parameter: PostgreSQL kept the generic plan of the count with `LIMIT $5` and planned
+    # `LIMIT 1001` afresh on every request (the records list, 3,000 documents), though both plans cost the same.
+    n = core_execute(_once(shape, ("count", cap), make, inline=False), params).scalar()
     return (min(n, cap), n > cap)

@@ -37,15 +37,26 @@ def start(request) -> None:
         g._uow_reading = True
 
 
-def begin_writing() -> None:
+def begin_writing(expire: bool = True) -> bool:
     """Call before a page that was only reading writes (a printout, a session touch, an audit event of a GET):
     on SQLite it ends the read transaction and opens a writing one (BEGIN IMMEDIATE), so the write waits its turn
     instead of failing with "database is locked" when another writer committed in between. Objects are reloaded
-    as they are used. Outside a reading request it does nothing."""
+    as they are used. Outside a reading request it does nothing. True when it did start a writing transaction.
+
+    `expire=False` keeps the objects read so far as they were read, for a caller that checks itself that what it
+    will change is unchanged since (a version number read again under the lock: records.views.save) — reloading
+    the user, the record and its relations cost an autosave more than its write."""
     if has_request_context() and g.get("_uow_reading"):
         g._uow_reading = False
-        db.session.commit()  # nothing was written yet: this only ends the read snapshot
-        db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        session = db.session()
+        kept, session.expire_on_commit = session.expire_on_commit, expire and session.expire_on_commit
+        try:
+            session.commit()  # nothing was written yet: this only ends the read snapshot
+        finally:
+            session.expire_on_commit = kept
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        return True
+    return False
 
 
 def keep_changes() -> None:

@@ -210,11 +210,16 @@ def save(record_id: int):
     if not services.can_edit(current_user, record):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
-    if services.with_header(record, data) != record.data:
-        begin_writing()  # ends the read; what was read is read again as it is used, under the write lock
-        record = _record_or_404(record_id)
-        if not services.can_edit(current_user, record):
-            abort(403)
+    if services.with_header(record, data) != record.data and begin_writing(expire=False):
+        # Under the write lock now. What was read stays as read unless the record changed in between (its version,
+        # which every change raises, read again: one small statement instead of reloading the user, the record
+        # and its form); the UPDATE itself also checks the version (version_id_col).
+        now = core_execute(_version_statement(), {"record_id": record_id}).scalar()
+        if now != record.row_version:
+            db.session.expire_all()
+            record = _record_or_404(record_id)
+            if not services.can_edit(current_user, record):
+                abort(403)
     try:
         services.save_draft(record, current_user, data, request.form.get("row_version", type=int))
     except ConflictError as exc:  # an older page: only the status answers, what was typed stays on the page
@@ -231,6 +236,13 @@ def save(record_id: int):
         return render("records/show.html", block="save_status", record=record, saved_at=fmt_datetime(record.updated_at, seconds=True))
     flash(_("Draft saved."), "success")
     return redirect(url_for("records.show", record_id=record.id), 303)
+
+
+@cache
+def _version_statement():
+    from sqlalchemy import bindparam
+
+    return select(Record.row_version).where(Record.id == bindparam("record_id"))
 
 
 @bp.route("/<int:record_id>/submit", methods=["POST"])

@@ -259,6 +259,33 @@ def test_home_page_lists_forms_due_until_a_record_exists(app, client, factories)
     assert period_bounds("monthly", date(2026, 2, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
 
 
+def test_home_page_lists_the_users_own_drafts_by_period_with_the_return_reason(app, ctx, people):
+    """The drafts' lines come with the other providers' numbers in one statement (core.inbox.rows_column): each of
+    the user's drafts once, in period order, a returned one with its reason; nobody else's, nothing submitted."""
+    from flask_login import login_user
+
+    from portal.core import inbox
+
+    online_form()
+    tl = people["tl"]
+    later = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 20))
+    earlier = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 5))
+    returned = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 12))
+    services.submit(returned, tl, TEST_PASSWORD, data=f04_data(tl.id))
+    services.return_to_draft(returned, people["spv"], "Jumlah agen salah")
+    submitted = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 1))
+    services.submit(submitted, tl, TEST_PASSWORD, data=f04_data(tl.id))
+    services.create("IN.OCC.TELK.F-04", people["tl2"], tl.site_id, None, date(2026, 11, 3))  # someone else's
+    db.session.flush()
+    login_user(tl)
+    drafts = [i for i in inbox.items_for(tl) if i.kind == "draft"]
+    assert [i.url for i in drafts] == [f"/records/{r.id}" for r in (earlier, returned, later)]
+    assert [(i.title, i.detail, i.due) for i in drafts] == [
+        (f"Draf rekaman untuk diselesaikan: {earlier.number} IN.OCC.TELK.F-04", "Real Monitoring Call Handling", "05 November 2026"),
+        (f"Rekaman dikembalikan untuk diperbaiki: {returned.number} IN.OCC.TELK.F-04", "Jumlah agen salah", "12 November 2026"),
+        (f"Draf rekaman untuk diselesaikan: {later.number} IN.OCC.TELK.F-04", "Real Monitoring Call Handling", "20 November 2026")]
+
+
 def test_schema_directives(app):
     from portal.records.schema import parse_schema, schema_text
 
