@@ -337,3 +337,64 @@ def test_an_autosave_reads_and_parses_without_the_write_lock(fresh_app, monkeypa
         assert session.get(Record, record_id).data["rekomendasi"] == "kedua"
         assert session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action == "record.draft_saved", AuditEvent.object_id == str(record_id))) == 2
+
+
+def test_an_autosave_reads_the_record_again_when_it_changed_before_the_write_lock(fresh_app, monkeypatch):
+    """SQLite: what an autosave read before taking the write lock is kept only while the record's version is unchanged
+    (records.views.save): another window's save made in between is read again and saved over, a submission made in
+    between refuses the save (403) and leaves the submitted record as it was — never a 500."""
+    import sqlite3
+
+    from portal.auth import services as auth_services
+    from portal.core.db import reading_session
+    from portal.records import schema as schemas
+    from portal.records import services as record_services
+
+    app = fresh_app("autosave_changed")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL requests write from their start (no reading phase)")
+    with app.test_request_context():
+        site = auth_services.save_site(None, {"code": "MLG", "name": "Malang", "timezone": "Asia/Jakarta"})
+        db.session.flush()
+        tl = auth_services.create_user({"username": "tl1", "full_name": "Dewi Lestari", "site_id": site.id,
+                                        "roles": ["tl"]}, TEST_PASSWORD)
+        tl.must_change_password = False
+        online_form()
+        record_id = record_services.create("IN.OCC.TELK.F-04", tl, site.id, None, date(2026, 11, 2)).id
+        db.session.commit()
+        db.session.remove()
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    real, meanwhile = schemas.data_from_form, []
+
+    def parsing(schema, form):  # while this save reads, another worker commits a change to the record
+        if meanwhile:
+            other = sqlite3.connect(path)
+            other.execute(meanwhile.pop(), (record_id,))
+            other.commit()
+            other.close()
+        return real(schema, form)
+
+    monkeypatch.setattr(schemas, "data_from_form", parsing)
+    client = app.test_client()
+    assert client.login("tl1").status_code == 303
+    htmx = {"HX-Request": "true", "HX-Target": "save-status"}
+
+    def save(text):
+        return client.post_form(f"/records/{record_id}/save", {"f-rekomendasi": text}, headers=htmx,
+                                token_from=f"/records/{record_id}")
+
+    def stored():
+        with app.app_context(), reading_session() as session:
+            record = session.get(Record, record_id)
+            return record.status, record.row_version, record.data.get("rekomendasi")
+
+    assert save("pertama").status_code == 200
+    _status, version, _text = stored()
+    meanwhile.append("UPDATE record SET row_version = row_version + 1, "
+                     "data_json = json_set(data_json, '$.rekomendasi', 'jendela lain') WHERE id = ?")
+    answer = save("kedua")
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert stored() == ("draft", version + 2, "kedua")  # the other window's version, then this save's
+    meanwhile.append("UPDATE record SET row_version = row_version + 1, status = 'submitted' WHERE id = ?")
+    assert save("ketiga").status_code == 403
+    assert stored() == ("submitted", version + 3, "kedua")
