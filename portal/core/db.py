@@ -127,6 +127,11 @@ def constants_inline(stmt):
     from sqlalchemy.sql import visitors
     from sqlalchemy.sql.elements import BindParameter
 
+    from portal.extensions import db
+
+    if db.session.get_bind().dialect.name == "sqlite":  # no plans kept: rendering the values would only cost
+        return stmt
+
     def inline(element, **_kw):
         if (isinstance(element, BindParameter) and element.unique and element.callable is None
                 and element.value is not None and (not element.expanding or element.value)):

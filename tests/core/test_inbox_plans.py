@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from flask_login import login_user
 from sqlalchemy.dialects import postgresql
 
@@ -19,6 +20,8 @@ from tests.records_factories import online_form
 
 
 def test_the_combined_statement_binds_only_the_providers_values(app, factories):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans only: SQLite keeps no plan, and its statements keep their parameters")
     site = factories.site()
     for roles in (["tl"], ["spv"], ["qa"], ["agent"], ["qmr"], ["manager"]):
         user = factories.user(roles, site=site)
