@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any, Iterator
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Index, String, Text, func, select, text
+from sqlalchemy import Index, String, Text, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import core_execute, reading_session, utcnow
@@ -217,17 +218,10 @@ def record(
     return event
 
 
+@cache
 def _insert_statement():
     """The audit row's INSERT and every column it writes (all of the table's), built once."""
-    global _INSERT
-    if _INSERT is None:
-        from sqlalchemy import insert
-
-        _INSERT = insert(AuditEvent.__table__), tuple(column.key for column in AuditEvent.__table__.columns)
-    return _INSERT
-
-
-_INSERT = None
+    return insert(AuditEvent.__table__), tuple(column.key for column in AuditEvent.__table__.columns)
 
 
 def changes(obj: Any, fields: list[str], new_values: dict) -> tuple[dict, dict]:

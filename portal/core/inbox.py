@@ -4,6 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
 
 @dataclass
 class InboxItem:
@@ -67,27 +70,21 @@ def json_rows(value) -> list[list]:
     return value if isinstance(value, list) else json.loads(value)
 
 
-def _json_rows_class():
-    from sqlalchemy.ext.compiler import compiles
-    from sqlalchemy.sql.functions import FunctionElement
-
-    class JsonRows(FunctionElement):
-        """json_agg / json_group_array of one JSON array per row (the given columns)."""
-        inherit_cache = True
-        name = "json_rows"
-
-    @compiles(JsonRows, "postgresql")
-    def _postgresql(element, compiler, **kw):
-        return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
-
-    @compiles(JsonRows)
-    def _sqlite(element, compiler, **kw):
-        return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
-
-    return JsonRows
+class _JsonRows(FunctionElement):
+    """json_agg / json_group_array of one JSON array per row (the given columns): `rows_column`."""
+    inherit_cache = True
+    name = "json_rows"
 
 
-_JsonRows = _json_rows_class()
+@compiles(_JsonRows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(_JsonRows)
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
 
 _providers: dict[str, list[Callable]] = {}
 
@@ -124,7 +121,7 @@ def items_for(user) -> list[InboxItem]:
         slots.append(found)
     values: dict[int, tuple] = {}
     if counts:  # every provider's numbers in one SELECT of scalar subqueries
-        from portal.core.db import core_execute
+        from portal.core.db import constants_inline, core_execute
 
         params: dict = {}
         for found in counts:
@@ -135,7 +132,9 @@ def items_for(user) -> list[InboxItem]:
         else:
             stmt = _statements.get(keys)
             if stmt is None:
-                stmt = _statements[keys] = _combined(counts, constants_inline=True)
+                # On PostgreSQL its constants go in its SQL text, or its generic plan looked dearer than planning
+                # it afresh on every request (core.db.constants_inline).
+                stmt = _statements[keys] = constants_inline(_combined(counts))
         row = core_execute(stmt, params).one()
         at = 0
         for found in counts:
@@ -152,16 +151,7 @@ def items_for(user) -> list[InboxItem]:
 _statements: dict[tuple, object] = {}
 
 
-def _combined(counts: list[Counts], constants_inline: bool = False):
+def _combined(counts: list[Counts]):
     from sqlalchemy import select
 
-    stmt = select(*[c.scalar_subquery() for found in counts for c in found.columns])
-    if not constants_inline:
-        return stmt
-    # On PostgreSQL the combined statement runs as a prepared statement, and each of its planning costs 3–4 times
-    # its run: with its constants as parameters the generic plan looked dearer than planning afresh once the tl's
-    # drafts and forms due joined it (8 ms a home page instead of 2.4 on this machine). Built once per shape, its
-    # unnamed parameters are constants (core.db.constants_inline).
-    from portal.core.db import constants_inline as inline
-
-    return inline(stmt)
+    return select(*[c.scalar_subquery() for found in counts for c in found.columns])

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from datetime import date
 from functools import cache
@@ -240,8 +240,6 @@ def save(record_id: int):
 
 @cache
 def _version_statement():
-    from sqlalchemy import bindparam
-
     return select(Record.row_version).where(Record.id == bindparam("record_id"))
 
 
