@@ -212,6 +212,43 @@ def test_the_records_lists_shared_top_keeps_each_readers_people_and_filters(app,
     assert f'<option value="{far.id}">' in people_filter and f'<option value="{odd.id}">' in people_filter
 
 
+def _records_token() -> int:
+    from sqlalchemy import text
+
+    return db.session.execute(text("SELECT token FROM cache_generation WHERE name = 'records'")).scalar_one()
+
+
+def test_the_records_lists_count_is_kept_until_a_record_changes_what_the_filters_read(app, client, people):
+    """The list's count is kept by the worker (the "records" area of core/fragments.py): a new record, a status
+    changed by a statement typed outside the portal and a deleted record each show on the next visit; an autosave
+    (content only) leaves the area's token as it was."""
+    from sqlalchemy import text
+
+    tl = people["tl"]
+    client.login(tl.username)
+
+    def count(path: str = "/records/") -> int:
+        shown = re.search(r'data-testid="records-count">([^<]*)<', client.get(path).get_data(as_text=True)).group(1)
+        return int(re.sub(r"\D", "", shown))
+
+    first = _new_record(client, tl.site_id)
+    assert count() == 1 and count() == 1 and count("/records/?status=draft") == 1
+    assert count("/records/?status=submitted") == 0
+    before = _records_token()
+    saved = client.post_form(f"/records/{first}/save", {"f-rekomendasi": "disimpan otomatis"},
+                             headers={"HX-Request": "true", "HX-Target": "save-status"})
+    assert saved.status_code == 200 and _records_token() == before
+    db.session.execute(text("UPDATE record SET status = 'submitted' WHERE id = :id"), {"id": first})
+    db.session.commit()
+    assert _records_token() != before
+    assert count("/records/?status=submitted") == 1 and count("/records/?status=draft") == 0
+    second = _new_record(client, tl.site_id)
+    assert count() == 2 and count("/records/?status=draft") == 1
+    db.session.execute(text("DELETE FROM record WHERE id = :id"), {"id": second})
+    db.session.commit()
+    assert count() == 1 and count("/records/?status=draft") == 0
+
+
 def test_a_far_period_end_is_refused_with_the_input_kept_and_never_breaks_a_page(app, client, people):
     tl = people["tl"]
     client.login(tl.username)

@@ -100,14 +100,15 @@ def test_exports_and_pages_mask_the_customer_number(app, client, make_client, or
     call, _score = _scored(app, org, line)
     from portal.tapping.models import Validation
 
+    # The tapping month is the call's (five hours ago is last month in the first hours of the 1st).
+    month = call.month.strftime("%Y-%m")
     outbound = make_call(org["agent_staff"], org["service"], called_at=utcnow() - timedelta(hours=3), qco_id=org["qco"].id,
-                         month=utcnow().date().replace(day=1))
+                         month=call.month)
     db.session.add(Validation(call_id=outbound.id, verdict="RETURN", reason_code="R01", recommendation="Ulangi",
                               qco_name="Budi", validated_at=utcnow()))
     db.session.commit()
     manager = make_client()
     manager.login(org["manager"].username)
-    month = utcnow().strftime("%Y-%m")
     for path in (f"/tapping/scores?month={month}", f"/tapping/inbound/{call.id}", "/tapping/mine"):
         assert NUMBER not in _text(manager.get(path)), path
     for path in (f"/tapping/scores.xlsx?month={month}", f"/tapping/validations.xlsx?month={month}"):
