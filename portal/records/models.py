@@ -122,7 +122,12 @@ class Record(TimestampMixin, db.Model):
 
     @data.setter
     def data(self, value: dict) -> None:
-        self.data_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        self.data_json = self.dump_data(value)
+
+    @staticmethod
+    def dump_data(value: dict) -> str:
+        """The stored text of a record's data."""
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     @property
     def number(self) -> str:

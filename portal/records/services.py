@@ -11,16 +11,17 @@ from typing import Iterator
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Date, Integer, String, func, literal, select, union_all
+from sqlalchemy import Date, Integer, String, bindparam, func, literal, select, union_all, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.i18n import local_today
 from portal.auth import services as auth
 from portal.auth.models import Service, Site, User
 from portal.core.service import ConflictError, ServiceError
 from portal.core import audit, integrity, permissions
-from portal.core.db import utcnow
+from portal.core.db import core_execute, utcnow
 from portal.documents import services as documents
 from portal.documents.models import EFFECTIVE, FORM_SCHEMA_SQL, Document, RecordType, Revision
 from portal.extensions import db
@@ -148,10 +149,12 @@ def staff_lookup(record: Record) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def content_hash(record: Record) -> str:
+def content_hash(record: Record, data: dict | None = None) -> str:
+    """The hash a signature seals: the record's header and `data` (its own data when None)."""
     payload = {"form": record.form_code, "form_revision": record.form_revision.number if record.form_revision else None,
                "site": record.site_id, "service": record.service_id, "period": [record.period_start.isoformat(),
-               record.period_end.isoformat()], "version": record.version, "data": record.data}
+               record.period_end.isoformat()], "version": record.version,
+               "data": record.data if data is None else data}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -243,11 +246,27 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
     data = with_header(record, data)
     if old == data:
         return False
-    record.data = data
-    record.content_hash = content_hash(record)
+    # One UPDATE of the four columns an autosave changes, checked against the version read, instead of the session's
+    # unit of work (which cost a changing autosave a sixth of its time: the flush's sorting, history and bookkeeping).
+    # The object is then told the values as the database holds them (nothing left for the session to write).
+    values = {"data_json": Record.dump_data(data), "content_hash": content_hash(record, data),
+              "row_version": record.row_version + 1, "updated_at": utcnow()}
+    written = core_execute(_draft_update(), {**values, "record_id": record.id, "seen_version": record.row_version})
+    if written.rowcount != 1:  # changed (or deleted) since it was read
+        raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
+                              "saved here. Copy what you typed, then reload the page."))
+    for name, value in values.items():
+        set_committed_value(record, name, value)
     changed = sorted(k for k in set(old) | set(data) if old.get(k) != data.get(k))
     audit.record("record.draft_saved", record, new={"fields": changed, "content_hash": record.content_hash}, actor=user)
     return True
+
+
+@cache
+def _draft_update():
+    table = Record.__table__
+    return (update(table).where(table.c.id == bindparam("record_id"), table.c.row_version == bindparam("seen_version"))
+            .values({name: bindparam(name) for name in ("data_json", "content_hash", "row_version", "updated_at")}))
 
 
 def _check_password(user: User, password: str, record: Record, role: str) -> None:

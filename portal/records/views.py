@@ -127,7 +127,7 @@ def index():
     stmt = shaped_records(*shape)
     # The count reads up to 1,001 index entries (a tenth of the page's time): kept by the worker until a record is
     # added, deleted or changes a column the filters read (the "records" area's triggers, core/fragments.py).
-    total, more_than = fragments.memo("records", ("records.count", shape, _hashable(params)), lambda: paging.capped_count(
+    total, more_than = fragments.memo("records", ("records.count", COUNT_CAP, shape, _hashable(params)), lambda: paging.capped_count(
         stmt, COUNT_CAP, shape=("records.index",) + shape, params=params))
     page = paging.by_key(_listed(*shape), (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
                          args, PAGE_SIZE, descending=True, rows=True, shape=("records.index",) + shape, params=params)

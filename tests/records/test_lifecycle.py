@@ -79,6 +79,37 @@ def test_full_lifecycle_with_signatures_archive_and_audit(app, ctx, people):
                                 "record.signature_refused", "record.approved", "record.printed", "record.archived"]
 
 
+def test_a_draft_save_writes_one_checked_update_and_refuses_a_record_changed_since_it_was_read(app, ctx, people):
+    """save_draft writes the record with one UPDATE checked against the version it read (not the session's unit of
+    work): the object then holds what the database holds, with nothing left to flush; a record changed since it was
+    read (another window, a statement typed outside the portal) is refused with nothing written and no audit event;
+    a later change through the session (the submission) still checks the new version."""
+    from sqlalchemy import text
+
+    from portal.core.service import ConflictError
+
+    online_form()
+    tl = people["tl"]
+    record = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 2))
+    db.session.flush()
+    version = record.row_version
+    assert services.save_draft(record, tl, {"layanan_line": "147"}, seen_version=version) is True
+    assert record.row_version == version + 1 and record not in db.session.dirty
+    stored = db.session.execute(text("SELECT data_json, content_hash, row_version FROM record WHERE id = :id"),
+                                {"id": record.id}).one()
+    assert stored == (record.data_json, services.content_hash(record), version + 1)
+    db.session.execute(text("UPDATE record SET row_version = row_version + 1 WHERE id = :id"), {"id": record.id})
+    saved_events = len(_actions(record))
+    with pytest.raises(ConflictError):
+        services.save_draft(record, tl, {"layanan_line": "108"})
+    assert db.session.execute(text("SELECT data_json FROM record WHERE id = :id"), {"id": record.id}).scalar() == \
+        record.data_json and record.data == {"layanan_line": "147"} and len(_actions(record)) == saved_events
+    db.session.refresh(record)
+    services.submit(record, tl, TEST_PASSWORD, data=f04_data(tl.id))
+    db.session.flush()
+    assert record.status == SUBMITTED and record.row_version == version + 4  # the bump by hand, the save, the submission
+
+
 def test_return_to_draft_and_resubmit(app, ctx, people):
     online_form()
     tl, spv = people["tl"], people["spv"]
