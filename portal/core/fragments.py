@@ -45,9 +45,9 @@ AREAS = {
     "documents": ("document", "revision", "signature", "document_link", "record_type", "document_service",
                   "document_site", "site", "service"),
     "people": ("staff", "staff_contract"),  # migration b7e2d4f9a1c3
-    # Only a new or deleted record or a change of the columns the records list filters on (migration c3e9a7f2b5d1):
-    # an autosave (content, version) leaves the token, and the list's count, as they were.
-    "records": ("record",),
+    # A new or deleted record, a change of a column the records list filters on or shows, a person's new name
+    # (migration c3e9a7f2b5d1): an autosave (content, row version) leaves the token, and the list, as they were.
+    "records": ("record", "user_account"),
 }
 
 cache_generation = db.Table(

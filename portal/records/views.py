@@ -124,28 +124,38 @@ def index():
     user = current_user._get_current_object()  # asked several times below: not through the proxy each time
     # Built once per shape (the user's scope, which filters are set), the values bound: see queries.list_shape.
     shape, params = list_shape(user, args)
-    stmt = shaped_records(*shape)
-    # The count reads up to 1,001 index entries (a tenth of the page's time): kept by the worker until a record is
-    # added, deleted or changes a column the filters read (the "records" area's triggers, core/fragments.py).
-    total, more_than = fragments.memo("records", ("records.count", COUNT_CAP, shape, _hashable(params)), lambda: paging.capped_count(
-        stmt, COUNT_CAP, shape=("records.index",) + shape, params=params))
-    page = paging.by_key(_listed(*shape), (Record.period_start, Record.id), (date, int), lambda r: (r.period_start, r.id),
-                         args, PAGE_SIZE, descending=True, rows=True, shape=("records.index",) + shape, params=params)
-    # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record.
     scope_params = {k: v for k, v in params.items() if k in ("user_id", "site_id", "service_ids")}
-    people = core_execute(_people_statement(*shape[:2]), scope_params).all()
-    context = dict(rows=_named_rows(page.rows, people), total=total, more_than=more_than, page=page, args=args,
-                   status_labels=status_labels(), list_rows=list_rows)
+    # The authors among the visible records: one index probe per person (EXISTS), never a pass over every record;
+    # kept by the worker until a record or a name changes (the "records" area of core/fragments.py).
+    people = fragments.memo("records", ("records.people", shape[:2], _hashable(scope_params)), lambda: tuple(
+        tuple(row) for row in core_execute(_people_statement(*shape[:2]), scope_params).all()))
+
+    def results() -> tuple[str, dict]:
+        stmt = shaped_records(*shape)
+        total, more_than = paging.capped_count(stmt, COUNT_CAP, shape=("records.index",) + shape, params=params)
+        page = paging.by_key(_listed(*shape), (Record.period_start, Record.id), (date, int),
+                             lambda r: (r.period_start, r.id), args, PAGE_SIZE, descending=True, rows=True,
+                             shape=("records.index",) + shape, params=params)
+        return fragments.render_shared("records/index.html", "results", rows=_named_rows(page.rows, people),
+                                       total=total, more_than=more_than, page=page, args=args,
+                                       status_labels=status_labels(), list_rows=list_rows), {}
+
+    # The results (count, rows, pager) are the same for everyone with the same scope, filters and permissions until a
+    # record, a person's name (the "records" area) or a form's title, a site's or a service's name (the documents
+    # area's token, in the key) changes: a shared fragment. An autosave changes none of them.
+    listed = fragments.shared("records.index.results", "records", (
+        request.query_string, shape, _hashable(params), fragments.tokens().get("documents"), COUNT_CAP), results)
+    results_html = fragments.finish(listed.html)
     if request.htmx and request.headers.get("HX-Target") == "record-results":
-        return render("records/index.html", block="results", **context)
+        return fragments.respond(results_html, _("Records"))
     # Above the results: a shared fragment per filters, site and permissions (forms, sites and services are the
     # register's), the reader's people spliced in.
     top = fragments.shared("records.index.top", "documents", (request.query_string, user.site_id), lambda: (
         fragments.render_shared("records/_list_top.html", args=args, forms=services.forms_in_force(),
-                                sites=_sites_for(user), services_=_all_services(), status_labels=context["status_labels"],
+                                sites=_sites_for(user), services_=_all_services(), status_labels=status_labels(),
                                 people_options=PEOPLE_MARKER), {}))
     top_html = fragments.finish(top.html).replace(PEOPLE_MARKER, people_options(people, args.get("person")))
-    return render("records/index.html", top=Markup(top_html), **context)
+    return render("records/index.html", top=Markup(top_html), results_html=results_html)
 
 
 # ---------------------------------------------------------------- a new record

@@ -218,22 +218,26 @@ def _records_token() -> int:
     return db.session.execute(text("SELECT token FROM cache_generation WHERE name = 'records'")).scalar_one()
 
 
-def test_the_records_lists_count_is_kept_until_a_record_changes_what_the_filters_read(app, client, people):
-    """The list's count is kept by the worker (the "records" area of core/fragments.py): a new record, a status
-    changed by a statement typed outside the portal and a deleted record each show on the next visit; an autosave
-    (content only) leaves the area's token as it was."""
+def test_the_records_lists_results_are_kept_until_a_record_a_name_or_a_form_title_changes(app, client, people):
+    """The list's results (count, rows, pager) are a shared fragment of the "records" area (core/fragments.py): a new
+    record, a status, a legal hold and an author's name changed by statements typed outside the portal, a deleted record
+    and a form's new title (the documents area) each show on the next visit; an autosave (content only) leaves the
+    area's token as it was."""
     from sqlalchemy import text
 
     tl = people["tl"]
     client.login(tl.username)
 
+    def listed(path: str = "/records/") -> str:
+        return client.get(path).get_data(as_text=True).split('id="record-results"')[1]
+
     def count(path: str = "/records/") -> int:
-        shown = re.search(r'data-testid="records-count">([^<]*)<', client.get(path).get_data(as_text=True)).group(1)
+        shown = re.search(r'data-testid="records-count">([^<]*)<', listed(path)).group(1)
         return int(re.sub(r"\D", "", shown))
 
     first = _new_record(client, tl.site_id)
     assert count() == 1 and count() == 1 and count("/records/?status=draft") == 1
-    assert count("/records/?status=submitted") == 0
+    assert count("/records/?status=submitted") == 0 and "Dewi Lestari" in listed()
     before = _records_token()
     saved = client.post_form(f"/records/{first}/save", {"f-rekomendasi": "disimpan otomatis"},
                              headers={"HX-Request": "true", "HX-Target": "save-status"})
@@ -242,6 +246,17 @@ def test_the_records_lists_count_is_kept_until_a_record_changes_what_the_filters
     db.session.commit()
     assert _records_token() != before
     assert count("/records/?status=submitted") == 1 and count("/records/?status=draft") == 0
+    db.session.execute(text("UPDATE record SET legal_hold = :held WHERE id = :id"), {"held": True, "id": first})
+    db.session.execute(text("UPDATE user_account SET full_name = 'Dewi Lestari Putri' WHERE id = :id"), {"id": tl.id})
+    db.session.commit()
+    html = listed()
+    assert "Dewi Lestari Putri" in html and "penahanan hukum" in html
+    db.session.execute(text("UPDATE document SET title = 'Formulir yang baru dinamai' WHERE code = 'IN.OCC.TELK.F-04'"))
+    db.session.commit()
+    assert "Formulir yang baru dinamai" in listed()
+    # htmx asks for the results alone (the filters' form): the same fragment, without the page around it.
+    partial = client.get("/records/?status=submitted", headers={"HX-Request": "true", "HX-Target": "record-results"})
+    assert 'data-testid="records-count"' in partial.get_data(as_text=True) and "<html" not in partial.get_data(as_text=True)
     second = _new_record(client, tl.site_id)
     assert count() == 2 and count("/records/?status=draft") == 1
     db.session.execute(text("DELETE FROM record WHERE id = :id"), {"id": second})
