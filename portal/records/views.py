@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from datetime import date
 from functools import cache
@@ -32,15 +33,15 @@ from portal.records import services
 from portal.records.queries import list_shape, shaped_records
 from portal.records.forms import ContractForm, DisposalForm, NewRecordForm, RecordReasonForm, SignRecordForm
 from portal.records.models import DISPOSED, DRAFT, Contract, Disposal, Record
-from portal.documents.models import Document
+from portal.documents.models import Document, Revision
 
 bp = Blueprint("records", __name__)
 PAGE_SIZE = 50
 COUNT_CAP = 1000  # the list says "more than 1,000" instead of counting every matching record
 
 
-def _record_or_404(record_id: int) -> Record:
-    record = db.session.get(Record, record_id)
+def _record_or_404(record_id: int, options=()) -> Record:
+    record = db.session.get(Record, record_id, options=options)
     if record is None:
         abort(404)
     if not services.can_view(current_user, record):
@@ -223,7 +224,7 @@ def save(record_id: int):
     read without the write lock, and only a save that changes something takes it (`begin_writing`), reading the
     record again under it — two workers' autosaves no longer wait for each other's reading and parsing, and a save
     with nothing new never waits."""
-    record = _record_or_404(record_id)
+    record = _record_or_404(record_id, _SAVING)
     if not services.can_edit(current_user, record):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
@@ -234,7 +235,7 @@ def save(record_id: int):
         now = core_execute(_version_statement(), {"record_id": record_id}).scalar()
         if now != record.row_version:
             db.session.expire_all()
-            record = _record_or_404(record_id)
+            record = _record_or_404(record_id, _SAVING)
             if not services.can_edit(current_user, record):
                 abort(403)
     try:
@@ -253,6 +254,12 @@ def save(record_id: int):
         return render("records/show.html", block="save_status", record=record, saved_at=fmt_datetime(record.updated_at, seconds=True))
     flash(_("Draft saved."), "success")
     return redirect(url_for("records.show", record_id=record.id), 303)
+
+
+# What a save reads of the record: its form revision's number and field schema, not its sections (a form's whole
+# text), and neither the form's document nor the author (lazy, never asked for on this path).
+_SAVING = (joinedload(Record.form_revision).load_only(Revision.number, Revision.meta_json),
+           lazyload(Record.form_document), lazyload(Record.created_by))
 
 
 @cache

@@ -90,6 +90,8 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
                 "/documents/?q=", 4, vary=True)
         measure("SOP page /documents/IN.OCC.TELK.P-10", "agent", "/documents/IN.OCC.TELK.P-10", 3)
         measure("records list /records/", "tl", "/records/", 4)
+        measure("records list /records/?q=, each request a new address (no shared fragment)", "tl", "/records/?q=", 4,
+                vary=True)
         measure("full-text search 'recovery plan' (the same words again)", "agent", "/documents/?text=recovery+plan", 5)
         measure("full-text search 'recovery plan', each request a new address (no shared fragment)", "agent",
                 "/documents/?text=recovery+plan", 5, vary=True)
