@@ -165,10 +165,15 @@ def _object_ref(obj: Any) -> tuple[str, str]:
     return type(obj).__name__.lower(), str(getattr(obj, "id", "") or "")
 
 
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(740051)")
+# The chain's head. Built once: a statement built per call had its cache key computed on every audit event.
+_LAST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+
+
 def _lock_chain() -> None:
     # PostgreSQL: serialise writers of the chain until commit. SQLite has one writer anyway.
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(740051)"))
+        core_execute(_CHAIN_LOCK)
 
 
 def record(
@@ -191,9 +196,7 @@ def record(
     if has_request_context():
         address = (request.remote_addr or "")[:64]
     _lock_chain()
-    last = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    last = core_execute(_LAST_EVENT).first()
     event = AuditEvent(
         id=(last.id + 1) if last else 1,
         created_at=utcnow(),

@@ -40,8 +40,11 @@ PAGE_SIZE = 50
 COUNT_CAP = 1000  # the list says "more than 1,000" instead of counting every matching record
 
 
-def _record_or_404(record_id: int, options=()) -> Record:
-    record = db.session.get(Record, record_id, options=options)
+def _record_or_404(record_id: int, saving: bool = False) -> Record:
+    if saving:  # a statement built once (`session.get` builds one, and its cache key, on every call)
+        record = db.session.execute(_saving_statement(), {"record_id": record_id}).unique().scalar_one_or_none()
+    else:
+        record = db.session.get(Record, record_id)
     if record is None:
         abort(404)
     if not services.can_view(current_user, record):
@@ -224,7 +227,7 @@ def save(record_id: int):
     read without the write lock, and only a save that changes something takes it (`begin_writing`), reading the
     record again under it — two workers' autosaves no longer wait for each other's reading and parsing, and a save
     with nothing new never waits."""
-    record = _record_or_404(record_id, _SAVING)
+    record = _record_or_404(record_id, saving=True)
     if not services.can_edit(current_user, record):
         abort(403)
     data = schemas.data_from_form(services.schema_of(record.form_revision), request.form)
@@ -235,7 +238,7 @@ def save(record_id: int):
         now = core_execute(_version_statement(), {"record_id": record_id}).scalar()
         if now != record.row_version:
             db.session.expire_all()
-            record = _record_or_404(record_id, _SAVING)
+            record = _record_or_404(record_id, saving=True)
             if not services.can_edit(current_user, record):
                 abort(403)
     try:
@@ -256,10 +259,13 @@ def save(record_id: int):
     return redirect(url_for("records.show", record_id=record.id), 303)
 
 
-# What a save reads of the record: its form revision's number and field schema, not its sections (a form's whole
-# text), and neither the form's document nor the author (lazy, never asked for on this path).
-_SAVING = (joinedload(Record.form_revision).load_only(Revision.number, Revision.meta_json),
-           lazyload(Record.form_document), lazyload(Record.created_by))
+@cache
+def _saving_statement():
+    """What a save reads of the record: its form revision's number and field schema, not its sections (a form's whole
+    text), and neither the form's document nor the author (lazy, never asked for on this path)."""
+    return (select(Record).options(joinedload(Record.form_revision).load_only(Revision.number, Revision.meta_json),
+                                   lazyload(Record.form_document), lazyload(Record.created_by))
+            .where(Record.id == bindparam("record_id")))
 
 
 @cache
