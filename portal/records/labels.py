@@ -13,13 +13,8 @@ STATUS_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"), APPROVED: _l("A
 
 
 def status_labels() -> dict[str, str]:
-    """Every record status with its label in the current language (a copy: callers may change it). Looked up in the
-    request's catalog, not through the lazy strings: each `str()` of a lazy string asks Flask-Babel for the catalog
-    again (≈ 5 µs), and the records list and every record page ask for all four."""
-    from portal.core.i18n import _translations
-
-    gettext = _translations().ugettext
-    return {k: gettext(v._args[0]) if getattr(v, "_args", None) else str(v) for k, v in STATUS_LABELS.items()}
+    """Every record status with its label in the current language."""
+    return {k: str(v) for k, v in STATUS_LABELS.items()}
 
 
 def status_label(status: str) -> str:

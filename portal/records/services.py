@@ -240,8 +240,7 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
     if not can_edit(user, record):
         raise ServiceError(_("Only the author can change a draft record."))
     if seen_version is not None and seen_version != record.row_version:
-        raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
-                              "saved here. Copy what you typed, then reload the page."))
+        raise ConflictError(str(documents.CONFLICT))
     old = record.data
     data = with_header(record, data)
     if old == data:
@@ -253,8 +252,7 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
               "row_version": record.row_version + 1, "updated_at": utcnow()}
     written = core_execute(_draft_update(), {**values, "record_id": record.id, "seen_version": record.row_version})
     if written.rowcount != 1:  # changed (or deleted) since it was read
-        raise ConflictError(_("This draft was changed in another window since this page was opened; nothing was "
-                              "saved here. Copy what you typed, then reload the page."))
+        raise ConflictError(str(documents.CONFLICT))
     for name, value in values.items():
         set_committed_value(record, name, value)
     changed = sorted(k for k in set(old) | set(data) if old.get(k) != data.get(k))
