@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import TimestampMixin, utcnow
@@ -82,8 +82,9 @@ class User(TimestampMixin, db.Model):
     previous_login_at: Mapped[datetime | None]  # the sign-in before the current one, shown as "last sign-in"
 
     site: Mapped[Site] = relationship(lazy="joined")
-    # Loaded when used: the signed-in user's come with the session in one statement (auth.services.find_session);
-    # a list of users that shows them asks with selectinload.
+    # Loaded when used; a list of users that shows them asks with selectinload. The signed-in user's role names and
+    # service ids come with the session in one statement instead (auth.services.find_session, `signed_in_as`): the
+    # questions every request asks (`roles`, `can`, `service_ids`) are answered from those, without the objects.
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", order_by=UserRole.role)
     services: Mapped[list[Service]] = relationship(secondary=user_service, order_by=Service.code)
 
@@ -107,8 +108,18 @@ class User(TimestampMixin, db.Model):
         return str(self.id)
 
     # Roles and permissions
+    def signed_in_as(self, roles: str | None, service_ids: str | None) -> None:
+        """Take the role names and service ids read with the session (comma-separated, as the database aggregated
+        them), so that `roles` and `service_ids` need neither relationship. A change of either relationship in this
+        request drops them (the listeners below)."""
+        self.__dict__[_ROLES] = tuple(sorted(roles.split(","))) if roles else ()
+        self.__dict__[_SERVICE_IDS] = frozenset(int(i) for i in service_ids.split(",")) if service_ids else frozenset()
+
     @property
     def roles(self) -> list[str]:
+        known = self.__dict__.get(_ROLES)
+        if known is not None:
+            return list(known)
         return [r.role for r in self.role_rows]
 
     def set_roles(self, roles: list[str]) -> None:
@@ -131,7 +142,24 @@ class User(TimestampMixin, db.Model):
 
     @property
     def service_ids(self) -> set[int]:
+        known = self.__dict__.get(_SERVICE_IDS)
+        if known is not None:
+            return set(known)
         return {s.id for s in self.services}
+
+
+_ROLES, _SERVICE_IDS = "_signed_in_roles", "_signed_in_service_ids"
+
+
+def _forget(name: str):
+    def listener(target, *_args, **_kw):
+        target.__dict__.pop(name, None)
+    return listener
+
+
+for _event in ("set", "append", "remove", "bulk_replace"):
+    event.listen(User.role_rows, _event, _forget(_ROLES))
+    event.listen(User.services, _event, _forget(_SERVICE_IDS))
 
 
 class UserSession(db.Model):

@@ -61,7 +61,7 @@ def account():
         services.set_locale(current_user, form.locale.data)
         flash(_("Your language has been saved."), "success")
         return redirect(url_for("auth.account"), 303)
-    return render("auth/account.html", form=form, status=form_status(form))
+    return render("auth/account.html", form=form, status=form_status(form), service_names=services.service_names(current_user))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

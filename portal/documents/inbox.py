@@ -31,7 +31,7 @@ def to_read(user) -> list[InboxItem] | Counts:
     """How many revisions in force the user must still read and confirm: one line, with its own page."""
     if not user.can("documents.read"):
         return []
-    with_services = bool(user.services)
+    with_services = bool(user.service_ids)
 
     def items(values) -> list[InboxItem]:
         n = int(values[0] or 0)

@@ -601,7 +601,7 @@ def unread_query(user: User):
     """Effective revisions this user must read and has not acknowledged, as a query to refine."""
     acked = select(Acknowledgement.revision_id).where(Acknowledgement.user_id == user.id)
     site_ok = or_(~Document.sites.any(), Document.sites.any(Site.id == user.site_id))
-    svc_ids = [s.id for s in user.services]
+    svc_ids = sorted(user.service_ids)
     service_ok = or_(~Document.services.any(), Document.services.any(Service.id.in_(svc_ids))) if svc_ids else ~Document.services.any()
     return (select(Revision).join(Document).where(Revision.status == EFFECTIVE, Revision.id.not_in(acked), site_ok,
                                                   service_ok))
@@ -612,7 +612,7 @@ def unread_count(user: User):
     the small sides: every effective revision (a count on an index), less those of documents restricted to other
     sites or services (from the link tables), less those the user has acknowledged among the rest (from the user's
     acknowledgements). The same number, without testing four EXISTS on every revision of the register."""
-    return _unread_count(user.site_id, user.id, [s.id for s in user.services] or None)
+    return _unread_count(user.site_id, user.id, sorted(user.service_ids) or None)
 
 
 def unread_parameters(user: User) -> dict:
@@ -621,7 +621,7 @@ def unread_parameters(user: User) -> dict:
     register changes (`core.fragments.memo`), so the home page counts only the user's own acknowledgements."""
     from portal.core import fragments
 
-    service_ids = sorted(s.id for s in user.services)
+    service_ids = sorted(user.service_ids)
     must = fragments.memo("documents", ("documents.must_read", user.site_id, tuple(service_ids)),
                           lambda: int(db.session.scalar(_must_read_statement(bool(service_ids)), {
                               "reader_site_id": user.site_id, "reader_service_ids": service_ids}) or 0))

@@ -20,7 +20,7 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     items = inbox.items_for(current_user)
-    return render("main/home.html", items=items)
+    return render("main/home.html", items=items, service_names=services.service_names(current_user))
 
 
 @bp.route("/favicon.ico")

@@ -106,7 +106,7 @@ def services_for(user: User, doc: Document) -> list[Service]:
     narrowed to the form's services when the form names some."""
     stmt = select(Service).where(Service.active.is_(True)).order_by(Service.name)
     if not user.can("scope.all_sites"):
-        stmt = stmt.where(Service.id.in_([s.id for s in user.services] or [0]))
+        stmt = stmt.where(Service.id.in_(sorted(user.service_ids) or [0]))
     form_services = [s.id for s in doc.services]
     if form_services:
         stmt = stmt.where(Service.id.in_(form_services))

@@ -175,8 +175,9 @@ def new(code: str):
     form.service_id.choices = [(None, _("— all services —"))] + [(s.id, s.name) for s in services.services_for(current_user, doc)]
     if request.method == "GET":
         form.site_id.data = current_user.site_id
-        if len(current_user.services) == 1:
-            form.service_id.data = current_user.services[0].id
+        own = current_user.service_ids
+        if len(own) == 1:
+            form.service_id.data = next(iter(own))
         form.period_start.data = local_today()
     if form.validate_on_submit():
         with refusals(form):

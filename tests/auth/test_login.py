@@ -377,3 +377,42 @@ def test_api_tokens_expire_on_the_date_chosen_at_creation(app, client, make_clie
     refused = tool.get("/api/documents", headers={"Authorization": f"Bearer {raw}"})
     assert refused.status_code == 401 and "expired" in refused.get_json()["message"]
     assert "kedaluwarsa" in client.get("/account/tokens").get_data(as_text=True)
+
+
+def test_the_signed_in_users_roles_and_services_come_with_the_session_and_follow_a_change(app, client, factories):
+    """The session statement brings the user's role names and service ids as two columns (no UserRole or Service
+    objects); `roles`, `can` and `service_ids` answer from them, the home page names the services, and a change of
+    either relationship in the same request is seen at once."""
+    from flask import session as flask_session
+    from sqlalchemy import event
+
+    from portal.auth.sessions import SESSION_KEY
+
+    inbound, outbound = factories.service(code="Z147", name="Layanan 147"), factories.service(code="A108", name="Layanan 108")
+    user = factories.user(["tl", "trainer"], services=[inbound, outbound])
+    client.login(user.username)
+    home = client.get("/").get_data(as_text=True)
+    assert "Layanan 108, Layanan 147" in home  # in the order of their codes, as before
+
+    with client.session_transaction() as cookie:
+        token = cookie[SESSION_KEY]
+    ids = {inbound.id, outbound.id}
+    db.session.expunge_all()
+    with app.test_request_context("/"):
+        flask_session[SESSION_KEY] = token
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = services.find_session(token)
+            signed_in = found.user
+            assert signed_in.roles == ["tl", "trainer"]
+            assert signed_in.can("records.fill") and signed_in.service_ids == ids
+            assert len(statements) == 1  # the user, the roles and the services came with the session
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        signed_in.services = [db.session.get(type(inbound), min(ids))]
+        signed_in.set_roles(["agent"])
+        assert signed_in.service_ids == {min(ids)}
+        assert signed_in.roles == ["agent"] and not signed_in.can("records.approve")
+        db.session.rollback()
