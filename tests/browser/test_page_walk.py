@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from tests.browser.conftest import DEMO_PASSWORD, login
+from tests.browser.conftest import login
 from tests.core.test_page_walk import ROLES, _pages
 
 PO = Path(__file__).parents[2] / "translations" / "id" / "LC_MESSAGES" / "messages.po"

@@ -6,9 +6,8 @@ import csv
 import hashlib
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date
 
-import pytest
 
 from portal.extensions import db
 from tests.capa_factories import make_nc, waiting_nc

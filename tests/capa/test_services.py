@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.capa import services as capa
-from portal.capa.models import Check, Nonconformity
+from portal.capa.models import Check
 from portal.core.audit import AuditEvent
 from portal.core.service import ServiceError
 from portal.extensions import db
