@@ -157,7 +157,7 @@ def _forget(name: str):
     return listener
 
 
-for _event in ("set", "append", "remove", "bulk_replace"):
+for _event in ("append", "remove", "bulk_replace"):  # a collection assigned whole fires bulk_replace
     event.listen(User.role_rows, _event, _forget(_ROLES))
     event.listen(User.services, _event, _forget(_SERVICE_IDS))
 
