@@ -31,7 +31,9 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY", "")
         # None means: SQLite in the instance folder (set in create_app).
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or None
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No ping on every checkout (a round trip to PostgreSQL before every request's first statement): a connection
+        # is pinged when it comes out of the pool after a few seconds unused (core.db.ping_if_idle, DB_PING_IDLE_S).
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
         self.DOCUMENTS_FOLDER = env.get("DOCUMENTS_FOLDER") or None
         # Where files are kept (core/storage.py): "local" (DOCUMENTS_FOLDER) or "s3" (an S3-compatible store).
         self.DOCUMENTS_STORE = env.get("DOCUMENTS_STORE", "local")

@@ -165,15 +165,20 @@ def _object_ref(obj: Any) -> tuple[str, str]:
     return type(obj).__name__.lower(), str(getattr(obj, "id", "") or "")
 
 
-_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(740051)")
 # The chain's head. Built once: a statement built per call had its cache key computed on every audit event.
 _LAST_EVENT = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+# PostgreSQL: the chain's lock (pg_advisory_xact_lock(740051), held until commit: writers of the chain take turns)
+# and then its head, in one round trip (migration d8b3f1a6c2e4: the function reads the head with a snapshot taken
+# after the lock is granted). SQLite has one writer at a time anyway.
+_LOCKED_HEAD = text("SELECT id, hash FROM audit_chain_head()")
 
 
-def _lock_chain() -> None:
-    # PostgreSQL: serialise writers of the chain until commit. SQLite has one writer anyway.
+def _chain_head():
+    """The last event's id and hash (None on an empty chain), the chain locked until commit on PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
-        core_execute(_CHAIN_LOCK)
+        head = core_execute(_LOCKED_HEAD).first()
+        return head if head is not None and head.id is not None else None
+    return core_execute(_LAST_EVENT).first()
 
 
 def record(
@@ -195,8 +200,7 @@ def record(
     address = ""
     if has_request_context():
         address = (request.remote_addr or "")[:64]
-    _lock_chain()
-    last = core_execute(_LAST_EVENT).first()
+    last = _chain_head()
     event = AuditEvent(
         id=(last.id + 1) if last else 1,
         created_at=utcnow(),

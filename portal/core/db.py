@@ -1,14 +1,16 @@
 """Database helpers: UTC clock, SQLite connection settings, a timestamp mixin."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Iterator
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 
@@ -50,6 +52,38 @@ def _sqlite_on_begin(conn):
 
 
 BUSY_TIMEOUT_S = 10.0
+
+# How long a pooled connection may sit unused before it is pinged on its way out (environment: DB_PING_IDLE_S).
+PING_IDLE_S = float(os.environ.get("DB_PING_IDLE_S", "5"))
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_connection, connection_record):  # noqa: ARG001
+    if connection_record is not None:
+        connection_record.info["checked_in_at"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def ping_if_idle(dbapi_connection, connection_record, connection_proxy):  # noqa: ARG001
+    """Ping a connection that comes out of the pool after PING_IDLE_S seconds unused; replace it if it is gone.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: on PostgreSQL a round trip before each request's first
+    statement (≈ a ninth of a changing autosave's). A connection used a moment ago is alive unless the server went
+    away in that moment, and then the statement fails as it would have a moment after a ping; after a pause (a
+    restart, a failover, a firewall's idle cut) the ping finds it dead and the pool opens a new one
+    (DisconnectionError: the pool retries the checkout), as pre-ping did. SQLite has no connection to lose."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    last = connection_record.info.get("checked_in_at")
+    if last is not None and time.monotonic() - last < PING_IDLE_S:
+        return
+    dialect = connection_proxy._pool._dialect
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, dbapi_connection, None):
+            raise exc.DisconnectionError() from error
+        raise
 
 
 def begin_immediate(dbapi_connection, timeout: float = BUSY_TIMEOUT_S) -> None:

@@ -152,3 +152,48 @@ def test_refused_change_writes_nothing(app, factories):
             services.create_user({"username": "x y", "full_name": "N", "roles": ["agent"]}, "long-enough-pass")
         db.session.rollback()
         assert _count() == before
+
+
+def test_the_chain_head_is_read_after_the_lock_so_a_waiting_writer_chains_on_the_one_before_it(fresh_app):
+    """PostgreSQL: `audit_chain_head()` takes the chain's lock and reads the head in one round trip. A second writer
+    waits for the first to commit and then reads the first's event as the head (a head read with a snapshot taken
+    before the lock was granted would give both the same id: a fork, refused by the primary key)."""
+    import threading
+
+    app = fresh_app("chainhead", AUDIT_HMAC_KEY="chain-head-test-audit-key-0123456789")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: SQLite has one writer at a time")
+        with app.test_request_context():
+            audit.record("thing.created", ("thing", 1))
+            db.session.commit()
+        first = db.engine.connect()
+        first.begin()
+        head = first.execute(text("SELECT id, hash FROM audit_chain_head()")).one()
+        first.execute(AuditEvent.__table__.insert().values(
+            id=head.id + 1, created_at=audit.utcnow(), actor_name="", action="thing.first", object_type="",
+            object_id="", old_values="", new_values="", reason="", client_address="", prev_hash=head.hash, hash="h1"))
+        seen, engine = {}, db.engine
+
+        def second_writer():
+            with engine.connect() as conn, conn.begin():
+                seen["head"] = conn.execute(text("SELECT id, hash FROM audit_chain_head()")).one()
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second writer must wait for the chain's lock"
+        first.commit()
+        thread.join(10)
+        first.close()
+        assert seen["head"].id == head.id + 1 and seen["head"].hash == "h1"
+
+
+def test_record_on_an_empty_chain_starts_from_the_genesis(fresh_app):
+    app = fresh_app("emptychain", AUDIT_HMAC_KEY="empty-chain-test-audit-key-0123456789")
+    with app.app_context(), app.test_request_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+        event = audit.record("thing.created", ("thing", 1))
+        assert event.id == 1 and event.prev_hash == audit.GENESIS
+        db.session.commit()
+        assert verify_chain().ok
