@@ -19,7 +19,7 @@ down_revision = 'c3e9a7f2b5d1'
 branch_labels = None
 depends_on = None
 
-# Keep the lock's key in step with portal/core/audit.py (_CHAIN_LOCK_KEY).
+# The chain's lock key (740051) lives here only; portal/core/audit.py calls the function (_LOCKED_HEAD).
 FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_chain_head(OUT id integer, OUT hash varchar)
 LANGUAGE plpgsql VOLATILE AS $$

@@ -85,12 +85,10 @@ def run(database_url: str | None = None, docs: int = 3000, records: int = 5000, 
                 loads.append(load)
             ratio = statistics.median(ratios)
             errors = sum(load.errors for load in loads)
-            load = loads[ratios.index(ratio)] if ratio in ratios else loads[0]
             ok = ratio <= target and errors == 0
             spread = f" (pairs {min(ratios):.2f}–{max(ratios):.2f}×)" if max(ratios) - min(ratios) > 0.1 else ""
             rows.append(("served", f"{label} ({role}){'' if errors == 0 else f' — {errors} errors'}",
                          f"{statistics.median(x.rps for x in loads):.0f} req/s{spread}", ratio, f"≤ {target:g}×", ok))
-            return load
 
         # The register and the SOP page are shared fragments (core/fragments.py): the first reader after a change
         # renders them, the next ones get them from the worker's cache. "each request a new address" adds a
