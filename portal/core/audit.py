@@ -29,6 +29,7 @@ from sqlalchemy import Index, String, Text, func, insert, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import core_execute, reading_session, utcnow
+from portal.core.unit import begin_writing
 from portal.extensions import db
 
 GENESIS = "0" * 64
@@ -176,6 +177,7 @@ _LOCKED_HEAD = text("SELECT id, hash FROM audit_chain_head()")
 def _chain_head():
     """The last event's id and hash (None on an empty chain), the chain locked until commit on PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
+        begin_writing(expire=False)  # a reading request (autocommit) must hold the lock until its INSERT commits
         head = core_execute(_LOCKED_HEAD).first()
         return head if head is not None and head.id is not None else None
     return core_execute(_LAST_EVENT).first()

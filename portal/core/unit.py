@@ -7,6 +7,9 @@ themselves, once, at the end of their unit of work."""
 from __future__ import annotations
 
 from flask import g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from portal.extensions import db
 
@@ -22,8 +25,13 @@ def reads_first(view):
 
 
 def start(request) -> None:
-    """before_request: on SQLite a page that only reads opens a deferred transaction, so it never holds the
-    write lock (writers take it at BEGIN IMMEDIATE, see core/db.py); PostgreSQL needs nothing."""
+    """before_request: a page that only reads starts without a writing transaction.
+
+    On SQLite it opens a deferred transaction, so it never holds the write lock (writers take it at BEGIN IMMEDIATE,
+    see core/db.py). On PostgreSQL its connection runs in autocommit: each statement is its own transaction, as each
+    already saw its own snapshot (READ COMMITTED), and the page pays no BEGIN and no COMMIT — two of the four round
+    trips of a home page. A write in it (`begin_writing`, or any flush: `_begin_before_flush`) opens a transaction
+    first, which the request's end commits or rolls back as any other."""
     if request.endpoint == "static":
         return  # a static file needs no transaction
     if request.method not in READ_METHODS:
@@ -34,20 +42,30 @@ def start(request) -> None:
             return  # a form post writes and begins IMMEDIATE
     if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-        g._uow_reading = True
+    elif not isinstance(db.session.get_bind(), Connection):  # a session joined to an open transaction stays in it
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    g._uow_reading = True
 
 
 def begin_writing(expire: bool = True) -> bool:
     """Call before a page that was only reading writes (a printout, a session touch, an audit event of a GET):
     on SQLite it ends the read transaction and opens a writing one (BEGIN IMMEDIATE), so the write waits its turn
     instead of failing with "database is locked" when another writer committed in between. Objects are reloaded
-    as they are used. Outside a reading request it does nothing. True when it did start a writing transaction.
+    as they are used. Outside a reading request it does nothing. True when it ended a read snapshot (SQLite): what
+    was read before it may be older than what the write lock now protects.
 
     `expire=False` keeps the objects read so far as they were read, for a caller that checks itself that what it
     will change is unchanged since (a version number read again under the lock: records.views.save) — reloading
-    the user, the record and its relations cost an autosave more than its write."""
+    the user, the record and its relations cost an autosave more than its write.
+
+    On PostgreSQL it sends BEGIN on the reading request's connection (which stays in autocommit for the driver: its
+    commit or rollback at the request's end ends the transaction, as psycopg ends any the server has open); the
+    objects read so far stay as read, as they would have in one READ COMMITTED transaction."""
     if has_request_context() and g.get("_uow_reading"):
         g._uow_reading = False
+        if db.engine.dialect.name != "sqlite":
+            _begin_on_autocommit(db.session.connection())
+            return False  # no snapshot ended: each statement read the latest committed rows, as the next ones will
         session = db.session()
         kept, session.expire_on_commit = session.expire_on_commit, expire and session.expire_on_commit
         try:
@@ -57,6 +75,23 @@ def begin_writing(expire: bool = True) -> bool:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         return True
     return False
+
+
+def _begin_on_autocommit(connection) -> None:
+    """BEGIN on a PostgreSQL connection in autocommit that has no transaction open (else nothing)."""
+    from psycopg.pq import TransactionStatus
+
+    dbapi = connection.connection.dbapi_connection
+    if dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE:
+        connection.exec_driver_sql("BEGIN")
+
+
+@event.listens_for(Session, "before_flush")
+def _begin_before_flush(session, _context, _instances) -> None:
+    """A reading request on PostgreSQL that flushes a change writes in a transaction, never statement by statement,
+    even where its code did not call `begin_writing` (a token's last use, a counter): all or nothing, as anywhere."""
+    if has_request_context() and g.get("_uow_reading") and session.get_bind().dialect.name != "sqlite":
+        begin_writing()
 
 
 def keep_changes() -> None:
