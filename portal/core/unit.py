@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection, Engine
 
 from portal.extensions import db
 
@@ -30,8 +29,8 @@ def start(request) -> None:
     On SQLite it opens a deferred transaction, so it never holds the write lock (writers take it at BEGIN IMMEDIATE,
     see core/db.py). On PostgreSQL its connection runs in autocommit: each statement is its own transaction, as each
     already saw its own snapshot (READ COMMITTED), and the page pays no BEGIN and no COMMIT — two of the four round
-    trips of a home page. A write in it (`begin_writing`, or any flush: `_begin_before_flush`) opens a transaction
-    first, which the request's end commits or rolls back as any other."""
+    trips of a home page. A write in it (`begin_writing`, or any INSERT, UPDATE or DELETE: `_begin_before_a_write`)
+    opens a transaction    first, which the request's end commits or rolls back as any other."""
     if request.endpoint == "static":
         return  # a static file needs no transaction
     if request.method not in READ_METHODS:
@@ -86,12 +85,26 @@ def _begin_on_autocommit(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-@event.listens_for(Session, "before_flush")
-def _begin_before_flush(session, _context, _instances) -> None:
-    """A reading request on PostgreSQL that flushes a change writes in a transaction, never statement by statement,
-    even where its code did not call `begin_writing` (a token's last use, a counter): all or nothing, as anywhere."""
-    if has_request_context() and g.get("_uow_reading") and session.get_bind().dialect.name != "sqlite":
-        begin_writing()
+@event.listens_for(Engine, "before_cursor_execute")
+def _begin_before_a_write(conn, cursor, statement, _parameters, context, _executemany) -> None:
+    """A reading request on PostgreSQL that writes does it in a transaction, never statement by statement, even where
+    its code did not call `begin_writing` (a flush, a token's last use, a counter): all or nothing, as anywhere. The
+    BEGIN goes on the same cursor just before the first write (INSERT, UPDATE, DELETE, or a row lock)."""
+    if conn.dialect.name == "sqlite" or not has_request_context() or not g.get("_uow_reading"):
+        return
+    if not (context is not None and (context.isinsert or context.isupdate or context.isdelete)):
+        head = statement.lstrip()[:6].upper()
+        if head not in _WRITES and " FOR UPDATE" not in statement and " FOR NO KEY UPDATE" not in statement:
+            return
+    g._uow_reading = False
+    from psycopg.pq import TransactionStatus
+
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE:
+        cursor.execute("BEGIN")
+
+
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE "})
 
 
 def keep_changes() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from flask import abort, jsonify
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from portal.auth.models import Site
 from portal.core import audit
@@ -42,12 +42,19 @@ def _app(fresh_app):
             return jsonify(error="flushed outside a transaction"), 500
         abort(409)  # an error answer: the request rolls back what it wrote
 
+    def core_write_then_fails():
+        db.session.execute(insert(Site).values(code="CORE", name="Written past the ORM"))
+        if _in_transaction() is False:
+            return jsonify(error="written outside a transaction"), 500
+        abort(409)
+
     def audits():
         audit.record("test.read_request_event", reason="written by a GET")
         return jsonify(in_transaction=_in_transaction())
 
     app.add_url_rule("/_test/reads", view_func=public(reads))
     app.add_url_rule("/_test/writes-then-fails", view_func=public(writes_then_fails))
+    app.add_url_rule("/_test/core-write-then-fails", view_func=public(core_write_then_fails))
     app.add_url_rule("/_test/audits", view_func=public(audits))
     return app
 
@@ -64,11 +71,14 @@ def test_a_reading_request_on_postgresql_runs_each_statement_on_its_own_with_no_
 
 
 def test_a_reading_request_that_writes_and_then_fails_leaves_nothing_written(fresh_app):
+    """Neither a flush nor a statement past the ORM is committed on its own: the error answer rolls both back."""
     app = _app(fresh_app)
-    response = app.test_client().get("/_test/writes-then-fails")
-    assert response.status_code == 409, response.get_data(as_text=True)
+    client = app.test_client()
+    for path in ("/_test/writes-then-fails", "/_test/core-write-then-fails"):
+        response = client.get(path)
+        assert response.status_code == 409, (path, response.get_data(as_text=True))
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Site).where(Site.code == "HALF")) == 0
+        assert db.session.scalar(select(func.count()).select_from(Site).where(Site.code.in_(("HALF", "CORE")))) == 0
 
 
 def test_an_audit_event_written_by_a_reading_request_is_chained_inside_a_transaction(fresh_app):
