@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
 from portal.extensions import db
 
@@ -85,23 +85,23 @@ def _begin_on_autocommit(connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-@event.listens_for(Engine, "before_cursor_execute")
 def _begin_before_a_write(conn, cursor, statement, _parameters, context, _executemany) -> None:
     """A reading request on PostgreSQL that writes does it in a transaction, never statement by statement, even where
     its code did not call `begin_writing` (a flush, a token's last use, a counter): all or nothing, as anywhere. The
-    BEGIN goes on the same cursor just before the first write (INSERT, UPDATE, DELETE, or a row lock)."""
-    if conn.dialect.name == "sqlite" or not has_request_context() or not g.get("_uow_reading"):
+    BEGIN goes on the same cursor just before the first write (INSERT, UPDATE, DELETE, or a row lock). Listens on
+    PostgreSQL engines only (`init_app`)."""
+    if not has_request_context() or not g.get("_uow_reading"):
         return
     if not (context is not None and (context.isinsert or context.isupdate or context.isdelete)):
         head = statement.lstrip()[:6].upper()
         if head not in _WRITES and " FOR UPDATE" not in statement and " FOR NO KEY UPDATE" not in statement:
             return
-    g._uow_reading = False
     from psycopg.pq import TransactionStatus
 
     dbapi = conn.connection.dbapi_connection
-    if dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE:
+    if dbapi.autocommit and dbapi.pgconn.transaction_status == TransactionStatus.IDLE:  # the request's own connection
         cursor.execute("BEGIN")
+        g._uow_reading = False
 
 
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE "})
@@ -126,6 +126,11 @@ def finish(response):
 
 def init_app(app) -> None:
     from flask import request
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite" and not event.contains(engine, "before_cursor_execute", _begin_before_a_write):
+        event.listen(engine, "before_cursor_execute", _begin_before_a_write)
 
     # Registered first, so it runs before every other before_request hook (sessions may touch the database).
     app.before_request_funcs.setdefault(None, []).insert(0, lambda: start(request))
