@@ -30,7 +30,7 @@ def start(request) -> None:
     see core/db.py). On PostgreSQL its connection runs in autocommit: each statement is its own transaction, as each
     already saw its own snapshot (READ COMMITTED), and the page pays no BEGIN and no COMMIT — two of the four round
     trips of a home page. A write in it (`begin_writing`, or any INSERT, UPDATE or DELETE: `_begin_before_a_write`)
-    opens a transaction    first, which the request's end commits or rolls back as any other."""
+    opens a transaction first, which the request's end commits or rolls back as any other."""
     if request.endpoint == "static":
         return  # a static file needs no transaction
     if request.method not in READ_METHODS:
