@@ -41,7 +41,7 @@ def start(request) -> None:
             return  # a form post writes and begins IMMEDIATE
     if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={"sqlite_begin": "DEFERRED"})
-    elif not isinstance(db.session.get_bind(), Connection):  # a session joined to an open transaction stays in it
+    elif not isinstance(db.session.bind, Connection):  # a session joined to an open transaction stays in it
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     g._uow_reading = True
 
