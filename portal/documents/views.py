@@ -1,24 +1,26 @@
 """The register, reading, drafting and approving of controlled documents."""
 from __future__ import annotations
 
+from functools import cache
+from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
-from sqlalchemy import select
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, select
 
 from portal.core import fragments, paging
 from portal.core.urls import db_int
-from portal.core.i18n import local_today
+from portal.core.i18n import fmt_date, local_today
 from portal.auth.models import Service, Site
 from portal.core.service import ConflictError, ServiceError
 from portal.core.forms import after_refusal, apply_service_error, form_status, refusals
 from portal.core import files
 from portal.core.unit import keep_changes
-from portal.core.db import utcnow
+from portal.core.db import core_execute, utcnow
 from portal.core.htmx import render
-from portal.core.urls import safe_next
+from portal.core.urls import path_part, safe_next
 from portal.core.permissions import login_required, require
 from portal.core.xlsx import XLSX_MIMETYPE, build_workbook
 from portal.documents import copies as copy_register
@@ -81,26 +83,77 @@ def _register_context() -> dict:
     args = request.args
     text = (args.get("text") or "").strip()
     hits = {}
-    stmt = queries.register_query(args)
+    # A row of the list is the few columns it shows, not a Document object (turning 50 rows into objects cost more
+    # than the statement that reads them).
+    stmt = queries.register_query(args).with_only_columns(*_REGISTER_COLUMNS)
     if text:
         found = search.search(text, limit=PAGE_SIZE)
         hits = {h.document_id: h.snippet for h in found}
         stmt = stmt.where(Document.id.in_(list(hits) or [0]))
-    page = paging.by_key(stmt, (Document.code_key,), (str,), lambda d: (d.code_key,), args, PAGE_SIZE)
+    page = paging.by_key(stmt, (Document.code_key,), (str,), lambda d: (d.code_key,), args, PAGE_SIZE, rows=True)
     docs = page.rows
     if text:
         rank = {doc_id: i for i, doc_id in enumerate(hits)}
         docs.sort(key=lambda d: rank.get(d.id, 0))
     # One query for the revisions in force of the page (not one per row, not their full text).
     # (Filtered by status here, not in SQL: SQLite would otherwise walk the status index over the whole register.)
-    current = {row.document_id: row for row in db.session.execute(
-        select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
-        .where(Revision.document_id.in_([d.id for d in docs]))) if row.status == EFFECTIVE}
-    return dict(docs=docs, hits=hits, args=args, doc_types=DOC_TYPES, current=current, units=queries.units(),
-                services_all=db.session.scalars(select(Service).order_by(Service.name)).all(),
-                sites_all=db.session.scalars(select(Site).order_by(Site.name)).all(),
+    current = {row.document_id: row for row in core_execute(_current_statement(), {"ids": [d.id for d in docs]})
+               if row.status == EFFECTIVE} if docs else {}
+    return dict(docs=docs, rows_html=_register_rows(docs, current, hits), args=args, doc_types=DOC_TYPES,
+                units=_filter_choices()[0], services_all=_filter_choices()[1], sites_all=_filter_choices()[2],
                 page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
                 drafts_visible=permissions.can_work_on_drafts(current_user))
+
+
+_REGISTER_COLUMNS = (Document.id, Document.code, Document.code_key, Document.title, Document.doc_type,
+                     Document.withdrawn_at)
+
+
+@cache
+def _current_statement():
+    return (select(Revision.document_id, Revision.number, Revision.effective_date, Revision.status)
+            .where(Revision.document_id.in_(bindparam("ids", expanding=True))))
+
+
+def _register_rows(docs, current: dict, hits: dict) -> Markup:
+    """The register's table rows, written here rather than by a loop in the template: a row in Jinja made a dozen
+    calls and lookups through its runtime (the rows were half of a register page that is not cached yet)."""
+    url = url_for("documents.show", code="x")[:-1]
+    labels = [escape(label) for label in (_("Code"), _("Title"), _("Type"), _("Rev."), _("Effective"), _("Status"))]
+    types = {code: escape(str(label)) for code, label in DOC_TYPES.items()}
+    out = []
+    for d in docs:
+        cur = current.get(d.id)
+        snippet = hits.get(d.id)
+        snippet = f'<p class="snippet">{snippet}</p>' if snippet else ""
+        status = WITHDRAWN if d.withdrawn_at else EFFECTIVE if cur else DRAFT
+        out.append(
+            f'<tr><td data-label="{labels[0]}"><a href="{url}{escape(path_part(d.code))}"><strong>{escape(d.code)}'
+            f'</strong></a></td><td data-label="{labels[1]}">{escape(d.title)}'
+            f'{snippet}</td>'
+            f'<td data-label="{labels[2]}">{types.get(d.doc_type) or escape(d.doc_type)}</td>'
+            f'<td data-label="{labels[3]}">{cur.number if cur else "—"}</td>'
+            f'<td data-label="{labels[4]}">{escape(fmt_date(cur.effective_date)) if cur else "—"}</td>'
+            f'<td data-label="{labels[5]}">{status_badge(status)}</td></tr>')
+    return Markup("".join(out))
+
+
+def _filter_choices() -> tuple:
+    """The register filter's units, services and sites: (units, services, sites), services and sites as (id, name)
+    rows by name. Kept until the register, a site or a service changes (a value of the documents area,
+    `fragments.memo`), so a page of the register that is not cached yet runs none of their statements."""
+    found = g.get("_register_filter_choices")
+    if found is None:
+        found = g._register_filter_choices = fragments.memo("documents", ("documents.register.filters",), lambda: (
+            tuple(queries.units()),
+            tuple(_Named(*row) for row in db.session.execute(select(Service.id, Service.name).order_by(Service.name))),
+            tuple(_Named(*row) for row in db.session.execute(select(Site.id, Site.name).order_by(Site.name)))))
+    return found
+
+
+class _Named(NamedTuple):
+    id: int
+    name: str
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -36,6 +36,42 @@ def test_register_lists_filters_and_searches(app, client, factories):
     assert "IN.OCC.TELK.P-10" in client.get("/documents/?q=p-10").get_data(as_text=True)
 
 
+def test_a_register_row_shows_the_revision_in_force_its_date_type_and_status(app, client, factories):
+    """The rows are written in Python (documents.views._register_rows): each column as the template wrote it,
+    the text escaped."""
+    agent = factories.user(["agent"])
+    _doc(app, code="IN.OCC.TELK.P-31", title="Penanganan <Keluhan> & Eskalasi", effective=date(2026, 3, 5))
+    client.login(agent.username)
+    html = client.get("/documents/?q=P-31").get_data(as_text=True)
+    row = html[html.index('<tr><td data-label="Kode">'):]
+    row = row[:row.index("</tr>")]
+    assert '<a href="/documents/IN.OCC.TELK.P-31"><strong>IN.OCC.TELK.P-31</strong></a>' in row
+    assert "Penanganan &lt;Keluhan&gt; &amp; Eskalasi" in row
+    assert '<td data-label="Jenis">Prosedur (SOP)</td>' in row
+    assert '<td data-label="Berlaku">05 Maret 2026</td>' in row
+    assert '<span class="badge badge-ok">Berlaku</span>' in row
+    assert "Tidak ada dokumen" in client.get("/documents/?q=ZZZ-NONE").get_data(as_text=True)
+
+
+def test_the_register_filter_lists_a_service_and_a_site_added_after_it_was_shown(app, client, factories):
+    """The filter's units, services and sites are kept until the documents area changes (fragments.memo): a
+    service or site added, even outside the portal, is offered on the next page, cached or not."""
+    from sqlalchemy import text
+
+    agent = factories.user(["agent"])
+    _doc(app, code="IN.OCC.TELK.P-10")
+    client.login(agent.username)
+    assert "Layanan Pajak Baru" not in client.get("/documents/").get_data(as_text=True)
+    assert "Layanan Pajak Baru" not in client.get("/documents/?v=1").get_data(as_text=True)
+    factories.service(name="Layanan Pajak Baru")
+    db.session.commit()
+    assert "Layanan Pajak Baru" in client.get("/documents/?v=2").get_data(as_text=True)
+    assert "Layanan Pajak Baru" in client.get("/documents/").get_data(as_text=True)
+    db.session.execute(text("UPDATE site SET name = 'Gedung Uji Ganti Nama' WHERE id = (SELECT min(id) FROM site)"))
+    db.session.commit()
+    assert "Gedung Uji Ganti Nama" in client.get("/documents/?v=3").get_data(as_text=True)
+
+
 def test_document_page_shows_the_paper_header_sections_and_records(app, client, factories):
     agent = factories.user(["agent"])
     code = _doc(app, code="IN.OCC.TELK.P-10", with_file=True)
