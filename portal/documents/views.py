@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import cache
 from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -99,8 +99,9 @@ def _register_context() -> dict:
     # (Filtered by status here, not in SQL: SQLite would otherwise walk the status index over the whole register.)
     current = {row.document_id: row for row in core_execute(_current_statement(), {"ids": [d.id for d in docs]})
                if row.status == EFFECTIVE} if docs else {}
+    units, services_all, sites_all = _filter_choices()
     return dict(docs=docs, rows_html=_register_rows(docs, current, hits), args=args, doc_types=DOC_TYPES,
-                units=_filter_choices()[0], services_all=_filter_choices()[1], sites_all=_filter_choices()[2],
+                units=units, services_all=services_all, sites_all=sites_all,
                 page=page if not text else paging.Page(docs, None, None), review_due=services.review_due,
                 drafts_visible=permissions.can_work_on_drafts(current_user))
 
@@ -142,13 +143,10 @@ def _filter_choices() -> tuple:
     """The register filter's units, services and sites: (units, services, sites), services and sites as (id, name)
     rows by name. Kept until the register, a site or a service changes (a value of the documents area,
     `fragments.memo`), so a page of the register that is not cached yet runs none of their statements."""
-    found = g.get("_register_filter_choices")
-    if found is None:
-        found = g._register_filter_choices = fragments.memo("documents", ("documents.register.filters",), lambda: (
-            tuple(queries.units()),
-            tuple(_Named(*row) for row in db.session.execute(select(Service.id, Service.name).order_by(Service.name))),
-            tuple(_Named(*row) for row in db.session.execute(select(Site.id, Site.name).order_by(Site.name)))))
-    return found
+    return fragments.memo("documents", ("documents.register.filters",), lambda: (
+        tuple(queries.units()),
+        tuple(_Named(*row) for row in db.session.execute(select(Service.id, Service.name).order_by(Service.name))),
+        tuple(_Named(*row) for row in db.session.execute(select(Site.id, Site.name).order_by(Site.name)))))
 
 
 class _Named(NamedTuple):
