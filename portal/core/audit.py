@@ -21,11 +21,11 @@ from pathlib import Path
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Index, String, Text, func, insert, select, text
+from sqlalchemy import Index, String, Text, func, insert, literal_column, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import core_execute, reading_session, utcnow
@@ -183,6 +183,38 @@ def _chain_head():
     return core_execute(_LAST_EVENT).first()
 
 
+class Head(NamedTuple):
+    id: int
+    hash: str
+
+
+def head_returning():
+    """On PostgreSQL, a column for the RETURNING of the one-row write that the event will record (an UPDATE): it
+    takes the chain's lock and reads its head once the row is written and locked, in the write's own round trip.
+    Pass what it returned to `record(head=...)`. None on SQLite (one writer at a time: `record` reads the head).
+
+    The locks are taken in the same order as a write followed by `record`, the row first and then the chain: RETURNING
+    is computed for a row after it was updated, never before, and not at all for a row the WHERE no longer matches
+    (an UPDATE that finds nothing takes no lock of the chain). `audit_chain_head()` reads the head with a snapshot
+    taken after its lock was granted, as it does on its own."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    return _HEAD_COLUMN
+
+
+_HEAD_COLUMN = literal_column("audit_chain_head()").label("chain_head")
+
+
+def _returned_head(value) -> Head | None:
+    """The head as `head_returning()` returned it: psycopg reads the function's row as a tuple of texts."""
+    if value is None or value[0] is None:
+        return None
+    return Head(int(value[0]), value[1])
+
+
+_READ = object()  # record(): no head given, read it
+
+
 def record(
     action: str,
     obj: Any = None,
@@ -191,8 +223,12 @@ def record(
     new: dict | None = None,
     reason: str = "",
     actor: Any = None,
+    head: Any = _READ,
 ) -> AuditEvent:
-    """Append one audit event to the current transaction (the caller commits)."""
+    """Append one audit event to the current transaction (the caller commits).
+
+    `head` is what the write before it returned of `head_returning()` (PostgreSQL): the chain is then locked already
+    and its head read; by default `record` locks and reads it itself."""
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user._get_current_object()
     object_type, object_id = _object_ref(obj)
@@ -202,7 +238,7 @@ def record(
     address = ""
     if has_request_context():
         address = (request.remote_addr or "")[:64]
-    last = _chain_head()
+    last = _chain_head() if head is _READ else _returned_head(head)
     event = AuditEvent(
         id=(last.id + 1) if last else 1,
         created_at=utcnow(),

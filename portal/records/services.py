@@ -250,21 +250,35 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
     # The object is then told the values as the database holds them (nothing left for the session to write).
     values = {"data_json": Record.dump_data(data), "content_hash": content_hash(record, data),
               "row_version": record.row_version + 1, "updated_at": utcnow()}
-    written = core_execute(_draft_update(), {**values, "record_id": record.id, "seen_version": record.row_version})
-    if written.rowcount != 1:  # changed (or deleted) since it was read
-        raise ConflictError(str(documents.CONFLICT))
+    # On PostgreSQL the UPDATE also locks the audit chain and returns its head (audit.head_returning): one round
+    # trip fewer, the locks in the same order (the row, then the chain).
+    head_column = audit.head_returning()
+    params = {**values, "record_id": record.id, "seen_version": record.row_version}
+    if head_column is None:
+        written = core_execute(_draft_update(), params)
+        if written.rowcount != 1:  # changed (or deleted) since it was read
+            raise ConflictError(str(documents.CONFLICT))
+        chain = {}
+    else:
+        row = core_execute(_draft_update(head_column), params).first()
+        if row is None:  # changed (or deleted) since it was read: nothing written, the chain not locked
+            raise ConflictError(str(documents.CONFLICT))
+        chain = {"head": row.chain_head}
     for name, value in values.items():
         set_committed_value(record, name, value)
     changed = sorted(k for k in set(old) | set(data) if old.get(k) != data.get(k))
-    audit.record("record.draft_saved", record, new={"fields": changed, "content_hash": record.content_hash}, actor=user)
+    audit.record("record.draft_saved", record, new={"fields": changed, "content_hash": record.content_hash}, actor=user,
+                 **chain)
     return True
 
 
 @cache
-def _draft_update():
+def _draft_update(returning=None):
     table = Record.__table__
-    return (update(table).where(table.c.id == bindparam("record_id"), table.c.row_version == bindparam("seen_version"))
-            .values({name: bindparam(name) for name in ("data_json", "content_hash", "row_version", "updated_at")}))
+    statement = (update(table)
+                 .where(table.c.id == bindparam("record_id"), table.c.row_version == bindparam("seen_version"))
+                 .values({name: bindparam(name) for name in ("data_json", "content_hash", "row_version", "updated_at")}))
+    return statement if returning is None else statement.returning(returning)
 
 
 def _check_password(user: User, password: str, record: Record, role: str) -> None:

@@ -358,3 +358,82 @@ def test_home_page_counts_records_to_approve_and_lists_a_few(app, ctx, people):
     items = approve_items(spv)
     assert len(items) == 1 and items[0].url == "/records/?status=submitted" and items[0].title.startswith("6 ")
     assert records_inbox.LISTED == 5
+
+
+def test_a_changing_autosave_on_postgresql_locks_the_chain_in_its_update_and_chains_after_a_waiting_writer(fresh_app):
+    """PostgreSQL: a draft save's UPDATE returns the audit chain's head (`audit.head_returning`), so the save costs no
+    round trip of its own for the head. The chain is locked after the row (RETURNING is computed once the row is
+    written), and the head is read after that lock is granted: a save that waits for another writer of the chain
+    chains on that writer's event. A save refused for a changed record takes no lock of the chain."""
+    import threading
+
+    from sqlalchemy import event, text
+
+    from portal.core import audit
+    from portal.core.service import ConflictError
+    from tests.factories import make_site, make_user
+
+    app = fresh_app("draftchain", AUDIT_HMAC_KEY="draft-chain-test-audit-key-0123456789")
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL only: SQLite has one writer at a time and reads the head itself")
+        with app.test_request_context():
+            online_form()
+            tl = make_user(["tl"], site=make_site())
+            record = services.create("IN.OCC.TELK.F-04", tl, tl.site_id, None, date(2026, 11, 2))
+            db.session.commit()
+            record_id, tl_id = record.id, tl.id
+        engine = db.engine
+        statements = []
+        event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+
+        def advisory_locks_held(conn):
+            return conn.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND pid = pg_backend_pid()")).scalar()
+
+        # A record changed since it was read: refused, and the chain was never locked.
+        with app.test_request_context():
+            from portal.auth.models import User
+
+            stale = db.session.get(Record, record_id)
+            db.session.execute(text("UPDATE record SET row_version = row_version + 1 WHERE id = :id"), {"id": record_id})
+            with pytest.raises(ConflictError):
+                services.save_draft(stale, db.session.get(User, tl_id), {"layanan_line": "108"})
+            assert advisory_locks_held(db.session.connection()) == 0
+            db.session.rollback()
+
+        first = engine.connect()
+        first.begin()
+        head = first.execute(text("SELECT id, hash FROM audit_chain_head()")).one()
+        first.execute(AuditEvent.__table__.insert().values(
+            id=head.id + 1, created_at=audit.utcnow(), actor_name="", action="thing.first", object_type="",
+            object_id="", old_values="", new_values="", reason="", client_address="", prev_hash=head.hash, hash="h1"))
+        saved, errors = {}, []
+
+        def autosave():
+            try:
+                with app.app_context(), app.test_request_context():
+                    from portal.auth.models import User
+
+                    record = db.session.get(Record, record_id)
+                    record.form_revision, record.service, record.site  # noqa: B018 - loaded before counting
+                    del statements[:]
+                    saved["changed"] = services.save_draft(record, db.session.get(User, tl_id), {"layanan_line": "147"})
+                    saved["statements"] = list(statements)
+                    db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+        thread = threading.Thread(target=autosave)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the save must wait for the chain's lock"
+        first.commit()
+        thread.join(10)
+        first.close()
+        assert not errors and saved["changed"] is True
+        heads = [s for s in saved["statements"] if "audit_chain_head" in s]
+        assert len(heads) == 1 and heads[0].lstrip().upper().startswith("UPDATE RECORD"), saved["statements"]
+        event_row = db.session.execute(select(AuditEvent.id, AuditEvent.prev_hash, AuditEvent.object_id)
+                                       .where(AuditEvent.action == "record.draft_saved")).one()
+        assert event_row == (head.id + 2, "h1", str(record_id))
