@@ -34,12 +34,12 @@ def test_login_success_opens_session_and_audits(client, factories):
 
 
 def test_login_is_case_insensitive_for_user_name(client, factories):
-    user = factories.user(["tl"], username="dewi")
+    factories.user(["tl"], username="dewi")
     assert client.login("DEWI").status_code == 303
 
 
 def test_wrong_password_keeps_user_name_and_says_why(client, factories):
-    user = factories.user(["tl"], username="budi")
+    factories.user(["tl"], username="budi")
     response = client.login("budi", "wrong-password!")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_empty_form_is_refused_next_to_fields(client):
 
 
 def test_account_locks_after_repeated_failures(app, client, factories):
-    user = factories.user(["agent"], username="rina")
+    factories.user(["agent"], username="rina")
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     for _ in range(limit - 1):
         assert client.login("rina", "bad-password-x").status_code == 422
@@ -102,7 +102,7 @@ def test_address_is_limited_across_accounts(app, client, factories):
     try:
         for i in range(3):
             client.login(f"guess{i}", "bad-password-x")
-        user = factories.user(["agent"], username="wati")
+        factories.user(["agent"], username="wati")
         assert client.login("wati").status_code == 429
     finally:
         app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 20

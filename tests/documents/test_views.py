@@ -248,7 +248,7 @@ def test_change_request_round_trip(app, client, make_client, factories):
 
 def test_reading_report_and_exports(app, client, factories):
     svc = factories.service()
-    reader = factories.user(["agent"], services=[svc], full_name="Rina Marlina")
+    factories.user(["agent"], services=[svc], full_name="Rina Marlina")
     auditor = factories.user(["auditor"])
     code = _doc(app, services_=[svc])
     client.login(auditor.username)
@@ -397,7 +397,7 @@ def test_wrong_signature_passwords_lock_the_account_like_failed_sign_ins(app, cl
     """30 wrong passwords at a signature were 30 x 422 and then the right one signed: now they count with the
     sign-in failures, and once the account is locked even the right password neither signs nor signs in."""
     dc = factories.user(["dc"])
-    spv = factories.user(["spv"], username="pemeriksa")
+    factories.user(["spv"], username="pemeriksa")
     with app.test_request_context():
         doc = effective_document(code="IN.OCC.TELK.P-36")
         rev = services.new_draft(doc, dc)

@@ -205,7 +205,7 @@ def test_the_gate_count_is_each_agents_own(app, world, factories):
     """The statement behind the home page's count and the roster's warning judges each agent by their own passes,
     acknowledgements and services — not by whether anybody passed or acknowledged (its subqueries are correlated to
     the agent at every depth)."""
-    dc = factories.user(["dc"])
+    factories.user(["dc"])
     a_user, b_user = factories.user(["agent"]), factories.user(["agent"])
     with app.test_request_context():
         world["a"].user_id, world["b"].user_id = a_user.id, b_user.id
