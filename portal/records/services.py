@@ -253,17 +253,11 @@ def save_draft(record: Record, user: User, data: dict, seen_version: int | None 
     # On PostgreSQL the UPDATE also locks the audit chain and returns its head (audit.head_returning): one round
     # trip fewer, the locks in the same order (the row, then the chain).
     head_column = audit.head_returning()
-    params = {**values, "record_id": record.id, "seen_version": record.row_version}
-    if head_column is None:
-        written = core_execute(_draft_update(), params)
-        if written.rowcount != 1:  # changed (or deleted) since it was read
-            raise ConflictError(str(documents.CONFLICT))
-        chain = {}
-    else:
-        row = core_execute(_draft_update(head_column), params).first()
-        if row is None:  # changed (or deleted) since it was read: nothing written, the chain not locked
-            raise ConflictError(str(documents.CONFLICT))
-        chain = {"head": row.chain_head}
+    written = core_execute(_draft_update(head_column),
+                           {**values, "record_id": record.id, "seen_version": record.row_version})
+    if written.rowcount != 1:  # changed (or deleted) since it was read: nothing written, the chain not locked
+        raise ConflictError(str(documents.CONFLICT))
+    chain = {} if head_column is None else {"head": written.scalar_one()}
     for name, value in values.items():
         set_committed_value(record, name, value)
     changed = sorted(k for k in set(old) | set(data) if old.get(k) != data.get(k))
